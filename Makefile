@@ -1,0 +1,36 @@
+# The two commands of README's quick start: `make run` and `make test`.
+VENV := .venv
+FLASK := $(VENV)/bin/flask --app wsgi
+
+.PHONY: run test install install-dev benchmarks
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) cop demo
+	$(FLASK) cop dev
+
+test: install-dev
+	$(VENV)/bin/pytest
+
+benchmarks: install-dev
+	$(VENV)/bin/python benchmarks/mixing.py
+
+install: $(VENV)/.installed node_modules/.installed
+
+install-dev: install $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@

@@ -1,0 +1,21 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+
+
+class SignInLinkForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk")])
+
+
+class UseSignInLinkForm(FlaskForm):
+    """Only the CSRF token: the link is spent by a POST, so mail scanners that follow links do not spend it."""
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(min=10, message="Password must be 10 characters or more")])
+    confirm = PasswordField("Confirm new password", validators=[DataRequired("Confirm your new password"), EqualTo("password", message="Passwords must match")])

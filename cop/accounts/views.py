@@ -1,0 +1,83 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cop.accounts import signin
+from cop.accounts.forms import PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm
+from cop.accounts.models import Account
+from cop.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_account(account_id: str) -> Account | None:
+    return db.session.get(Account, int(account_id))
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths, so the sign-in page cannot be used to redirect elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("site.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        account = signin.authenticate(form.email.data, form.password.data)
+        if account:
+            login_user(account)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Email address or password is not right")
+    return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/sign-in/link", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def request_sign_in_link():
+    form = SignInLinkForm()
+    if form.validate_on_submit():
+        signin.send_sign_in_link(form.email.data)
+        return render_template("accounts/check_email.html", email=form.email.data)
+    return render_template("accounts/request_link.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def use_sign_in_link(token: str):
+    form = UseSignInLinkForm()
+    if request.method == "GET":
+        usable = signin.find_usable_link(token) is not None
+        return render_template("accounts/use_link.html", form=form, usable=usable), 200 if usable else 404
+    if form.validate_on_submit():
+        account = signin.use_sign_in_link(token)
+        if account:
+            login_user(account)
+            flash("You are signed in.")
+            return redirect(url_for("site.home"))
+    return render_template("accounts/use_link.html", form=form, usable=False), 404
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    logout_user()
+    flash("You have signed out.")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        signin.set_password(current_user, form.password.data)
+        db.session.commit()
+        flash("Your password has been changed.")
+        return redirect(url_for("site.home"))
+    return render_template("accounts/password.html", form=form), 200 if not form.errors else 400

@@ -1,0 +1,88 @@
+"""The app factory: settings, extensions, blueprints, security headers, CLI."""
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from jinja2 import StrictUndefined
+
+import config
+from cop.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        "cop",
+        instance_path=str(config.INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "cop" / "static"),
+    )
+    app.config.update(config.load_settings())
+    app.config.update(overrides or {})
+    app.jinja_env.undefined = StrictUndefined
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    _import_models()
+    _register_blueprints(app)
+    _register_assets(app)
+    _register_security_headers(app)
+
+    from cop import cli
+
+    cli.register(app)
+    return app
+
+
+def _import_models() -> None:
+    # Every model must be imported for create_all() and Alembic to see its table.
+    from cop.accounts import models as _accounts  # noqa: F401
+    from cop.communities import models as _communities  # noqa: F401
+    from cop.mail import models as _mail  # noqa: F401
+    from cop.people import models as _people  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from cop.accounts.views import bp as accounts_bp
+    from cop.communities.views import bp as communities_bp
+    from cop.mail.views import bp as mail_bp
+    from cop.people.views import bp as people_bp
+    from cop.site.views import bp as site_bp
+
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, mail_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_assets(app: Flask) -> None:
+    """Serve the pinned nhsuk-frontend build (CSS, JS, images) from node_modules."""
+    frontend_dir = Path(app.config["NHSUK_FRONTEND_DIR"])
+
+    @app.route("/assets/nhsuk/<path:filename>")
+    def nhsuk_asset(filename):
+        if not frontend_dir.is_dir():
+            abort(404)
+        return send_from_directory(frontend_dir, filename, max_age=86400)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response):
+        # Serve nothing from third parties: the NHS CSS asks for web fonts from an
+        # NHS host; blocking them lets the font fall back to Arial.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

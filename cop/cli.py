@@ -1,0 +1,66 @@
+"""`flask --app wsgi cop ...` commands: administrators, demo data, the mail worker, the dev server."""
+import threading
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+cop_commands = AppGroup("cop", help="cop's own commands.")
+
+
+@cop_commands.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrator", help="The administrator's name, if they are new to cop.")
+@click.password_option(help="Their password (asked for when not given).")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create (or promote) a site administrator who can create communities."""
+    from cop.accounts.signin import create_admin as make_admin
+
+    account = make_admin(email, name, password)
+    click.echo(f"administrator: {account.person.email}")
+
+
+@cop_commands.command("demo")
+def demo() -> None:
+    """Load the demo community (idempotent) and print its sign-ins."""
+    from cop.demo import load_demo
+
+    for line in load_demo():
+        click.echo(line)
+
+
+@cop_commands.command("worker")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds to wait when the outbox is empty.")
+@click.option("--once", is_flag=True, help="Deliver what is due, then stop.")
+def worker(poll: float, once: bool) -> None:
+    """Deliver the mail outbox, retrying with backoff. Run as many as you like."""
+    from cop.mail.outbox import deliver_due, run_worker
+
+    if once:
+        report = deliver_due(limit=10_000)
+        click.echo(f"sent={report.sent} retrying={report.retrying} failed={report.failed}")
+    else:
+        run_worker(poll_seconds=poll)
+
+
+@cop_commands.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def dev(host: str, port: int) -> None:
+    """Run the development server with the mail worker inside it."""
+    from flask import current_app
+
+    from cop.mail.outbox import run_worker
+
+    app = current_app._get_current_object()
+
+    def work() -> None:
+        with app.app_context():
+            run_worker(poll_seconds=1.0)
+
+    threading.Thread(target=work, name="outbox-worker", daemon=True).start()
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(cop_commands)

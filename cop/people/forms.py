@@ -1,0 +1,57 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from cop.communities.models import ROLES
+from cop.people.models import PROFESSIONS, SECTORS
+
+
+def _choices(options: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
+    return ([("", blank)] if blank is not None else []) + list(options.items())
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
+    organisation = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
+    sector = SelectField("Sector of a new organisation", choices=_choices(SECTORS, "Choose a sector"), validators=[Optional()])
+    place = StringField("Place (locality) of a new organisation", validators=[Length(max=120)])
+    profession = SelectField("Profession", choices=_choices(PROFESSIONS))
+    role_title = StringField("Job title", validators=[Length(max=200)])
+    interests = TextAreaField("Interests", validators=[Length(max=2000)])
+    dietary_needs = TextAreaField("Dietary needs", validators=[Length(max=2000)])
+    access_needs = TextAreaField("Access needs", validators=[Length(max=2000)])
+    role = SelectField("Role in this community", choices=_choices(ROLES))
+    invite_quota = IntegerField(
+        "How many people they may invite from their own network",
+        default=0,
+        validators=[NumberRange(min=0, max=500, message="Enter a number from 0 to 500")],
+    )
+
+
+class FilterForm(FlaskForm):
+    """The people page's search and filters (a GET form: no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by name, email, job title or organisation", validators=[Optional(), Length(max=200)])
+    organisation = SelectField("Organisation", choices=[], validators=[Optional()])
+    sector = SelectField("Sector", choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
+    profession = SelectField("Profession", choices=_choices(PROFESSIONS, "Any profession"), validators=[Optional()])
+    place = SelectField("Place", choices=[], validators=[Optional()])
+    role = SelectField("Role", choices=_choices(ROLES, "Any role"), validators=[Optional()])
+
+
+class ImportUploadForm(FlaskForm):
+    guest_list = FileField("Guest list (CSV file)", validators=[FileRequired("Choose a CSV file to import")])
+
+
+class ImportConfirmForm(FlaskForm):
+    # The checked file travels back with the confirmation and is checked again, so no upload is kept on the server.
+    csv_text = HiddenField(validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token, for buttons that change something."""

@@ -1,0 +1,236 @@
+"""Guest lists to and from CSV: the spreadsheet organisers already keep.
+
+An import is all or nothing: every row is checked first, each problem is reported
+with its line number, and nothing is written unless every row is good.
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+from cop.communities.models import ROLES, Community, Membership
+from cop.csv_safety import write_csv
+from cop.extensions import db
+from cop.people import directory
+from cop.people.models import PROFESSIONS, SECTORS, Person
+
+COLUMNS = [
+    "name", "email", "organisation", "sector", "place", "profession",
+    "role_title", "interests", "dietary_needs", "access_needs", "role",
+]
+REQUIRED_COLUMNS = ("name", "email")
+HEADER_ALIASES = {
+    "e_mail": "email", "email_address": "email", "full_name": "name",
+    "organization": "organisation", "org": "organisation", "job_title": "role_title",
+    "title": "role_title", "locality": "place", "dietary": "dietary_needs",
+    "access": "access_needs", "community_role": "role",
+}
+MAX_ROWS = 5000
+
+
+@dataclass
+class RowProblem:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the people it creates and updates, or why it cannot run."""
+
+    creates: list[directory.MemberDetails] = field(default_factory=list)
+    updates: list[directory.MemberDetails] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.creates or self.updates)
+
+
+def decode_upload(data: bytes) -> str:
+    """Spreadsheets save UTF-8 (often with a BOM) or Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _column_name(header: str) -> str:
+    key = header.strip().lower().replace("-", "_").replace(" ", "_")
+    return HEADER_ALIASES.get(key, key)
+
+
+def _choice(value: str, choices: dict[str, str]) -> str | None:
+    """Accept a code ("vcse") or its label ("VCSE"), in any case."""
+    wanted = value.strip().lower()
+    for code, label in choices.items():
+        if wanted in (code, label.lower()):
+            return code
+    return None
+
+
+def plan_import(community: Community, text: str) -> ImportPlan:
+    plan = ImportPlan()
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        plan.problems.append(RowProblem(1, "The file is empty: the first line must name the columns"))
+        return plan
+    columns = [_column_name(h) for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    unknown = [h for h, c in zip(header, columns) if c not in COLUMNS and h.strip()]
+    if missing:
+        plan.problems.append(RowProblem(1, f"Missing column(s): {', '.join(missing)}"))
+    if unknown:
+        plan.problems.append(RowProblem(1, f"Unknown column(s): {', '.join(unknown)}; known columns are {', '.join(COLUMNS)}"))
+    if plan.problems:
+        return plan
+
+    first_line_of_email: dict[str, int] = {}
+    sector_in_file: dict[str, tuple[str, int]] = {}
+    rows = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            plan.problems.append(RowProblem(reader.line_num, f"This line cannot be read as CSV ({error})"))
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows += 1
+        if rows > MAX_ROWS:
+            plan.problems.append(RowProblem(line, f"Too many rows: at most {MAX_ROWS} in one import"))
+            break
+        if len(cells) > len(columns):
+            plan.problems.append(RowProblem(line, f"{len(cells)} cells, but the header names {len(columns)} columns"))
+            continue
+        row = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+        details, reasons = _check_row(row, line, first_line_of_email, sector_in_file)
+        if reasons:
+            plan.problems.extend(RowProblem(line, reason) for reason in reasons)
+            continue
+        known = directory.find_person_by_email(details.email)
+        membership = known and directory.membership_of(community, known.id)
+        if membership and not row.get("role"):
+            details.role = membership.role  # An import never demotes an organiser by leaving the role blank.
+        (plan.updates if known else plan.creates).append(details)
+    if not plan.problems and not (plan.creates or plan.updates):
+        plan.problems.append(RowProblem(2, "The file has a header but no people"))
+    return plan
+
+
+def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[directory.MemberDetails, list[str]]:
+    reasons = []
+    if not row.get("name"):
+        reasons.append("Name is missing")
+    email = row.get("email", "")
+    if not email:
+        reasons.append("Email is missing")
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as error:
+            reasons.append(f"Email '{email}' is not valid: {error}")
+        if email.lower() in first_line_of_email:
+            reasons.append(f"Duplicate: {email} is also on line {first_line_of_email[email.lower()]}")
+        else:
+            first_line_of_email[email.lower()] = line
+
+    sector = ""
+    if row.get("sector"):
+        sector = _choice(row["sector"], SECTORS)
+        if sector is None:
+            reasons.append(f"Unknown sector '{row['sector']}'; use one of: {', '.join(SECTORS.values())}")
+    profession = "other"
+    if row.get("profession"):
+        profession = _choice(row["profession"], PROFESSIONS)
+        if profession is None:
+            reasons.append(f"Unknown profession '{row['profession']}'; use one of: {', '.join(PROFESSIONS.values())}")
+    role = "member"
+    if row.get("role"):
+        role = _choice(row["role"], ROLES)
+        if role is None:
+            reasons.append(f"Unknown role '{row['role']}'; use one of: {', '.join(ROLES.values())}")
+
+    organisation = row.get("organisation", "")
+    if organisation and sector:
+        known = directory.find_organisation(organisation)
+        if known and known.sector != sector:
+            reasons.append(f"{known.name} is already recorded as {SECTORS[known.sector]}, not {SECTORS[sector]}")
+        key = organisation.lower()
+        if key in sector_in_file and sector_in_file[key][0] != sector:
+            reasons.append(f"{organisation} has another sector on line {sector_in_file[key][1]}")
+        sector_in_file.setdefault(key, (sector, line))
+    elif organisation and not sector and directory.find_organisation(organisation) is None:
+        known_in_file = sector_in_file.get(organisation.lower())
+        if known_in_file is None:
+            reasons.append(f"Sector is missing for the new organisation {organisation}")
+        else:
+            sector = known_in_file[0]
+    if sector and not organisation:
+        reasons.append("Sector is given but organisation is missing")
+
+    details = directory.MemberDetails(
+        name=row.get("name", ""), email=email, organisation=organisation, sector=sector or "",
+        place=row.get("place", ""), profession=profession or "other", role_title=row.get("role_title", ""),
+        interests=row.get("interests", ""), dietary_needs=row.get("dietary_needs", ""),
+        access_needs=row.get("access_needs", ""), role=role or "member",
+    )
+    return details, reasons
+
+
+def apply_import(community: Community, text: str) -> ImportPlan:
+    """Check the file again and, only if every row is good, write it in one transaction."""
+    plan = plan_import(community, text)
+    if not plan.ok:
+        return plan
+    for details in plan.creates + plan.updates:
+        person = directory.find_person_by_email(details.email)
+        if person is None:
+            person = Person(name=details.name, email=details.email)
+            db.session.add(person)
+        _merge_details(person, details)
+        membership = directory.membership_of(community, person.id) if person.id else None
+        if membership is None:
+            membership = Membership(community=community, person=person, role=details.role)
+            db.session.add(membership)
+        membership.role = details.role
+        db.session.flush()
+    db.session.commit()
+    return plan
+
+
+def _merge_details(person, details: directory.MemberDetails) -> None:
+    """A blank cell keeps what cop already knows; a filled one replaces it."""
+    person.name = details.name
+    for attribute in ("role_title", "interests", "dietary_needs", "access_needs"):
+        value = getattr(details, attribute)
+        if value:
+            setattr(person, attribute, value)
+    if details.profession != "other" or not person.profession:
+        person.profession = details.profession
+    if details.organisation:
+        person.organisation = directory.organisation_named(details.organisation, details.sector, details.place)
+
+
+def export_guest_list(community: Community) -> str:
+    page = directory.find_members(community, directory.PeopleFilter(), per_page=1_000_000)
+    return write_csv(
+        COLUMNS,
+        (
+            [
+                person.name, person.email,
+                person.organisation.name if person.organisation else "",
+                SECTORS[person.organisation.sector] if person.organisation else "",
+                person.organisation.place if person.organisation else "",
+                PROFESSIONS[person.profession], person.role_title, person.interests,
+                person.dietary_needs, person.access_needs, ROLES[membership.role],
+            ]
+            for person, membership in page.rows
+        ),
+    )

@@ -1,0 +1,147 @@
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cop.communities.access import MANAGERS, STAFF, community_for
+from cop.people import directory, guest_list
+from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportUploadForm, PersonForm
+
+bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
+
+
+@bp.route("/people")
+@login_required
+def index(slug: str):
+    community, role = community_for(slug, STAFF)
+    form = FilterForm(request.args)
+    form.organisation.choices = [("", "Any organisation")] + [
+        (str(o.id), o.name) for o in directory.organisations_in(community)
+    ]
+    form.place.choices = [("", "Any place")] + [(p, p) for p in directory.places_in(community)]
+    form.validate()
+    wanted = directory.PeopleFilter(
+        search=form.q.data or "",
+        organisation_id=int(form.organisation.data) if not form.organisation.errors and form.organisation.data else None,
+        sector=form.sector.data if not form.sector.errors else "",
+        profession=form.profession.data if not form.profession.errors else "",
+        place=form.place.data if not form.place.errors else "",
+        role=form.role.data if not form.role.errors else "",
+    )
+    page_number = request.args.get("page", 1, type=int)
+    page = directory.find_members(community, wanted, page=max(1, page_number))
+    return render_template(
+        "people/index.html", community=community, role=role, form=form, page=page, remove_form=ConfirmForm()
+    )
+
+
+def _details_from(form: PersonForm) -> directory.MemberDetails:
+    return directory.MemberDetails(
+        name=form.name.data, email=form.email.data, organisation=form.organisation.data or "",
+        sector=form.sector.data or "", place=form.place.data or "", profession=form.profession.data,
+        role_title=form.role_title.data or "", interests=form.interests.data or "",
+        dietary_needs=form.dietary_needs.data or "", access_needs=form.access_needs.data or "",
+        role=form.role.data, invite_quota=form.invite_quota.data or 0,
+    )
+
+
+def _check_organisation(form: PersonForm) -> None:
+    name = (form.organisation.data or "").strip()
+    if name and not form.sector.data and directory.find_organisation(name) is None:
+        form.sector.errors.append(f"{name} is new to cop: choose its sector")
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    community, _ = community_for(slug, MANAGERS)
+    form = PersonForm()
+    if form.validate_on_submit():
+        _check_organisation(form)
+        known = directory.find_person_by_email(form.email.data)
+        if known and directory.membership_of(community, known.id):
+            form.email.errors.append(f"{known.name} is already in this community with that email address")
+        if not form.errors:
+            directory.add_member(community, _details_from(form))
+            flash(f"{form.name.data} has been added.")
+            return redirect(url_for("people.index", slug=community.slug))
+    return render_template(
+        "people/form.html", community=community, form=form, person=None,
+        organisations=directory.all_organisations(),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, person_id: int):
+    community, _ = community_for(slug, MANAGERS)
+    membership = directory.membership_of(community, person_id) or abort(404)
+    person = membership.person
+    form = PersonForm(obj=person, organisation=person.organisation.name if person.organisation else "",
+                      role=membership.role, invite_quota=membership.invite_quota)
+    if form.validate_on_submit():
+        _check_organisation(form)
+        other = directory.find_person_by_email(form.email.data)
+        if other and other.id != person.id:
+            form.email.errors.append("Someone else in cop has that email address")
+        if not form.errors:
+            directory.update_member(membership, _details_from(form))
+            flash(f"{person.name} has been saved.")
+            return redirect(url_for("people.index", slug=community.slug))
+    return render_template(
+        "people/form.html", community=community, form=form, person=person,
+        organisations=directory.all_organisations(),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/people/<int:person_id>/remove", methods=["POST"])
+@login_required
+def remove(slug: str, person_id: int):
+    community, _ = community_for(slug, MANAGERS)
+    membership = directory.membership_of(community, person_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        name = membership.person.name
+        directory.remove_member(membership)
+        flash(f"{name} has been removed from {community.name}.")
+    return redirect(url_for("people.index", slug=community.slug))
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@login_required
+def import_guest_list(slug: str):
+    community, _ = community_for(slug, MANAGERS)
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        text = guest_list.decode_upload(form.guest_list.data.read())
+        plan = guest_list.plan_import(community, text)
+        return render_template(
+            "people/import_preview.html", community=community, plan=plan,
+            confirm_form=ImportConfirmForm(csv_text=text),
+        ), 200 if plan.ok else 400
+    return render_template("people/import.html", community=community, form=form,
+                           columns=guest_list.COLUMNS), 400 if form.errors else 200
+
+
+@bp.route("/people/import/confirm", methods=["POST"])
+@login_required
+def confirm_import(slug: str):
+    community, _ = community_for(slug, MANAGERS)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    plan = guest_list.apply_import(community, form.csv_text.data)
+    if not plan.ok:
+        # Something changed since the preview (another import, an edit): show the new problems.
+        return render_template("people/import_preview.html", community=community, plan=plan,
+                               confirm_form=form), 400
+    flash(f"Imported the guest list: {len(plan.creates)} added, {len(plan.updates)} updated.")
+    return redirect(url_for("people.index", slug=community.slug))
+
+
+@bp.route("/people.csv")
+@login_required
+def export_guest_list(slug: str):
+    community, _ = community_for(slug, MANAGERS)
+    return Response(
+        guest_list.export_guest_list(community),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{community.slug}-people.csv"'},
+    )

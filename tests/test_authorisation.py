@@ -1,0 +1,125 @@
+"""Every route on the app, visited as each kind of visitor, answers as expected.
+
+The table below must name every route the app registers: a new route without a row
+fails test_every_route_has_an_expectation, so nobody adds a view without deciding
+who may use it.
+"""
+import pytest
+
+from cop.extensions import db
+from tests import factories
+from tests.conftest import sign_in
+
+VISITORS = ("anonymous", "member", "facilitator", "other_organiser", "organiser", "admin")
+
+# endpoint: (method, expected status per visitor, in VISITORS order)
+SIGN_IN = "302 to sign in"  # anonymous visitors are sent to the sign-in page
+EXPECTED = {
+    "static": ("GET", (200, 200, 200, 200, 200, 200)),
+    "nhsuk_asset": ("GET", (200, 200, 200, 200, 200, 200)),
+    "site.home": ("GET", (200, 302, 302, 302, 302, 302)),
+    "site.health": ("GET", (200, 200, 200, 200, 200, 200)),
+    "accounts.sign_in": ("GET", (200, 200, 200, 200, 200, 200)),
+    "accounts.request_sign_in_link": ("GET", (200, 200, 200, 200, 200, 200)),
+    "accounts.use_sign_in_link": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
+    "accounts.sign_out": ("POST", (302, 302, 302, 302, 302, 302)),
+    "accounts.change_password": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
+    "communities.index": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
+    "communities.new": ("GET", (SIGN_IN, 403, 403, 403, 403, 200)),
+    "communities.show": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "communities.edit": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "people.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "people.new": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "people.edit": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "people.remove": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "people.import_guest_list": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "people.confirm_import": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),
+    "people.export_guest_list": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # The dev mailbox exists only with MAIL_BACKEND=mailbox (see test_dev_mailbox_is_gone_in_production).
+    "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
+    "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
+}
+
+
+@pytest.fixture
+def world(app):
+    """One community with a person of each role, another community with its organiser, an admin."""
+    group = factories.community(slug="big-room")
+    other = factories.community(slug="elsewhere")
+    people = {
+        "member": factories.member(group, "member"),
+        "facilitator": factories.member(group, "facilitator"),
+        "organiser": factories.member(group, "organiser"),
+        "other_organiser": factories.member(other, "organiser"),
+        "admin": factories.person(),
+    }
+    removable = factories.member(group, "member")
+    from cop.mail.outbox import queue_mail
+
+    message = queue_mail("someone@example.org", "Hello", "Hello there")
+    db.session.commit()
+    accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
+    return {
+        "accounts": accounts,
+        "url_values": {
+            "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
+            "filename": "app.css", "message_id": message.id,
+        },
+    }
+
+
+def _url_for(app, rule, values):
+    from flask import url_for
+
+    with app.test_request_context():
+        if rule.endpoint == "nhsuk_asset":
+            return url_for(rule.endpoint, filename="nhsuk-frontend.min.css")
+        return url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(EXPECTED) == set(), "add these routes to EXPECTED"
+    assert set(EXPECTED) - endpoints == set(), "these routes no longer exist"
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_each_route_answers_each_visitor_as_expected(app, world, visitor):
+    client = app.test_client()
+    if visitor != "anonymous":
+        sign_in(client, world["accounts"][visitor])
+    wrong = []
+    # Signing out goes last, so that it does not sign the visitor out of the other routes.
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "accounts.sign_out", r.endpoint))
+    for rule in rules:
+        method, statuses = EXPECTED[rule.endpoint]
+        url = _url_for(app, rule, world["url_values"])
+        response = client.open(url, method=method)
+        expected = statuses[VISITORS.index(visitor)]
+        if expected == SIGN_IN:
+            answered = "302 to sign in" if "/sign-in" in response.headers.get("Location", "") else response.status_code
+        else:
+            answered = response.status_code
+        if answered != expected:
+            wrong.append(f"{method} {url}: {answered}, expected {expected}")
+    assert wrong == []
+
+
+def test_an_unknown_community_is_not_found_not_forbidden(app, world):
+    client = app.test_client()
+    sign_in(client, world["accounts"]["member"])
+    assert client.get("/communities/no-such-place").status_code == 404
+    assert client.get("/communities/no-such-place/people").status_code == 404
+
+
+def test_a_person_of_another_community_is_not_found(app, world):
+    outsider = factories.member(factories.community())
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, world["accounts"]["organiser"])
+    assert client.get(f"/communities/big-room/people/{outsider.id}/edit").status_code == 404
+
+
+def test_dev_mailbox_is_gone_in_production(app_factory):
+    client = app_factory(MAIL_BACKEND="smtp").test_client()
+    assert client.get("/dev/mailbox/").status_code == 404

@@ -1,0 +1,3 @@
+from cop import create_app
+
+app = create_app()
