@@ -46,6 +46,8 @@ def _import_models() -> None:
     # Every model must be imported for create_all() and Alembic to see its table.
     from cop.accounts import models as _accounts  # noqa: F401
     from cop.communities import models as _communities  # noqa: F401
+    from cop.events import models as _events  # noqa: F401
+    from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
 
