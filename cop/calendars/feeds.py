@@ -28,7 +28,6 @@ from cop.communities.models import Community, Membership
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
-from cop.links import external_url
 from cop.people.models import Person, utcnow
 
 # Bump when the calendar text changes shape, so clients holding an old copy fetch the new one.
@@ -43,6 +42,10 @@ class Validator:
 
     etag: str
     last_modified: datetime | None  # aware UTC, whole seconds
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def _validator(*parts, times) -> Validator:
@@ -130,7 +133,7 @@ def community_feed(community: Community) -> str:
 
 
 def community_feed_url(community: Community) -> str:
-    return external_url("calendars.community_feed", slug=community.slug)
+    return _absolute(f"/communities/{community.slug}/calendar.ics")
 
 
 def _first_organiser_id(community_id: int) -> int | None:
@@ -185,7 +188,8 @@ def feed_url_for_person(person: Person) -> str:
 
     For the My calendar page and for the RSVP page of people without an account.
     """
-    return external_url("calendars.personal_feed", token=personal_feed_token(person))
+    # Built from BASE_URL without url_for, so mails and commands outside a request can use it too.
+    return _absolute(f"/calendar/{personal_feed_token(person)}.ics")
 
 
 def reset_feed_token(person: Person) -> str:
