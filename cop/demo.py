@@ -8,6 +8,7 @@ import random
 from sqlalchemy import select
 
 from cop.accounts.signin import account_for, set_password
+from cop.calendars.demo import demo_calendar_lines
 from cop.communities.models import Community, Membership
 from cop.extensions import db
 from cop.people.models import Organisation, Person
@@ -126,6 +127,7 @@ def load_demo() -> list[str]:
     db.session.commit()
     lines.append(f"community: {community.name} ({community.slug}), "
                  f"{len(community.memberships)} people")
+    lines.extend(demo_calendar_lines(community))
     return lines
 
 

@@ -38,6 +38,13 @@ EXPECTED = {
     # The dev mailbox exists only with MAIL_BACKEND=mailbox (see test_dev_mailbox_is_gone_in_production).
     "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
     "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
+    # A published public event's .ics and the community's feed are for anyone (drafts and private
+    # events: see test_calendars_feeds.py); the personal feed needs its token (an unknown one: 404).
+    "calendars.event_ics": ("GET", (200, 200, 200, 200, 200, 200)),
+    "calendars.community_feed": ("GET", (200, 200, 200, 200, 200, 200)),
+    "calendars.personal_feed": ("GET", (404, 404, 404, 404, 404, 404)),
+    "calendars.my_calendar": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
+    "calendars.reset": ("POST", (SIGN_IN, 302, 302, 302, 302, 302)),
 }
 
 
@@ -57,13 +64,20 @@ def world(app):
     from cop.mail.outbox import queue_mail
 
     message = queue_mail("someone@example.org", "Hello", "Hello there")
+    from datetime import datetime
+
+    from cop.events.models import Event
+
+    event = Event(community=group, format="big_room", title="Big Room", status="published",
+                  starts_at=datetime(2030, 1, 15, 18), ends_at=datetime(2030, 1, 15, 21))
+    db.session.add(event)
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
         "accounts": accounts,
         "url_values": {
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
-            "filename": "app.css", "message_id": message.id,
+            "filename": "app.css", "message_id": message.id, "event_id": event.id,
         },
     }
 
