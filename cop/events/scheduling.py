@@ -48,6 +48,11 @@ class EventDetails:
 def _apply(event: Event, details: EventDetails) -> set[str]:
     """Copy the details onto the event; say whether its time or place changed."""
     own = FORMAT_DEFAULTS[event.format].own_fields
+    with db.session.no_autoflush:  # a new event is not complete until the end of this function
+        return _copy_details(event, details, own)
+
+
+def _copy_details(event: Event, details: EventDetails, own: tuple[str, ...]) -> set[str]:
     changed = set()
     if (event.starts_at, event.ends_at) != (details.starts_at, details.ends_at):
         changed.add("time")
@@ -82,8 +87,8 @@ def create_event(
         community=community, format=format, series=series, sequence=0,
         status="published" if publish else "draft", is_public=FORMAT_DEFAULTS[format].is_public,
     )
-    _apply(event, details)
     db.session.add(event)
+    _apply(event, details)
     return event
 
 
