@@ -118,7 +118,7 @@ class _PlaceAndPeopleFields(FlaskForm):
 
 class _OneEventFields(_PlaceAndPeopleFields):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")])
-    day = DayField("Date", validators=[DataRequired("Enter the date")])
+    day = DayField("Date", validators=[InputRequired("Enter the date")])
     starts = ClockField("Start time", validators=[InputRequired("Enter the start time")])
     ends = ClockField("End time", validators=[InputRequired("Enter the end time")])
     rsvp_day = DayField("Answer by (date)", validators=[Optional()])
