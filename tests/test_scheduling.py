@@ -9,6 +9,7 @@ from cop.events.models import Event
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
 from tests import factories
+from tests.calendar_parsers import both_parsers
 
 
 def _details(event: Event, **changes) -> scheduling.EventDetails:
@@ -113,6 +114,12 @@ def test_moving_a_published_event_mails_the_invited_but_not_decliners_or_the_rev
     assert "It was: Tuesday 8 December 2026, 6pm to 9pm" in mail.text_body
     assert mail.reply_to == room["organiser"].email
     assert mail.community_id == room["community"].id
+    [attachment] = mail.attachments
+    assert attachment["content_type"] == 'text/calendar; method=REQUEST; charset="UTF-8"'
+    assert "METHOD:REQUEST" in attachment["data"]
+    [vevent] = both_parsers(attachment["data"])
+    assert (vevent["uid"], vevent["sequence"], vevent["status"]) == (event.uid, 1, "CONFIRMED")
+    assert (vevent["start"], vevent["end"]) == ("2026-12-15T18:00:00.000Z", "2026-12-15T21:00:00.000Z")
 
 
 def test_cancelling_a_published_event_mails_the_invited(room):
@@ -124,6 +131,11 @@ def test_cancelling_a_published_event_mails_the_invited(room):
     assert sorted(m.recipient for m in mails) == sorted(people[a].email for a in ("yes", "maybe", "pending"))
     assert mails[0].subject.startswith("Cancelled: Big Room: frailty")
     assert "The venue has flooded." in mails[0].text_body
+    [attachment] = mails[0].attachments
+    assert attachment["content_type"] == 'text/calendar; method=CANCEL; charset="UTF-8"'
+    assert "METHOD:CANCEL" in attachment["data"]
+    [vevent] = both_parsers(attachment["data"])
+    assert (vevent["uid"], vevent["sequence"], vevent["status"]) == (event.uid, 1, "CANCELLED")
 
 
 def test_the_mail_is_in_the_same_transaction_as_the_move(room):

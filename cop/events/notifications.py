@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from flask import render_template
 from sqlalchemy import select
 
+from cop.calendars.ics import event_ics
 from cop.events.models import ATTENDANCE_MODES, Event
 from cop.events.times import format_when
 from cop.extensions import db
@@ -51,8 +52,18 @@ def tell_invited_of_cancellation(event: Event, changed_by: Person | None, note: 
     return _tell_invited(event, "cancelled", changed_by, note=note)
 
 
+def calendar_attachment(event: Event, method: str, invitation: Invitation) -> dict:
+    """The updated (REQUEST, higher SEQUENCE) or cancelling (CANCEL) .ics, METHOD in MIME and body alike."""
+    return {
+        "filename": "invite.ics",
+        "content_type": f'text/calendar; method={method}; charset="UTF-8"',
+        "data": event_ics(event, method, invitation),
+    }
+
+
 def _tell_invited(event: Event, change: str, changed_by: Person | None, **context) -> int:
     now = when_and_where(event)
+    method = "CANCEL" if change == "cancelled" else "REQUEST"
     subject = f"{'Cancelled' if change == 'cancelled' else 'Changed'}: {event.title}, {now.when}"
     invitations = invited_to(event)
     for invitation in invitations:
@@ -66,6 +77,7 @@ def _tell_invited(event: Event, change: str, changed_by: Person | None, **contex
             text_body=render_template("events/mail/change.txt", **values),
             html_body=render_template("events/mail/change.html", **values),
             reply_to=changed_by.email if changed_by else None,
+            attachments=[calendar_attachment(event, method, invitation)],
             community_id=event.community_id,
         )
     return len(invitations)
