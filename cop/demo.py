@@ -8,6 +8,7 @@ import random
 from sqlalchemy import select
 
 from cop.accounts.signin import account_for, set_password
+from cop.calendars.demo import demo_calendar_lines
 from cop.communities.models import Community, Membership
 from cop.events.demo import add_demo_events
 from cop.extensions import db
@@ -128,6 +129,7 @@ def load_demo() -> list[str]:
     db.session.commit()
     lines.append(f"community: {community.name} ({community.slug}), "
                  f"{len(community.memberships)} people")
+    lines.extend(demo_calendar_lines(community))
     return lines
 
 

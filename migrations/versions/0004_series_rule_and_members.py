@@ -1,7 +1,7 @@
 """series rule and members
 
 Revision ID: efb7df112781
-Revises: df8060b7cbfd
+Revises: e78a169e857c
 Create Date: 2026-11-23 16:22:56.892396
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'efb7df112781'
-down_revision = 'df8060b7cbfd'
+down_revision = 'e78a169e857c'
 branch_labels = None
 depends_on = None
 
