@@ -57,11 +57,12 @@ def _register_blueprints(app: Flask) -> None:
     from cop.accounts.views import bp as accounts_bp
     from cop.calendars.views import bp as calendars_bp
     from cop.communities.views import bp as communities_bp
+    from cop.events.views import bp as events_bp
     from cop.mail.views import bp as mail_bp
     from cop.people.views import bp as people_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, mail_bp, calendars_bp):
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, mail_bp, calendars_bp):
         app.register_blueprint(blueprint)
 
 

@@ -36,6 +36,22 @@ EXPECTED = {
     "people.confirm_import": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),
     "people.export_guest_list": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     # The dev mailbox exists only with MAIL_BACKEND=mailbox (see test_dev_mailbox_is_gone_in_production).
+    "events.index": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "events.new": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.show": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "events.edit": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.cancel": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),  # the confirmation page; POST cancels
+    "events.publish": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "events.new_series": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.series": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "events.edit_series": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.venues": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.new_venue": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.edit_venue": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.check_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.check_in_person": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.record_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "events.walk_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
     "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
     # A published public event's .ics and the community's feed are for anyone (drafts and private
@@ -64,20 +80,19 @@ def world(app):
     from cop.mail.outbox import queue_mail
 
     message = queue_mail("someone@example.org", "Hello", "Hello there")
-    from datetime import datetime
-
-    from cop.events.models import Event
-
-    event = Event(community=group, format="big_room", title="Big Room", status="published",
-                  starts_at=datetime(2030, 1, 15, 18), ends_at=datetime(2030, 1, 15, 21))
-    db.session.add(event)
+    venue = factories.venue(group)
+    series = factories.series(group, venue=venue)
+    event = series.events[0]
+    # The removable member has a confirmed place, so the door pages have someone to check in.
+    factories.invitation(event, removable, answer="yes", place="confirmed")
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
         "accounts": accounts,
         "url_values": {
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
-            "filename": "app.css", "message_id": message.id, "event_id": event.id,
+            "filename": "app.css", "message_id": message.id,
+            "event_id": event.id, "series_id": series.id, "venue_id": venue.id,
         },
     }
 
