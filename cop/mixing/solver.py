@@ -290,36 +290,43 @@ class _Search:
         return delta
 
     def hot_spots(self) -> list[tuple[int, int]]:
-        """(round, person) seats that take part in some cost: where moves pay."""
+        """(round, person) seats that take part in some cost: where moves pay.
+        Under strict weights, while a tier above diversity (hard rules, moves,
+        repeats, met-before) is above its floor, only seats in those tiers:
+        diversity seats would swamp the few that matter most."""
         meet, met, apart_of = self.meet, self.met, self.model.apart_of
         limit = self.model.facilitator_limit
-        hot = []
+        pressing_hot, diverse_hot = [], []
         for r in range(self.R):
             where = self.where[r]
-            flagged = [False] * self.n
+            pressing = [False] * self.n
+            diverse = [False] * self.n
             for t, people in enumerate(self.seated[r]):
                 for x, a in enumerate(people):
                     meet_a = meet[a]
                     met_a = met[a] if met is not None else None
                     for b in people[x + 1 :]:
                         if meet_a[b] >= 2 or (met_a is not None and met_a[b]):
-                            flagged[a] = flagged[b] = True
+                            pressing[a] = pressing[b] = True
                     if any(where[y] == t for y in apart_of[a]):
-                        flagged[a] = True
+                        pressing[a] = True
                 for k, (value_of, bound, values) in enumerate(self.attributes):
                     count = self.count[k][r]
                     for a in people:
                         v = value_of[a]
                         if v >= 0 and count[t * values + v] > bound[v]:
-                            flagged[a] = True
+                            diverse[a] = True
                 if self.facilitators[r][t] > limit:
                     for a in people:
-                        flagged[a] = flagged[a] or self.facilitator[a] == 1
+                        pressing[a] = pressing[a] or self.facilitator[a] == 1
             if self.anchor:
                 for p, home in enumerate(self.anchor[r]):
-                    flagged[p] = flagged[p] or home not in (-1, where[p])
-            hot += [(r, p) for p in self.mobile[r] if flagged[p]]
-        return hot
+                    pressing[p] = pressing[p] or home not in (-1, where[p])
+            pressing_hot += [(r, p) for p in self.mobile[r] if pressing[p]]
+            diverse_hot += [(r, p) for p in self.mobile[r] if diverse[p] and not pressing[p]]
+        strict = self.weights is self.strict_weights
+        above_floor = any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
+        return pressing_hot if strict and above_floor and pressing_hot else pressing_hot + diverse_hot
 
     def _exchange(self, p: int, q: int) -> None:
         """p and q trade seats in every round (its own inverse)."""
