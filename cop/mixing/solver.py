@@ -17,15 +17,15 @@ HARD, MOVED, REPEATS, MET_BEFORE = range(4)
 FOCUS = 0.6  # share of moves that start from a person who is part of a cost
 # Annealing temperatures (first, last) in units of the lowest active tier's
 # weight: a short quench keeps a good construction's structure and takes its
-# easy gains, then a full anneal explores from the best seating found.
+# easy gains, then full anneals (soft, then strict weights) explore from the best.
 QUENCH, ANNEAL = (0.05, 0.05), (1.0, 0.05)
 QUENCH_SHARE = 0.1  # of the time or move budget
 SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
-SOFT_RATIO = 2
+SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
-# Tabu search, for small rooms whose repeats the quench leaves above their bound
-# (social golfer instances): steps a swap stays tabu, steps without a new best
-# before a restart from the best seating, random swaps that shake it then.
+# Tabu search, for social golfer problems whose repeats the quench leaves above
+# their bound: steps a swap stays tabu, steps without a new best before a
+# restart from the best seating, random swaps that shake it then.
 TABU_SEATS = 1000  # people x rounds at most
 TABU_TENURE = (4, 12)
 TABU_STALL = 200
@@ -71,7 +71,8 @@ class _Search:
         # People who may trade whole itineraries: alone in their unit, never pinned.
         self.free_all_event = [
             p for p in range(n)
-            if len(self.units[self.unit_of[p]]) == 1 and all(p in set_ for set_ in map(set, self.mobile))
+            if len(self.units[self.unit_of[p]]) == 1
+            and all(pins[self.unit_of[p]] == -1 for pins in model.unit_table)
         ]
         bounds = lower_bounds(model)
         self.floor = [0, 0, bounds["repeats"], bounds["met_before"], *bounds["excess"].values()]
@@ -98,7 +99,7 @@ class _Search:
         for k in range(len(reach) - 1, -1, -1):
             weights[k] = 1 + below
             below += weights[k] * reach[k]
-        self._reach = reach
+        self.reach = reach  # how far one swap can move each tier (0: inactive)
         active = [w for w, r in zip(weights, reach) if r] or [1]
         self.temperature_unit = min(active)
         return weights
@@ -112,7 +113,7 @@ class _Search:
         step = 1
         for k in range(len(weights) - 1, REPEATS - 1, -1):
             weights[k] = step
-            if self._reach[k]:
+            if self.reach[k]:
                 step *= SOFT_RATIO
         return weights
 
@@ -710,7 +711,7 @@ def _golfers_left(search: _Search, model: Model) -> bool:
     problem (repeats are the only soft term) in a small room (the tabu search
     weighs many swaps a step) with repeats still above their bound."""
     small = model.people * model.rounds <= TABU_SEATS
-    only_repeats = not any(search._reach[MET_BEFORE:])
+    only_repeats = not any(search.reach[MET_BEFORE:])
     return small and only_repeats and search.terms[REPEATS] > search.floor[REPEATS]
 
 
@@ -738,19 +739,21 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         (search.soft_weights, ANNEAL, SOFT_SHARE),
         (search.strict_weights, ANNEAL, 1.0),
     ]
-    for n, (weights, cooling, share) in enumerate(phases):
+    for phase, (weights, cooling, share) in enumerate(phases):
         budget = None if iterations is None else max(0, round(share * (iterations - done)))
         deadline = time.perf_counter() + share * (finish_by - time.perf_counter())
         search.use(weights)
         search.load(found)
-        if n == 1 and _golfers_left(search, model):
+        if phase == 1 and _golfers_left(search, model):
+            # The tabu search takes the rest of the budget.
+            search.use(search.strict_weights)
             found, tried = search.tabu(rng, None if iterations is None else iterations - done, finish_by)
             done += tried
             break
         found, tried = search.anneal(rng, cooling, budget, deadline)
         done += tried
-    # The search minimises a locally lexicographic cost; keep the start if it
-    # is lexicographically better after all.
+    # Every phase returns its lexicographically best seating; a last check on
+    # the exact score keeps the start should the search not have beaten it.
     score = evaluate(model, found)
     if start_score.key() < score.key():
         found, score = start, start_score
