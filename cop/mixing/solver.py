@@ -21,6 +21,7 @@ FOCUS = 0.6  # share of moves that start from a person who is part of a cost
 QUENCH, ANNEAL = (0.05, 0.05), (1.0, 0.05)
 QUENCH_SHARE = 0.1  # of the time or move budget
 SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
+PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repeats/history
 SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
 # Tabu search, for social golfer problems whose repeats the quench leaves above
@@ -326,8 +327,13 @@ class _Search:
             pressing_hot += [(r, p) for p in self.mobile[r] if pressing[p]]
             diverse_hot += [(r, p) for p in self.mobile[r] if diverse[p] and not pressing[p]]
         strict = self.weights is self.strict_weights
-        above_floor = any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
-        return pressing_hot if strict and above_floor and pressing_hot else pressing_hot + diverse_hot
+        if strict and pressing_hot and self.pressing_above_floor():
+            return pressing_hot
+        return pressing_hot + diverse_hot
+
+    def pressing_above_floor(self) -> bool:
+        """Whether a tier above diversity is above its floor."""
+        return any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
 
     def _exchange(self, p: int, q: int) -> None:
         """p and q trade seats in every round (its own inverse)."""
@@ -357,7 +363,7 @@ class _Search:
     # --- search ---------------------------------------------------------------
 
     def tabu(
-        self, rng: random.Random, iterations: int | None, deadline: float
+        self, rng: random.Random, iterations: int | None, deadline: float, pressing_only: bool = False
     ) -> tuple[list[list[int]], int]:
         """Conflict-directed tabu search (Dotu & Van Hentenryck, "Scheduling
         Social Golfers Locally"). Each step makes the best swap of a person who
@@ -365,8 +371,10 @@ class _Search:
         if it makes things worse; swapping a pair back is tabu for a few steps
         unless it beats the best cost seen. After a long stall the search goes
         back to the best seating and shakes it with a few random swaps.
-        Returns the lexicographically best seating seen and the swaps weighed
-        (the budget `iterations` counts those, like moves in `anneal`)."""
+        With `pressing_only` it stops once the tiers above diversity are at
+        their floor. Returns the lexicographically best seating seen and the
+        swaps weighed (the budget `iterations` counts those, like moves in
+        `anneal`)."""
         best = [list(w) for w in self.where]
         best_terms = list(self.terms)
         cost = best_cost = self.cost()
@@ -374,7 +382,7 @@ class _Search:
         loners = [[p for p in self.mobile[r] if len(units[unit_of[p]]) == 1] for r in range(self.R)]
         tabu_until: dict[tuple[int, int, int], int] = {}
         weighed = step = last_gain = 0
-        while cost > self.floor_cost:
+        while self.pressing_above_floor() if pressing_only else cost > self.floor_cost:
             if iterations is not None and weighed >= iterations:
                 break
             if iterations is None and time.perf_counter() >= deadline:
@@ -388,7 +396,10 @@ class _Search:
                 tabu_until.clear()
                 last_gain = step
             chosen, chosen_delta, ties = None, math.inf, 0
-            for r, p in self.hot_spots():
+            hot = self.hot_spots()
+            if pressing_only and hot:  # a large room: one seat's swaps a step
+                hot = [hot[int(rng.random() * len(hot))]]
+            for r, p in hot:
                 if len(units[unit_of[p]]) != 1:
                     continue
                 where = self.where[r]
@@ -734,23 +745,35 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         if deal_score.hard_violations == 0 and deal_score.key() < start_score.key():
             start, start_score = deal, deal_score
     found, done = start, 0
-    phases = [
-        (search.strict_weights, QUENCH, QUENCH_SHARE),
-        (search.soft_weights, ANNEAL, SOFT_SHARE),
-        (search.strict_weights, ANNEAL, 1.0),
-    ]
-    for phase, (weights, cooling, share) in enumerate(phases):
-        budget = None if iterations is None else max(0, round(share * (iterations - done)))
-        deadline = time.perf_counter() + share * (finish_by - time.perf_counter())
-        search.use(weights)
+
+    def budget(share: float) -> tuple[int | None, float]:
+        """Moves and deadline for a phase: `share` of what is left."""
+        moves = None if iterations is None else max(0, round(share * (iterations - done)))
+        return moves, time.perf_counter() + share * (finish_by - time.perf_counter())
+
+    # Quench with strict weights.
+    search.load(found)
+    found, tried = search.anneal(rng, QUENCH, *budget(QUENCH_SHARE))
+    done += tried
+    search.load(found)
+    if _golfers_left(search, model):
+        found, tried = search.tabu(rng, *budget(1.0))
+        done += tried
+    else:
+        # Anneal with soft weights, then with strict weights again; a tabu
+        # search first if repeats or history hits are stuck above their floor
+        # (no single swap removes them: it takes a worse step first).
+        search.use(search.soft_weights)
         search.load(found)
-        if phase == 1 and _golfers_left(search, model):
-            # The tabu search takes the rest of the budget.
-            search.use(search.strict_weights)
-            found, tried = search.tabu(rng, None if iterations is None else iterations - done, finish_by)
+        found, tried = search.anneal(rng, ANNEAL, *budget(SOFT_SHARE))
+        done += tried
+        search.use(search.strict_weights)
+        search.load(found)
+        if search.pressing_above_floor():
+            found, tried = search.tabu(rng, *budget(PRESSING_SHARE), pressing_only=True)
             done += tried
-            break
-        found, tried = search.anneal(rng, cooling, budget, deadline)
+            search.load(found)
+        found, tried = search.anneal(rng, ANNEAL, *budget(1.0))
         done += tried
     # Every phase returns its lexicographically best seating; a last check on
     # the exact score keeps the start should the search not have beaten it.
