@@ -285,14 +285,14 @@ def _where_of(model, plan) -> list[list[int]]:
 
 
 @FAST
-@given(valid_problems(), st.integers(0, 2**32))
-def test_tabu_search_keeps_hard_constraints_and_never_returns_worse(problem, seed):
+@given(valid_problems(), st.integers(0, 2**32), st.booleans())
+def test_tabu_search_keeps_hard_constraints_and_never_returns_worse(problem, seed, pressing_only):
     model = compile_problem(problem)
     plan = solve(problem, seed=seed, iterations=200)
     search = _Search(model)
     search.load(_where_of(model, plan))
     start = list(search.terms)
-    best, _ = search.tabu(random.Random(seed), 2000, 0.0)
+    best, _ = search.tabu(random.Random(seed), 2000, 0.0, pressing_only=pressing_only)
     search.load(best)
     assert search.terms[0] == 0  # the hard tier
     assert search.terms <= start
