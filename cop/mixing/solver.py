@@ -390,18 +390,16 @@ class _Search:
             step += 1
             if step - last_gain > TABU_STALL:
                 self.load(best)
-                cost = self.cost()
                 self._shake(rng, loners)
                 cost = self.cost()
                 tabu_until.clear()
                 last_gain = step
             chosen, chosen_delta, ties = None, math.inf, 0
-            hot = self.hot_spots()
+            # Swaps need people who sit alone in their unit.
+            hot = [(r, p) for r, p in self.hot_spots() if len(units[unit_of[p]]) == 1]
             if pressing_only and hot:  # a large room: one seat's swaps a step
                 hot = [hot[int(rng.random() * len(hot))]]
             for r, p in hot:
-                if len(units[unit_of[p]]) != 1:
-                    continue
                 where = self.where[r]
                 a = where[p]
                 for q in loners[r]:
