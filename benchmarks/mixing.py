@@ -1,7 +1,7 @@
 """Benchmark of the seat-mixing engine against random seating and the
 organisers' round-robin deal.
 
-    python benchmarks/mixing.py           # every case, about two minutes
+    python benchmarks/mixing.py           # every case, about a minute
     python benchmarks/mixing.py --quick   # smoke run, a few seconds
 
 For each case it prints the engine's figures beside the two baselines computed

@@ -17,9 +17,20 @@ HARD, MOVED, REPEATS, MET_BEFORE = range(4)
 FOCUS = 0.6  # share of moves that start from a person who is part of a cost
 # Annealing temperatures (first, last) in units of the lowest active tier's
 # weight: a short quench keeps a good construction's structure and takes its
-# easy gains, then a full anneal explores from the best seating found.
+# easy gains, then full anneals (soft, then strict weights) explore from the best.
 QUENCH, ANNEAL = (0.05, 0.05), (1.0, 0.05)
-QUENCH_SHARE = 0.1  # of the time or move budget  # annealing temperature, first and last, in lowest-tier units
+QUENCH_SHARE = 0.1  # of the time or move budget
+SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
+PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repeats/history
+SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
+ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
+# Tabu search, for social golfer problems whose repeats the quench leaves above
+# their bound: steps a swap stays tabu, steps without a new best before a
+# restart from the best seating, random swaps that shake it then.
+TABU_SEATS = 1000  # people x rounds at most
+TABU_TENURE = (4, 12)
+TABU_STALL = 200
+TABU_SHAKE = 3
 
 
 @dataclass
@@ -58,10 +69,22 @@ class _Search:
             [p for p in range(n) if model.unit_table[r][model.unit_of[p]] == -1]
             for r in range(self.R)
         ]
-        self.weights = self._weights()
+        # People who may trade whole itineraries: alone in their unit, never pinned.
+        self.free_all_event = [
+            p for p in range(n)
+            if len(self.units[self.unit_of[p]]) == 1
+            and all(pins[self.unit_of[p]] == -1 for pins in model.unit_table)
+        ]
         bounds = lower_bounds(model)
-        floor = [0, 0, bounds["repeats"], bounds["met_before"], *bounds["excess"].values()]
-        self.floor_cost = sum(w * f for w, f in zip(self.weights, floor))
+        self.floor = [0, 0, bounds["repeats"], bounds["met_before"], *bounds["excess"].values()]
+        self.strict_weights = self._weights()
+        self.soft_weights = self._soft_weights()
+        self.use(self.strict_weights)
+
+    def use(self, weights: list[int]) -> None:
+        """Search with these tier weights (strict or soft) from now on."""
+        self.weights = weights
+        self.floor_cost = sum(w * f for w, f in zip(weights, self.floor))
 
     def _weights(self) -> list[int]:
         """Tier weights such that a swap of two people that improves a tier
@@ -77,8 +100,22 @@ class _Search:
         for k in range(len(reach) - 1, -1, -1):
             weights[k] = 1 + below
             below += weights[k] * reach[k]
+        self.reach = reach  # how far one swap can move each tier (0: inactive)
         active = [w for w, r in zip(weights, reach) if r] or [1]
         self.temperature_unit = min(active)
+        return weights
+
+    def _soft_weights(self) -> list[int]:
+        """Finite weights for the soft tiers: each active tier counts
+        SOFT_RATIO times the next, so the search may take a repeat or a
+        met-before hit for a while to fix enough diversity (the best seating
+        is still judged lexicographically). Hard rules and moves stay strict."""
+        weights = list(self.strict_weights)
+        step = 1
+        for k in range(len(weights) - 1, REPEATS - 1, -1):
+            weights[k] = step
+            if self.reach[k]:
+                step *= SOFT_RATIO
         return weights
 
     # --- state ----------------------------------------------------------------
@@ -255,36 +292,63 @@ class _Search:
         return delta
 
     def hot_spots(self) -> list[tuple[int, int]]:
-        """(round, person) seats that take part in some cost: where moves pay."""
+        """(round, person) seats that take part in some cost: where moves pay.
+        Under strict weights, while a tier above diversity (hard rules, moves,
+        repeats, met-before) is above its floor, only seats in those tiers:
+        diversity seats would swamp the few that matter most."""
         meet, met, apart_of = self.meet, self.met, self.model.apart_of
         limit = self.model.facilitator_limit
-        hot = []
+        pressing_hot, diverse_hot = [], []
         for r in range(self.R):
             where = self.where[r]
-            flagged = [False] * self.n
+            pressing = [False] * self.n
+            diverse = [False] * self.n
             for t, people in enumerate(self.seated[r]):
                 for x, a in enumerate(people):
                     meet_a = meet[a]
                     met_a = met[a] if met is not None else None
                     for b in people[x + 1 :]:
                         if meet_a[b] >= 2 or (met_a is not None and met_a[b]):
-                            flagged[a] = flagged[b] = True
+                            pressing[a] = pressing[b] = True
                     if any(where[y] == t for y in apart_of[a]):
-                        flagged[a] = True
+                        pressing[a] = True
                 for k, (value_of, bound, values) in enumerate(self.attributes):
                     count = self.count[k][r]
                     for a in people:
                         v = value_of[a]
                         if v >= 0 and count[t * values + v] > bound[v]:
-                            flagged[a] = True
+                            diverse[a] = True
                 if self.facilitators[r][t] > limit:
                     for a in people:
-                        flagged[a] = flagged[a] or self.facilitator[a] == 1
+                        pressing[a] = pressing[a] or self.facilitator[a] == 1
             if self.anchor:
                 for p, home in enumerate(self.anchor[r]):
-                    flagged[p] = flagged[p] or home not in (-1, where[p])
-            hot += [(r, p) for p in self.mobile[r] if flagged[p]]
-        return hot
+                    pressing[p] = pressing[p] or home not in (-1, where[p])
+            pressing_hot += [(r, p) for p in self.mobile[r] if pressing[p]]
+            diverse_hot += [(r, p) for p in self.mobile[r] if diverse[p] and not pressing[p]]
+        strict = self.weights is self.strict_weights
+        if strict and pressing_hot and self.pressing_above_floor():
+            return pressing_hot
+        return pressing_hot + diverse_hot
+
+    def pressing_above_floor(self) -> bool:
+        """Whether a tier above diversity is above its floor."""
+        return any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
+
+    def _exchange(self, p: int, q: int) -> None:
+        """p and q trade seats in every round (its own inverse)."""
+        for r in range(self.R):
+            a, b = self.where[r][p], self.where[r][q]
+            if a != b:
+                self.relocate(r, p, b)
+                self.relocate(r, q, a)
+
+    def _trade(self, r: int, mover, partner, a: int, b: int) -> None:
+        """Send `mover` from table a to b and `partner` from b to a in round r."""
+        for x in mover:
+            self.relocate(r, x, b)
+        for y in partner:
+            self.relocate(r, y, a)
 
     def _loners(self, rng: random.Random, r: int, t: int, count: int, including: tuple[int, ...]):
         """`count` people at table t in round r who are free and in no group
@@ -298,6 +362,88 @@ class _Search:
 
     # --- search ---------------------------------------------------------------
 
+    def tabu(
+        self, rng: random.Random, iterations: int | None, deadline: float, pressing_only: bool = False
+    ) -> tuple[list[list[int]], int]:
+        """Conflict-directed tabu search (Dotu & Van Hentenryck, "Scheduling
+        Social Golfers Locally"). Each step makes the best swap of a person who
+        takes part in a cost with anyone at another table of that round, even
+        if it makes things worse; swapping a pair back is tabu for a few steps
+        unless it beats the best cost seen. After a long stall the search goes
+        back to the best seating and shakes it with a few random swaps.
+        With `pressing_only` it stops once the tiers above diversity are at
+        their floor. Returns the lexicographically best seating seen and the
+        swaps weighed (the budget `iterations` counts those, like moves in
+        `anneal`)."""
+        best = [list(w) for w in self.where]
+        best_terms = list(self.terms)
+        cost = best_cost = self.cost()
+        units, unit_of = self.units, self.unit_of
+        loners = [[p for p in self.mobile[r] if len(units[unit_of[p]]) == 1] for r in range(self.R)]
+        tabu_until: dict[tuple[int, int, int], int] = {}
+        weighed = step = last_gain = 0
+        while self.pressing_above_floor() if pressing_only else cost > self.floor_cost:
+            if iterations is not None and weighed >= iterations:
+                break
+            if iterations is None and time.perf_counter() >= deadline:
+                break
+            step += 1
+            if step - last_gain > TABU_STALL:
+                self.load(best)
+                self._shake(rng, loners)
+                cost = self.cost()
+                tabu_until.clear()
+                last_gain = step
+            chosen, chosen_delta, ties = None, math.inf, 0
+            # Swaps need people who sit alone in their unit.
+            hot = [(r, p) for r, p in self.hot_spots() if len(units[unit_of[p]]) == 1]
+            if pressing_only and hot:  # a large room: one seat's swaps a step
+                hot = [hot[int(rng.random() * len(hot))]]
+            for r, p in hot:
+                where = self.where[r]
+                a = where[p]
+                for q in loners[r]:
+                    if where[q] == a:
+                        continue
+                    delta = self.swap_delta(r, p, q)
+                    weighed += 1
+                    if delta > chosen_delta:
+                        continue
+                    move = (r, p, q) if p < q else (r, q, p)
+                    if tabu_until.get(move, 0) > step and cost + delta >= best_cost:
+                        continue
+                    if delta < chosen_delta:
+                        chosen, chosen_delta, ties = move, delta, 1
+                    else:  # a fair pick among equally good swaps
+                        ties += 1
+                        if rng.random() * ties < 1:
+                            chosen = move
+            if chosen is None:
+                break
+            r, p, q = chosen
+            a, b = self.where[r][p], self.where[r][q]
+            self.relocate(r, p, b)
+            self.relocate(r, q, a)
+            cost += chosen_delta
+            best_cost = min(best_cost, cost)
+            tabu_until[chosen] = step + rng.randint(*TABU_TENURE)
+            if self.terms < best_terms:
+                best = [list(w) for w in self.where]
+                best_terms = list(self.terms)
+                last_gain = step
+        return best, weighed
+
+    def _shake(self, rng: random.Random, loners: list[list[int]]) -> None:
+        """A few random swaps of people who sit alone in their unit."""
+        rounds = [r for r in range(self.R) if len(loners[r]) > 1]
+        for _ in range(TABU_SHAKE if rounds else 0):
+            r = rng.choice(rounds)
+            p, q = rng.sample(loners[r], 2)
+            a, b = self.where[r][p], self.where[r][q]
+            if a != b:
+                self.relocate(r, p, b)
+                self.relocate(r, q, a)
+
     def anneal(
         self, rng: random.Random, cooling: tuple[float, float], iterations: int | None, deadline: float
     ) -> tuple[list[list[int]], int]:
@@ -305,7 +451,8 @@ class _Search:
         from cooling[0] to cooling[1] over the budget (`iterations` moves, or
         until `deadline`); returns the best seating seen and the moves tried."""
         best = [list(w) for w in self.where]
-        cost = best_cost = self.cost()
+        best_terms = list(self.terms)
+        cost = self.cost()
         rounds = [r for r in range(self.R) if self.mobile[r]]
         if self.T < 2 or not rounds or cost <= self.floor_cost:
             return best, 0
@@ -319,6 +466,10 @@ class _Search:
         temperature = hot_start * unit
         hot: list[tuple[int, int]] = []
         random_ = rng.random
+        exchangeable_list = self.free_all_event
+        exchangeable = set(exchangeable_list)
+        # Worth it where the meeting structure is tight (repeats unavoidable).
+        exchanges = self.floor[REPEATS] > 0 and len(exchangeable_list) > 1
         it = 0
         while True:
             if it & 127 == 0:
@@ -340,6 +491,25 @@ class _Search:
                 r = rounds[int(random_() * len(rounds))]
                 mobile = self.mobile[r]
                 p = mobile[int(random_() * len(mobile))]
+            if exchanges and random_() < ITINERARY and p in exchangeable:
+                # Two people trade their whole itineraries: who meets whom keeps
+                # its shape (repeats stay put), only the names at each seat change.
+                q = exchangeable_list[int(random_() * len(exchangeable_list))]
+                self._exchange(p, q)
+                delta = self.cost() - cost
+                if delta > 0 and random_() >= math.exp(-delta / temperature):
+                    self._exchange(p, q)
+                    continue
+                cost += delta
+                if self.terms < best_terms:
+                    best_terms = list(self.terms)
+                    best_is_current = True
+                elif best_is_current and self.terms != best_terms:
+                    self._exchange(p, q)
+                    best = [list(w) for w in self.where]
+                    self._exchange(p, q)
+                    best_is_current = False
+                continue
             where, seated = self.where[r], self.seated[r]
             a = where[p]
             b = int(random_() * (T - 1))
@@ -362,9 +532,7 @@ class _Search:
                 delta = self.swap_delta(r, p, q)
                 if delta > 0 and random_() >= math.exp(-delta / temperature):
                     continue
-                if best_is_current and delta > 0:
-                    best = [list(w) for w in self.where]
-                    best_is_current = False
+                mover, partner = (p,), (q,)
                 self.relocate(r, p, b)
                 self.relocate(r, q, a)
             else:
@@ -380,33 +548,22 @@ class _Search:
                 new_b = len(others) - len(partner) + len(mover)
                 if not (low[a] <= new_a <= high[a] and low[b] <= new_b <= high[b]):
                     continue
-                for x in mover:
-                    self.relocate(r, x, b)
-                for y in partner:
-                    self.relocate(r, y, a)
+                self._trade(r, mover, partner, a, b)
                 delta = self.cost() - cost
                 if delta > 0 and random_() >= math.exp(-delta / temperature):
-                    for y in partner:
-                        self.relocate(r, y, b)
-                    for x in mover:
-                        self.relocate(r, x, a)
+                    self._trade(r, partner, mover, a, b)
                     continue
-                if best_is_current and delta > 0:
-                    # The move is already made: undo it for the snapshot.
-                    for y in partner:
-                        self.relocate(r, y, b)
-                    for x in mover:
-                        self.relocate(r, x, a)
-                    best = [list(w) for w in self.where]
-                    best_is_current = False
-                    for x in mover:
-                        self.relocate(r, x, b)
-                    for y in partner:
-                        self.relocate(r, y, a)
             cost += delta
-            if cost < best_cost:
-                best_cost = cost
+            # The best seating is judged on the exact lexicographic terms,
+            # whatever the weights; it is copied only when the search leaves it.
+            if self.terms < best_terms:
+                best_terms = list(self.terms)
                 best_is_current = True
+            elif best_is_current and self.terms != best_terms:
+                self._trade(r, partner, mover, a, b)
+                best = [list(w) for w in self.where]
+                self._trade(r, mover, partner, a, b)
+                best_is_current = False
         if best_is_current:
             best = [list(w) for w in self.where]
         return best, it
@@ -558,6 +715,15 @@ def _to_where(model: Model, rounds: list[list[list[str]]]) -> list[list[int]]:
     return where
 
 
+def _golfers_left(search: _Search, model: Model) -> bool:
+    """Whether the tabu search should follow the quench: a social golfer
+    problem (repeats are the only soft term) in a small room (the tabu search
+    weighs many swaps a step) with repeats still above their bound."""
+    small = model.people * model.rounds <= TABU_SEATS
+    only_repeats = not any(search.reach[MET_BEFORE:])
+    return small and only_repeats and search.terms[REPEATS] > search.floor[REPEATS]
+
+
 def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
     started = time.perf_counter()
     model = compile_problem(problem)
@@ -577,14 +743,38 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         if deal_score.hard_violations == 0 and deal_score.key() < start_score.key():
             start, start_score = deal, deal_score
     found, done = start, 0
-    for cooling, share in ((QUENCH, QUENCH_SHARE), (ANNEAL, 1.0)):
-        budget = None if iterations is None else max(0, round(share * (iterations - done)))
-        deadline = time.perf_counter() + share * (finish_by - time.perf_counter())
-        search.load(found)
-        found, tried = search.anneal(rng, cooling, budget, deadline)
+
+    def budget(share: float) -> tuple[int | None, float]:
+        """Moves and deadline for a phase: `share` of what is left."""
+        moves = None if iterations is None else max(0, round(share * (iterations - done)))
+        return moves, time.perf_counter() + share * (finish_by - time.perf_counter())
+
+    # Quench with strict weights.
+    search.load(found)
+    found, tried = search.anneal(rng, QUENCH, *budget(QUENCH_SHARE))
+    done += tried
+    search.load(found)
+    if _golfers_left(search, model):
+        found, tried = search.tabu(rng, *budget(1.0))
         done += tried
-    # The search minimises a locally lexicographic cost; keep the start if it
-    # is lexicographically better after all.
+    else:
+        # Anneal with soft weights, then with strict weights again; a tabu
+        # search first if repeats or history hits are stuck above their floor
+        # (no single swap removes them: it takes a worse step first).
+        search.use(search.soft_weights)
+        search.load(found)
+        found, tried = search.anneal(rng, ANNEAL, *budget(SOFT_SHARE))
+        done += tried
+        search.use(search.strict_weights)
+        search.load(found)
+        if search.pressing_above_floor():
+            found, tried = search.tabu(rng, *budget(PRESSING_SHARE), pressing_only=True)
+            done += tried
+            search.load(found)
+        found, tried = search.anneal(rng, ANNEAL, *budget(1.0))
+        done += tried
+    # Every phase returns its lexicographically best seating; a last check on
+    # the exact score keeps the start should the search not have beaten it.
     score = evaluate(model, found)
     if start_score.key() < score.key():
         found, score = start, start_score

@@ -24,6 +24,7 @@ from cop.mixing import (
     solve,
 )
 from cop.mixing.problem import compile_problem, table_size_bounds
+from cop.mixing.score import evaluate
 from cop.mixing.solver import _Search
 
 ORGANISATIONS = ["NHS A", "NHS B", "Council", "Hospice", "GP"]
@@ -272,3 +273,46 @@ def impossible_problems(draw):
 def test_impossible_problems_are_refused(problem):
     with pytest.raises(InvalidProblem):
         solve(problem, seed=0, iterations=100)
+
+
+def _where_of(model, plan) -> list[list[int]]:
+    where = [[-1] * model.people for _ in range(model.rounds)]
+    for r, seating in enumerate(plan.rounds):
+        for t, table in enumerate(seating):
+            for pid in table:
+                where[r][model.index[pid]] = t
+    return where
+
+
+@FAST
+@given(valid_problems(), st.integers(0, 2**32), st.booleans())
+def test_tabu_search_keeps_hard_constraints_and_never_returns_worse(problem, seed, pressing_only):
+    model = compile_problem(problem)
+    plan = solve(problem, seed=seed, iterations=200)
+    search = _Search(model)
+    search.load(_where_of(model, plan))
+    start = list(search.terms)
+    best, _ = search.tabu(random.Random(seed), 2000, 0.0, pressing_only=pressing_only)
+    search.load(best)
+    assert search.terms[0] == 0  # the hard tier
+    assert search.terms <= start
+    assert evaluate(model, best).hard_violations == 0
+
+
+@FAST
+@given(valid_problems(), st.integers(0, 2**32))
+def test_itinerary_exchanges_keep_terms_exact_and_repeats_unchanged(problem, seed):
+    model = compile_problem(problem)
+    rng = random.Random(seed)
+    search = _Search(model)
+    search.load(_where_of(model, solve(problem, seed=seed, iterations=200)))
+    free = search.free_all_event
+    assume(len(free) > 1)
+    for _ in range(10):
+        p, q = rng.sample(free, 2)
+        repeats = search.terms[2]
+        search._exchange(p, q)
+        assert search.terms[2] == repeats
+        terms = list(search.terms)
+        search.load(search.where)
+        assert search.terms == terms
