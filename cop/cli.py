@@ -58,6 +58,7 @@ def reminders() -> None:
 def dev(host: str, port: int) -> None:
     """Run the development server with the mail worker inside it."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
     from cop.mail.outbox import run_worker
 
@@ -68,7 +69,7 @@ def dev(host: str, port: int) -> None:
             run_worker(poll_seconds=1.0)
 
     threading.Thread(target=work, name="outbox-worker", daemon=True).start()
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 def register(app: Flask) -> None:

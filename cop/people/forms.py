@@ -14,7 +14,7 @@ def _choices(options: dict[str, str], blank: str | None = None) -> list[tuple[st
 class PersonForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200, message="Name must be 200 characters or fewer")])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
-    organisation = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
+    organisation_name = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
     sector = SelectField("Sector of a new organisation", choices=_choices(SECTORS, "Choose a sector"), validators=[Optional()])
     place = StringField("Place (locality) of a new organisation", validators=[Length(max=120)])
     profession = SelectField("Profession", choices=_choices(PROFESSIONS))

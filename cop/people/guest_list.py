@@ -166,7 +166,7 @@ def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[director
         if key in sector_in_file and sector_in_file[key][0] != sector:
             reasons.append(f"{organisation} has another sector on line {sector_in_file[key][1]}")
         sector_in_file.setdefault(key, (sector, line))
-    elif organisation and not sector and directory.find_organisation(organisation) is None:
+    elif organisation and not row.get("sector") and directory.find_organisation(organisation) is None:
         known_in_file = sector_in_file.get(organisation.lower())
         if known_in_file is None:
             reasons.append(f"Sector is missing for the new organisation {organisation}")

@@ -35,7 +35,7 @@ def index(slug: str):
 
 def _details_from(form: PersonForm) -> directory.MemberDetails:
     return directory.MemberDetails(
-        name=form.name.data, email=form.email.data, organisation=form.organisation.data or "",
+        name=form.name.data, email=form.email.data, organisation=form.organisation_name.data or "",
         sector=form.sector.data or "", place=form.place.data or "", profession=form.profession.data,
         role_title=form.role_title.data or "", interests=form.interests.data or "",
         dietary_needs=form.dietary_needs.data or "", access_needs=form.access_needs.data or "",
@@ -44,7 +44,7 @@ def _details_from(form: PersonForm) -> directory.MemberDetails:
 
 
 def _check_organisation(form: PersonForm) -> None:
-    name = (form.organisation.data or "").strip()
+    name = (form.organisation_name.data or "").strip()
     if name and not form.sector.data and directory.find_organisation(name) is None:
         form.sector.errors.append(f"{name} is new to cop: choose its sector")
 
@@ -75,7 +75,7 @@ def edit(slug: str, person_id: int):
     community, _ = community_for(slug, MANAGERS)
     membership = directory.membership_of(community, person_id) or abort(404)
     person = membership.person
-    form = PersonForm(obj=person, organisation=person.organisation.name if person.organisation else "",
+    form = PersonForm(obj=person, organisation_name=person.organisation.name if person.organisation else "",
                       role=membership.role, invite_quota=membership.invite_quota)
     if form.validate_on_submit():
         _check_organisation(form)

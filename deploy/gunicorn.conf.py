@@ -1,0 +1,13 @@
+"""gunicorn settings for cop in production: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`."""
+import multiprocessing
+import os
+
+bind = os.environ.get("COP_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("COP_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("COP_WEB_THREADS", "2"))
+timeout = 30
+graceful_timeout = 20
+# Each worker opens its own database pool after the fork, never sharing sockets.
+preload_app = False
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,86 @@
+"""Real Chromium (Debian's), driven by Playwright, against cop served on 127.0.0.1.
+
+Every page a journey visits is checked with axe-core; screenshots go to
+artifacts/screenshots/ (CI keeps that folder).
+"""
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("COP_CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium): browser tests skipped"
+        if ON_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """cop served by a real HTTP server in a thread, on the test database."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app.config["BASE_URL"]
+    server.shutdown()
+
+
+class Journey:
+    """A browser page that checks accessibility and takes a screenshot at every step."""
+
+    def __init__(self, page, base_url: str, name: str):
+        self.page, self.base_url, self.name, self.step = page, base_url, name, 0
+        self.violations: list[str] = []
+
+    def goto(self, path: str):
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def check(self):
+        """axe-core on the page as it is now: no serious or critical WCAG 2.x A/AA violation."""
+        self.step += 1
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{self.step:02d}.png"), full_page=True)
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+        )
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.violations.append(f"{self.page.url}: {violation['id']} ({violation['impact']}) {targets}")
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    # bypass_csp lets axe-core be injected; cop itself still serves its CSP.
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    trip = Journey(page, live_server, request.node.name.split("[")[0])
+    yield trip
+    context.close()
+    assert trip.violations == [], "accessibility violations:\n" + "\n".join(trip.violations)

@@ -1,0 +1,122 @@
+"""Signing in with a password or a single-use e-mailed link."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from cop.accounts.models import Account, SignInLink
+from cop.extensions import db
+from cop.mail.models import OutboxMessage
+from tests import factories
+
+
+def _link_from_latest_mail() -> str:
+    message = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc())).scalars().first()
+    return re.search(r"http://cop\.test(/sign-in/link/\S+)", message.text_body).group(1)
+
+
+def test_sign_in_with_password(client):
+    factories.account(factories.person(email="ada@example.org"), password="correct horse battery")
+    response = client.post("/sign-in", data={"email": "ADA@example.org", "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert client.get("/communities/").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_field_error(client):
+    factories.account(factories.person(email="ada@example.org"), password="correct horse battery")
+    response = client.post("/sign-in", data={"email": "ada@example.org", "password": "wrong"})
+    assert response.status_code == 400
+    assert "Email address or password is not right" in response.text
+    assert client.get("/communities/").status_code == 302
+
+
+def test_empty_sign_in_form_shows_the_error_summary(client):
+    response = client.post("/sign-in", data={})
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert 'href="#email"' in response.text and "Enter your email address" in response.text
+
+
+def test_sign_in_link_signs_in_once(client):
+    someone = factories.person(email="bea@example.org")
+    db.session.commit()
+    client.post("/sign-in/link", data={"email": "bea@example.org"})
+    link = _link_from_latest_mail()
+
+    assert client.get(link).status_code == 200  # opening the link alone spends nothing
+    assert client.post(link).status_code == 302
+    assert client.get("/communities/").status_code == 200
+    account = db.session.execute(select(Account).where(Account.person_id == someone.id)).scalar_one()
+    assert account.password_hash is None  # the account was made on first sign-in
+
+    client.post("/sign-out")
+    assert client.post(link).status_code == 404  # reuse refused
+    assert client.get("/communities/").status_code == 302
+
+
+def test_sign_in_link_expires(app, client):
+    factories.person(email="cy@example.org")
+    db.session.commit()
+    client.post("/sign-in/link", data={"email": "cy@example.org"})
+    link = _link_from_latest_mail()
+    stored = db.session.execute(select(SignInLink)).scalar_one()
+    stored.expires_at = stored.created_at - timedelta(seconds=1)
+    db.session.commit()
+    assert client.post(link).status_code == 404
+    assert client.get("/communities/").status_code == 302
+
+
+def test_tokens_are_stored_hashed(client):
+    factories.person(email="dee@example.org")
+    db.session.commit()
+    client.post("/sign-in/link", data={"email": "dee@example.org"})
+    token = _link_from_latest_mail().rsplit("/", 1)[1]
+    stored = db.session.execute(select(SignInLink)).scalar_one()
+    assert token not in stored.token_hash and len(token) >= 40
+
+
+def test_unknown_address_gets_the_same_answer_and_no_mail(client):
+    response = client.post("/sign-in/link", data={"email": "nobody@example.org"})
+    assert response.status_code == 200 and "Check your email" in response.text
+    assert db.session.execute(select(OutboxMessage)).first() is None
+
+
+def test_links_per_person_are_limited(client):
+    factories.person(email="eve@example.org")
+    db.session.commit()
+    for _ in range(5):
+        client.post("/sign-in/link", data={"email": "eve@example.org"})
+    assert len(db.session.execute(select(SignInLink)).all()) == 3
+
+
+def test_sign_in_attempts_are_rate_limited(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [client.post("/sign-in", data={"email": "x@example.org", "password": "y"}).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+
+
+def test_sign_in_does_not_redirect_off_site(client):
+    factories.account(factories.person(email="fay@example.org"), password="correct horse battery")
+    response = client.post("/sign-in?next=//evil.example/", data={"email": "fay@example.org", "password": "correct horse battery"})
+    assert response.headers["Location"] == "/"
+
+
+def test_change_password(client):
+    from tests.conftest import sign_in
+
+    account = factories.account(factories.person(email="gus@example.org"))
+    sign_in(client, account)
+    bad = client.post("/account/password", data={"password": "short", "confirm": "other"})
+    assert bad.status_code == 400 and "10 characters or more" in bad.text
+    assert client.post("/account/password", data={"password": "a long new password", "confirm": "a long new password"}).status_code == 302
+    client.post("/sign-out")
+    assert client.post("/sign-in", data={"email": "gus@example.org", "password": "a long new password"}).status_code == 302
+
+
+def test_create_admin_command(app):
+    result = app.test_cli_runner().invoke(args=["cop", "create-admin", "Boss@Example.org", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    assert "administrator: boss@example.org" in result.output
+    account = db.session.execute(select(Account)).scalar_one()
+    assert account.is_admin and account.person.email == "boss@example.org"

@@ -1,0 +1,147 @@
+"""Guest-list import (all or nothing, every bad row reported) and export."""
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from cop.communities.models import Membership
+from cop.extensions import db
+from cop.people import guest_list
+from cop.people.models import Organisation, Person
+from tests import factories
+from tests.conftest import sign_in
+
+HEADER = "name,email,organisation,sector,place,profession,role_title,dietary_needs,role\n"
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_a_good_file_creates_people_and_organisations(app):
+    group = factories.community()
+    db.session.commit()
+    text = HEADER + (
+        "Ada Lovelace,ada@example.org,Thurrock Council,Local authority and social care,Thurrock,Social work,Lead,,member\n"
+        "Bo Chen,BO@example.org,Thurrock Council,,,nursing,Nurse,vegan,\n"
+        "Cy Okafor,cy@example.org,Basildon Foodbank,vcse,Basildon,,Volunteer,,Guest\n"
+    )
+    plan = guest_list.apply_import(group, text)
+    assert plan.ok and len(plan.creates) == 3 and plan.updates == []
+    assert _count(Person) == 3 and _count(Organisation) == 2 and _count(Membership) == 3
+    bo = db.session.execute(select(Person).where(Person.email == "bo@example.org")).scalar_one()
+    assert bo.organisation.sector == "local_authority" and bo.dietary_needs == "vegan"
+    roles = dict(db.session.execute(select(Person.email, Membership.role).join(Membership)).all())
+    assert roles["cy@example.org"] == "guest" and roles["ada@example.org"] == "member"
+
+
+def test_people_are_matched_by_email_never_doubled(app):
+    group = factories.community()
+    known = factories.member(group, "organiser", factories.person(name="Ada L", email="ada@example.org", role_title="Old"))
+    db.session.commit()
+    plan = guest_list.apply_import(group, HEADER + "Ada Lovelace,Ada@Example.org,,,,,New title,,\n")
+    assert plan.ok and plan.creates == [] and len(plan.updates) == 1
+    assert _count(Person) == 1
+    db.session.refresh(known)
+    assert known.name == "Ada Lovelace" and known.role_title == "New title"
+    # A blank role keeps the role the person has: an import never demotes an organiser.
+    assert db.session.execute(select(Membership.role)).scalar_one() == "organiser"
+
+
+def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(app):
+    group = factories.community()
+    factories.organisation(name="Big Hospital", sector="acute")
+    db.session.commit()
+    text = HEADER + (
+        "Good Person,good@example.org,,,,,,,\n"          # line 2: fine
+        "No Email,,,,,,,,\n"                             # line 3
+        "Bad Sector,bad@example.org,Somewhere,spaceship,,,,,\n"  # line 4
+        "Twice,good@example.org,,,,,,,\n"               # line 5
+        "Not An Email,not-an-email,,,,,,,\n"            # line 6
+        "Wrong Org Sector,w@example.org,Big Hospital,VCSE,,,,,\n"  # line 7
+        "Odd Role,odd@example.org,,,,,,,boss\n"          # line 8
+    )
+    plan = guest_list.apply_import(group, text)
+    assert not plan.ok
+    lines = {problem.line: problem.reason for problem in plan.problems}
+    assert set(lines) == {3, 4, 5, 6, 7, 8}
+    assert "Email is missing" in lines[3]
+    assert "Unknown sector 'spaceship'" in lines[4]
+    assert "Duplicate" in lines[5] and "line 2" in lines[5]
+    assert "not valid" in lines[6]
+    assert "already recorded as Acute trust" in lines[7]
+    assert "Unknown role 'boss'" in lines[8]
+    assert _count(Person) == 0 and _count(Membership) == 0
+
+
+def test_missing_columns_are_reported_on_line_one(app):
+    plan = guest_list.plan_import(factories.community(), "full name,organisation\nAda,Org\n")
+    assert [(p.line, p.reason) for p in plan.problems] == [(1, "Missing column(s): email")]
+
+
+def test_a_new_organisation_needs_a_sector(app):
+    plan = guest_list.plan_import(factories.community(), HEADER + "Ada,ada@example.org,New Charity,,,,,,\n")
+    assert [p.reason for p in plan.problems] == ["Sector is missing for the new organisation New Charity"]
+
+
+def test_windows_spreadsheet_encodings_are_read():
+    assert guest_list.decode_upload("\ufeffname,email\n".encode("utf-8")) == "name,email\n"
+    assert guest_list.decode_upload("name\nZoë\n".encode("cp1252")) == "name\nZoë\n"
+
+
+def test_export_neutralises_formulas_and_round_trips(app):
+    group = factories.community()
+    org = factories.organisation(name="=HYPERLINK(\"http://evil\")", sector="vcse", place="Thurrock")
+    factories.member(group, "member", factories.person(name="@SUM(1+1)", email="x@example.org", org=org, role_title="-2+3"))
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(guest_list.export_guest_list(group))))
+    assert rows[0]["name"] == "'@SUM(1+1)"
+    assert rows[0]["organisation"].startswith("'=")
+    assert rows[0]["role_title"] == "'-2+3"
+    assert rows[0]["sector"] == "VCSE" and rows[0]["role"] == "Member"
+
+
+def test_import_through_the_browser_previews_then_imports(client):
+    group = factories.community(slug="big-room")
+    organiser = factories.member(group, "organiser")
+    db.session.commit()
+    sign_in(client, factories.account(organiser))
+    upload = {"guest_list": (io.BytesIO((HEADER + "Ada,ada@example.org,,,,,,,\n").encode()), "guests.csv")}
+    preview = client.post("/communities/big-room/people/import", data=upload, content_type="multipart/form-data")
+    assert preview.status_code == 200 and "1 person will be added" in preview.text
+    assert _count(Person) == 1  # only the organiser: the preview writes nothing
+    csv_text = HEADER + "Ada,ada@example.org,,,,,,,\n"
+    done = client.post("/communities/big-room/people/import/confirm", data={"csv_text": csv_text})
+    assert done.status_code == 302 and _count(Person) == 2
+
+
+def test_a_bad_upload_shows_each_problem_and_imports_nothing(client):
+    group = factories.community(slug="big-room")
+    organiser = factories.member(group, "organiser")
+    db.session.commit()
+    sign_in(client, factories.account(organiser))
+    upload = {"guest_list": (io.BytesIO((HEADER + "No Email,,,,,,,,\n").encode()), "guests.csv")}
+    response = client.post("/communities/big-room/people/import", data=upload, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "nothing has been imported" in response.text and "<td>2</td><td>Email is missing</td>" in response.text
+    assert _count(Person) == 1
+
+
+def test_uploading_without_a_file_shows_a_field_error(client):
+    group = factories.community(slug="big-room")
+    sign_in(client, factories.account(factories.member(group, "organiser")))
+    db.session.commit()
+    response = client.post("/communities/big-room/people/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "Choose a CSV file to import" in response.text
+
+
+def test_oversized_uploads_are_refused(app_factory):
+    app = app_factory(MAX_CONTENT_LENGTH=1024)
+    with app.app_context():
+        group = factories.community(slug="big-room")
+        account = factories.account(factories.member(group, "organiser"))
+        client = app.test_client()
+        sign_in(client, account)
+        upload = {"guest_list": (io.BytesIO(b"x" * 5000), "big.csv")}
+        response = client.post("/communities/big-room/people/import", data=upload, content_type="multipart/form-data")
+        assert response.status_code == 413
