@@ -56,6 +56,10 @@ def test_a_yes_with_room_is_confirmed_and_mailed_with_a_qr_code(room):
     [mail] = mails_to(person, "Your place is confirmed")
     assert mail.reply_to == organiser.email and mail.community_id == group.id
     assert mail.html_body and token_in(mail)
+    [ics] = [a for a in mail.attachments if a["filename"] == "invite.ics"]
+    assert ics["content_type"] == 'text/calendar; method=REQUEST; charset="UTF-8"'
+    assert "METHOD:REQUEST" in ics["data"] and "ATTENDEE" in ics["data"] and "ORGANIZER" in ics["data"]
+    assert person.email in ics["data"].replace("\r\n ", "")
     [qr] = [a for a in mail.attachments if a["filename"] == "check-in.png"]
     assert qr["content_type"] == "image/png" and qr["encoding"] == "base64"
     import base64

@@ -16,7 +16,7 @@ from cop.communities.models import Community, Membership
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import mails
-from cop.invitations.models import Invitation, InvitationLink
+from cop.invitations.models import Invitation
 from cop.invitations.rsvp import lock_event, promote_from_waitlist, release_place
 from cop.people.directory import PeopleFilter, find_members, find_person_by_email, membership_of
 from cop.people.models import Person, utcnow
@@ -208,7 +208,7 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 def resend_invitation(invitation: Invitation) -> None:
     """Mail a new link; the links sent before stop working. A revoked invitation is renewed."""
-    db.session.execute(InvitationLink.__table__.delete().where(InvitationLink.invitation_id == invitation.id))
+    invitation.links.clear()
     invitation.revoked_at = None
     mails.mail_invitation(invitation)
     db.session.commit()

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 import qrcode
 from flask import current_app, render_template
 from qrcode.image.pure import PyPNGImage
-from sqlalchemy import select
 
 from cop.accounts.models import new_token
-from cop.communities.models import Membership
+from cop.calendars.ics import event_ics, first_organisers
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation, InvitationLink
@@ -35,7 +34,7 @@ def london_time(moment: datetime | None) -> str:
 def new_personal_link(invitation: Invitation) -> str:
     """Mint a link for one mail; only the token's hash is stored."""
     token, token_hash = new_token()
-    db.session.add(InvitationLink(invitation_id=invitation.id, token_hash=token_hash))
+    invitation.links.append(InvitationLink(token_hash=token_hash))
     return external_url("invitations.rsvp", token=token)
 
 
@@ -44,13 +43,8 @@ def organiser_address(event: Event) -> str | None:
     configured = current_app.config.get("INVITATION_REPLY_TO")
     if configured:
         return configured
-    membership = db.session.execute(
-        select(Membership)
-        .where(Membership.community_id == event.community_id, Membership.role == "organiser")
-        .order_by(Membership.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    return membership.person.email if membership else None
+    organiser = first_organisers([event.community_id]).get(event.community_id)
+    return organiser.email if organiser else None
 
 
 def check_in_url(invitation: Invitation) -> str:
@@ -71,6 +65,15 @@ def _qr_attachment(invitation: Invitation) -> dict:
         "content_type": "image/png",
         "data": base64.b64encode(check_in_qr_png(invitation)).decode("ascii"),
         "encoding": "base64",
+    }
+
+
+def _calendar_attachment(invitation: Invitation) -> dict:
+    # METHOD:REQUEST in the MIME type and in the body alike (Outlook wants them to agree).
+    return {
+        "filename": "invite.ics",
+        "content_type": 'text/calendar; method=REQUEST; charset="UTF-8"',
+        "data": event_ics(invitation.event, "REQUEST", invitation),
     }
 
 
@@ -103,7 +106,8 @@ def mail_confirmation(invitation: Invitation, link: str | None = None) -> None:
     """Your place is confirmed: the event for the calendar and a QR code for the door."""
     link = link or new_personal_link(invitation)
     _queue(invitation, "confirmation", f"Your place is confirmed: {invitation.event.title}", link,
-           attachments=[_qr_attachment(invitation)], check_in_url=check_in_url(invitation))
+           attachments=[_calendar_attachment(invitation), _qr_attachment(invitation)],
+           check_in_url=check_in_url(invitation))
 
 
 def mail_waitlisted(invitation: Invitation, link: str | None = None) -> None:
@@ -124,7 +128,8 @@ def mail_offer_lapsed(invitation: Invitation) -> None:
 def mail_reminder(invitation: Invitation, days: int) -> None:
     link = new_personal_link(invitation)
     _queue(invitation, "reminder", f"Reminder: {invitation.event.title}, {london_time(invitation.event.starts_at)}",
-           link, attachments=[_qr_attachment(invitation)], days=days, check_in_url=check_in_url(invitation))
+           link, attachments=[_calendar_attachment(invitation), _qr_attachment(invitation)], days=days,
+           check_in_url=check_in_url(invitation))
 
 
 def mail_chase(invitation: Invitation) -> None:

@@ -50,6 +50,7 @@ class Invitation(db.Model):
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+    links: Mapped[list["InvitationLink"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def answer_label(self) -> str:
