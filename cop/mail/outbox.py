@@ -175,12 +175,15 @@ class _SmtpConnection:
                 message.mail_options,
                 message.rcpt_options,
             )
-        except (smtplib.SMTPServerDisconnected, OSError):
+        except smtplib.SMTPServerDisconnected:
             self.close()  # the next message opens a new connection
             raise
-        except smtplib.SMTPException as error:
+        except smtplib.SMTPException as error:  # (a subclass of OSError: caught first)
             if _is_permanent(error):
                 raise PermanentFailure(str(error)) from error
+            raise
+        except OSError:
+            self.close()
             raise
 
     def close(self) -> None:
@@ -212,9 +215,10 @@ def to_mail_message(message: OutboxMessage) -> Message:
         html=message.html_body,
         reply_to=message.reply_to,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        # A stable Message-ID lets a receiver recognise a resend of the same outbox row.
-        extra_headers={"Message-ID": f"<outbox-{message.id}@{host}>"},
     )
+    # A stable Message-ID lets a receiver recognise a resend of the same outbox row. (Set as
+    # msgId: given in extra_headers it was added beside Flask-Mail's own, two Message-IDs.)
+    mail_message.msgId = f"<outbox-{message.id}@{host}>"
     for attachment in message.attachments or []:
         data = attachment["data"]
         # Binary files (a PNG) are kept as base64 text in the JSON column.
