@@ -29,3 +29,17 @@ def make_invitation(event, person, **fields) -> tuple[Invitation, str]:
     db.session.add(InvitationLink(invitation_id=invitation.id, token_hash=token_hash))
     db.session.flush()
     return invitation, token
+
+
+def invite_crowd(event, count: int, prefix: str = "crowd") -> list[str]:
+    """`count` new people invited to the event; their links' tokens, in the same order."""
+    from cop.people.models import Person
+
+    tokens = []
+    for number in range(count):
+        person = Person(name=f"{prefix.title()} Guest {number}", email=f"{prefix}{number}.{event.id}@example.org")
+        token, token_hash = new_token()
+        db.session.add(Invitation(event=event, person=person, links=[InvitationLink(token_hash=token_hash)]))
+        tokens.append(token)
+    db.session.commit()
+    return tokens
