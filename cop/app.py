@@ -54,6 +54,7 @@ def _wait_for_sqlite_writers(app: Flask) -> None:
 def _import_models() -> None:
     # Every model must be imported for create_all() and Alembic to see its table.
     from cop.accounts import models as _accounts  # noqa: F401
+    from cop.calendars import models as _calendars  # noqa: F401
     from cop.communities import models as _communities  # noqa: F401
     from cop.events import models as _events  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
@@ -63,13 +64,15 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from cop.accounts.views import bp as accounts_bp
+    from cop.calendars.views import bp as calendars_bp
     from cop.communities.views import bp as communities_bp
+    from cop.events.views import bp as events_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
     from cop.people.views import bp as people_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, mail_bp, invitations_bp):
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp, calendars_bp):
         app.register_blueprint(blueprint)
 
 

@@ -6,6 +6,6 @@ def external_url(endpoint: str, **values) -> str:
     if has_request_context():
         path = url_for(endpoint, **values)
     else:
-        # Mail written by a command (reminders, the worker) has no request to build URLs from.
+        # Mail queued outside a request (the worker, a CLI command) still gets its links.
         path = current_app.url_map.bind("localhost").build(endpoint, values)
     return current_app.config["BASE_URL"].rstrip("/") + path

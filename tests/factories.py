@@ -46,3 +46,51 @@ def account(someone: Person, password: str | None = None, is_admin=False) -> Acc
     db.session.add(acct)
     db.session.commit()
     return acct
+
+
+def venue(group: Community, name=None, capacity=200, tables=None):
+    from cop.events.models import Venue
+
+    place = Venue(community=group, name=name or f"Venue {next(_numbers)}", address="1 High Street\nChelmsford",
+                  capacity=capacity, access_information="Step-free entrance", table_layout=tables or [10] * 20)
+    db.session.add(place)
+    return place
+
+
+def event(group: Community, title=None, starts_at=None, hours=3, status="published", format="big_room", **fields):
+    """An event at a fixed UTC time (default: 8 December 2026, 6pm to 9pm in London)."""
+    from datetime import datetime, timedelta
+
+    from cop.events.models import Event
+
+    starts_at = starts_at or datetime(2026, 12, 8, 18, 0)
+    happening = Event(community=group, format=format, title=title or f"Event {next(_numbers)}",
+                      starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), status=status, **fields)
+    db.session.add(happening)
+    return happening
+
+
+def series(group: Community, title=None, count=3, venue=None, publish=True, format="big_room"):
+    """A monthly series on the second Tuesday, 6pm to 9pm, from December 2026."""
+    from datetime import date, time
+
+    from cop.events import scheduling
+
+    return scheduling.create_series(
+        group, format, title or f"Series {next(_numbers)}",
+        scheduling.SeriesRule(recurrence="monthly", starts_on=date(2026, 12, 1), weekday=1, week_of_month=2, count=count),
+        time(18), time(21), scheduling.OccurrenceTemplate(venue=venue, capacity=100), publish=publish,
+    )
+
+
+def invitation(happening, someone: Person, answer="pending", place="none", revoked=False):
+    from cop.accounts.models import new_token
+    from cop.invitations.models import Invitation, InvitationLink
+    from cop.people.models import utcnow
+
+    _token, token_hash = new_token()
+    invited = Invitation(event=happening, person=someone, links=[InvitationLink(token_hash=token_hash)],
+                         answer=answer, place=place,
+                         revoked_at=utcnow() if revoked else None)
+    db.session.add(invited)
+    return invited

@@ -37,6 +37,22 @@ EXPECTED = {
     "people.confirm_import": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),
     "people.export_guest_list": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     # The dev mailbox exists only with MAIL_BACKEND=mailbox (see test_dev_mailbox_is_gone_in_production).
+    "events.index": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "events.new": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.show": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "events.edit": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.cancel": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),  # the confirmation page; POST cancels
+    "events.publish": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "events.new_series": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.series": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "events.edit_series": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.venues": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.new_venue": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.edit_venue": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "events.check_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.check_in_person": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.record_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "events.walk_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
     "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
     "invitations.rsvp": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token; no account needed
@@ -49,6 +65,13 @@ EXPECTED = {
     "invitations.resend": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
     "invitations.outbox": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "invitations.resend_message": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    # A published public event's .ics and the community's feed are for anyone (drafts and private
+    # events: see test_calendars_feeds.py); the personal feed needs its token (an unknown one: 404).
+    "calendars.event_ics": ("GET", (200, 200, 200, 200, 200, 200)),
+    "calendars.community_feed": ("GET", (200, 200, 200, 200, 200, 200)),
+    "calendars.personal_feed": ("GET", (404, 404, 404, 404, 404, 404)),
+    "calendars.my_calendar": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
+    "calendars.reset": ("POST", (SIGN_IN, 302, 302, 302, 302, 302)),
 }
 
 
@@ -67,15 +90,17 @@ def world(app):
     removable = factories.member(group, "member")
     from cop.communities.models import Membership
     from cop.mail.outbox import queue_mail
-    from tests.invitation_helpers import make_event, make_invitation
 
     db.session.flush()
     db.session.execute(
         sa.update(Membership).where(Membership.person_id == people["member"].id).values(invite_quota=3)
     )
-    event = make_event(group, capacity=50)
-    invitation, _token = make_invitation(event, removable)
     message = queue_mail("someone@example.org", "Hello", "Hello there", community_id=group.id)
+    venue = factories.venue(group)
+    series = factories.series(group, venue=venue)
+    event = series.events[0]
+    # The removable member has a confirmed place, so the door pages have someone to check in.
+    invitation = factories.invitation(event, removable, answer="yes", place="confirmed")
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -83,7 +108,7 @@ def world(app):
         "url_values": {
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
             "filename": "app.css", "message_id": message.id,
-            "event_id": event.id, "invitation_id": invitation.id,
+            "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
         },
     }
 

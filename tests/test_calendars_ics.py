@@ -34,12 +34,13 @@ def cases(year: int) -> list[tuple[datetime, datetime, str, str]]:
     on the last Sunday of March to 01:00 UTC on the last Sunday of October), not from zoneinfo.
     """
     march, october = last_sunday(year, 3), last_sunday(year, 10)
+    january, july, december = date(year, 1, 15), date(year, 7, 15), date(year, 12, 10)
     at = lambda day, hour, minute=0: datetime(day.year, day.month, day.day, hour, minute)  # noqa: E731
     return [
-        # Winter and summer evenings.
-        (datetime(year, 1, 15, 18), datetime(year, 1, 15, 21), z(datetime(year, 1, 15, 18)), z(datetime(year, 1, 15, 21))),
-        (datetime(year, 7, 15, 18), datetime(year, 7, 15, 21), z(datetime(year, 7, 15, 17)), z(datetime(year, 7, 15, 20))),
-        (datetime(year, 12, 10, 9), datetime(year, 12, 10, 17), z(datetime(year, 12, 10, 9)), z(datetime(year, 12, 10, 17))),
+        # Winter and summer evenings (BST is an hour ahead of UTC), and a December day.
+        (at(january, 18), at(january, 21), z(at(january, 18)), z(at(january, 21))),
+        (at(july, 18), at(july, 21), z(at(july, 17)), z(at(july, 20))),
+        (at(december, 9), at(december, 17), z(at(december, 9)), z(at(december, 17))),
         # Across the change: 00:30 GMT to 03:30 BST is two hours in March...
         (at(march, 0, 30), at(march, 3, 30), z(at(march, 0, 30)), z(at(march, 2, 30))),
         # ...and 00:30 BST to 03:30 GMT is four hours in October.

@@ -385,3 +385,21 @@ def test_the_community_outbox_shows_failed_mail_and_resends_it(room, client):
     assert client.post(f"/communities/big-room/outbox/{failed.id}/resend").status_code == 302
     db.session.expire_all()
     assert (failed.state, failed.tries) == ("pending", 0)
+
+
+def test_raising_the_capacity_in_the_event_form_offers_waitlisted_people_a_place(room):
+    from cop.events.scheduling import EventDetails, update_event
+
+    group, _ = room
+    event = make_event(group, capacity=1)
+    people = guests(group, 3, event)
+    for _person, token in people:
+        answer_invitation(token, "yes")
+    update_event(event, EventDetails(title=event.title, starts_at=event.starts_at, ends_at=event.ends_at,
+                                     capacity=2, attendance_mode="in_person"))
+    db.session.commit()
+    db.session.expire_all()
+    places = [db.session.execute(select(Invitation.place).where(Invitation.person_id == p.id)).scalar_one()
+              for p, _ in people]
+    assert places == ["confirmed", "offered", "waitlisted"]
+    assert mails_to(people[1][0], "A place is free")

@@ -52,3 +52,25 @@ def test_demo_invitations_cover_every_answer_and_are_idempotent(app):
     before = counts()
     add_demo_invitations(group, events)
     assert counts() == before
+
+
+def test_demo_invitations_on_the_demo_community_and_its_events(app):
+    from cop.communities.models import Community
+    from cop.demo import COMMUNITY_SLUG, load_demo
+    from cop.events.demo import add_demo_events
+
+    load_demo()
+    community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one()
+    events = add_demo_events(community)
+    add_demo_invitations(community, events)
+    upcoming = events["upcoming_big_room"]
+    places = Counter(db.session.execute(
+        select(Invitation.place).where(Invitation.event_id == upcoming.id)).scalars())
+    assert places["waitlisted"] > 0 and places["offered"] == 1
+    assert places_taken(upcoming) == upcoming.capacity
+    walk_ins = db.session.execute(select(func.count(Attendance.id)).where(
+        Attendance.event_id == events["past_big_room"].id, Attendance.walk_in.is_(True))).scalar_one()
+    assert walk_ins == 2
+    before = db.session.execute(select(func.count(Invitation.id))).scalar_one()
+    add_demo_invitations(community, add_demo_events(community))
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == before

@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, vCalAddress, vDuration, vText, vUri
 from sqlalchemy import select
 
 from cop.calendars.timezones import vtimezone
+from cop.links import external_url
 from cop.communities.models import Membership
 from cop.extensions import db
 from cop.people.models import Person, utcnow
@@ -30,8 +31,7 @@ METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 
 
 def event_page_url(event) -> str:
-    """The event's page; the events blueprint serves it at /events/<id>."""
-    return current_app.config["BASE_URL"].rstrip("/") + f"/events/{event.id}"
+    return external_url("events.show", event_id=event.id)
 
 
 def event_ics(event, method: str = "PUBLISH", invitation=None, *, include_online_link: bool = True) -> str:

@@ -1,6 +1,6 @@
 """Series, events and venues, and who came (attendance)."""
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +16,10 @@ FORMATS = {
 }
 EVENT_STATUSES = ("draft", "published", "cancelled")
 ATTENDANCE_MODES = {"in_person": "In person", "online": "Online", "hybrid": "Hybrid (in person or online)"}
+# Which week of the month a monthly (or two- or three-monthly) series meets in; -1 is the last.
+WEEKS_OF_MONTH = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
+WEEKDAYS = {0: "Monday", 1: "Tuesday", 2: "Wednesday", 3: "Thursday", 4: "Friday", 5: "Saturday", 6: "Sunday"}
+SERIES_ROLES = {"member": "Member", "facilitator": "Facilitator"}
 RECURRENCES = {
     "monthly": "Monthly",
     "bimonthly": "Every two months",
@@ -50,6 +54,8 @@ class Series(db.Model):
     __table_args__ = (
         CheckConstraint("format IN ('big_room', 'action_learning_set', 'assembly')", name="format_known"),
         CheckConstraint("recurrence IN ('monthly', 'bimonthly', 'quarterly', 'dates')", name="recurrence_known"),
+        CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday_known"),
+        CheckConstraint("week_of_month IS NULL OR week_of_month IN (1, 2, 3, 4, -1)", name="week_of_month_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,10 +63,44 @@ class Series(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     format: Mapped[str] = mapped_column(String(30))
     recurrence: Mapped[str] = mapped_column(String(20))
+    # The rule the occurrences were generated from ("second Tuesday", Europe/London wall-clock
+    # times); the occurrences themselves are Event rows, each movable on its own.
+    weekday: Mapped[int | None]
+    week_of_month: Mapped[int | None]
+    starts_on: Mapped[date | None]
+    until_date: Mapped[date | None]
+    occurrence_count: Mapped[int | None]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     community: Mapped[Community] = relationship()
     events: Mapped[list["Event"]] = relationship(back_populates="series", order_by="Event.starts_at")
+    members: Mapped[list["SeriesMember"]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", order_by="SeriesMember.id"
+    )
+
+    @property
+    def format_label(self) -> str:
+        return FORMATS[self.format]
+
+
+class SeriesMember(db.Model):
+    """A closed series' fixed membership: an action learning set meets with the same people each time."""
+
+    __tablename__ = "series_member"
+    __table_args__ = (
+        UniqueConstraint("series_id", "person_id", name="uq_series_member_series_person"),
+        CheckConstraint("role IN ('member', 'facilitator')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+
+    series: Mapped[Series] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship()
 
 
 class Event(db.Model):

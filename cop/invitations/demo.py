@@ -27,7 +27,7 @@ def _members(community: Community) -> list[Person]:
     return list(
         db.session.execute(
             select(Person).join(Membership, Membership.person_id == Person.id)
-            .where(Membership.community_id == community.id, Membership.role != "guest")
+            .where(Membership.community_id == community.id)
             .order_by(Person.id)
         ).scalars()
     )
@@ -56,10 +56,11 @@ def _invite(event: Event, person: Person, rng: random.Random, answer: str, place
 
 
 def _add_upcoming(event: Event, people: list[Person], rng: random.Random) -> None:
-    invited = people[: max(1, int(len(people) * 0.9))]
+    invited = people[: max(1, int(len(people) * 0.97))]
     rng.shuffle(invited)
     capacity = event.capacity if event.capacity is not None else int(len(invited) * 0.5)
-    waiting = min(max(5, capacity // 10), max(0, len(invited) - capacity - 10))
+    # More yeses than places (a waitlist), and a few people left for the other answers.
+    waiting = min(max(5, capacity // 10), max(0, len(invited) - capacity - 6))
     yes = invited[: capacity + waiting]
     rest = invited[capacity + waiting:]
     now = utcnow()

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
-from cop.events.models import Event
+from cop.events.access import event_for
 from cop.extensions import db
 from cop.invitations import guests, inviting, rsvp as answering
 from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
@@ -21,13 +21,6 @@ bp = Blueprint("invitations", __name__)
 @bp.app_template_filter("london_time")
 def _london_time_filter(moment):
     return london_time(moment)
-
-
-def _event_for(event_id: int, roles: tuple[str, ...]) -> tuple[Event, str]:
-    """The event, if the signed-in account holds one of the roles in its community (404, then 403)."""
-    event = db.get_or_404(Event, event_id)
-    _community, role = community_for(event.community.slug, roles)
-    return event, role
 
 
 def _invitation_for(invitation_id: int) -> Invitation:
@@ -101,7 +94,7 @@ def _report_problems(plan: inviting.InvitePlan, general_field, lines_field) -> N
 @bp.route("/events/<int:event_id>/invite", methods=["GET", "POST"])
 @login_required
 def invite(event_id: int):
-    event, _role = _event_for(event_id, MANAGERS)
+    event, _role = event_for(event_id, MANAGERS)
     form = InviteForm()
     _fill_filter_choices(form, event.community)
     plan = None
@@ -124,7 +117,7 @@ def invite(event_id: int):
 @bp.route("/events/<int:event_id>/invite-my-network", methods=["GET", "POST"])
 @login_required
 def invite_my_network(event_id: int):
-    event, _role = _event_for(event_id, ANY_ROLE)
+    event, _role = event_for(event_id, ANY_ROLE)
     membership = directory.membership_of(event.community, current_user.person_id)
     if membership is None or membership.invite_quota <= 0:
         abort(403)
@@ -149,7 +142,7 @@ def invite_my_network(event_id: int):
 @bp.route("/events/<int:event_id>/guests", endpoint="guests")
 @login_required
 def guests_page(event_id: int):
-    event, role = _event_for(event_id, STAFF)
+    event, role = event_for(event_id, STAFF)
     return render_template(
         "invitations/guests.html", event=event, role=role, guest_list=guests.guest_list(event),
         sections=guests.SECTIONS,
@@ -159,7 +152,7 @@ def guests_page(event_id: int):
 @bp.route("/events/<int:event_id>/needs.csv")
 @login_required
 def needs_csv(event_id: int):
-    event, _role = _event_for(event_id, MANAGERS)
+    event, _role = event_for(event_id, MANAGERS)
     return Response(
         guests.needs_csv(event),
         mimetype="text/csv",

@@ -1,7 +1,7 @@
 """invitation links (one per mail, hashed), places offered and lapsed, reminders sent
 
 Revision ID: bc094b46482f
-Revises: df8060b7cbfd
+Revises: efb7df112781
 Create Date: 2026-11-23 16:24:11.882263
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'bc094b46482f'
-down_revision = 'df8060b7cbfd'
+down_revision = 'efb7df112781'
 branch_labels = None
 depends_on = None
 

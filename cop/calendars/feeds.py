@@ -1,0 +1,324 @@
+"""Calendar feeds: who may fetch what, personal feed tokens, subscribe links, and cache validators.
+
+A calendar client polls its feeds every few minutes to hours. Each feed therefore
+has a validator (ETag and Last-Modified) computed by one aggregate query over the
+rows the feed is made of; when the client's copy is current, the view answers 304
+without loading the events or building the calendar. Building loads the feed's
+events with their venue and series in one query, so the cost follows the number of
+events in the feed, never the size of the community.
+"""
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import quote, urlencode
+
+from flask import current_app, url_for
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from cop.accounts.models import hash_token
+from cop.calendars import ics
+from cop.calendars.models import CalendarToken
+from cop.communities.access import STAFF, role_in
+from cop.communities.models import Community, Membership
+from cop.events.models import Event
+from cop.extensions import db
+from cop.invitations.models import Invitation
+from cop.people.models import Person, utcnow
+
+# Bump when the calendar text changes shape, so clients holding an old copy fetch the new one.
+FORMAT_VERSION = "1"
+# Statuses that appear in feeds: cancelled events stay, marked STATUS:CANCELLED.
+LISTED_STATUSES = ("published", "cancelled")
+
+
+@dataclass(frozen=True)
+class Validator:
+    """What a client's cached copy is compared with: an entity tag and a last-modified time."""
+
+    etag: str
+    last_modified: datetime | None  # aware UTC, whole seconds
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _validator(*parts, times) -> Validator:
+    digest = hashlib.sha256(repr((FORMAT_VERSION,) + parts).encode()).hexdigest()[:32]
+    known = [t for t in times if t is not None]
+    last = max(known).replace(microsecond=0, tzinfo=timezone.utc) if known else None
+    return Validator(digest, last)
+
+
+# --- Who may download one event ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventDownload:
+    event: Event
+    # Staff and invitees get the meeting link; a file anyone may fetch leaves it out.
+    include_online_link: bool
+
+
+def event_download_for(event_id: int, account) -> EventDownload | None:
+    """The event's .ics as this visitor may have it, or None (answered as 404, hiding that it exists).
+
+    A published or cancelled public event: anyone. A draft: the community's staff.
+    A private event: staff, and the people invited to it (not revoked).
+    """
+    event = db.session.get(Event, event_id)
+    if event is None:
+        return None
+    signed_in = account is not None and account.is_authenticated
+    if signed_in and role_in(event.community, account) in STAFF:
+        return EventDownload(event, include_online_link=True)
+    if event.status == "draft":
+        return None
+    invited = signed_in and db.session.execute(
+        select(Invitation.id).where(
+            Invitation.event_id == event.id, Invitation.person_id == account.person_id,
+            Invitation.revoked_at.is_(None),
+        )
+    ).first() is not None
+    if invited:
+        return EventDownload(event, include_online_link=True)
+    if event.is_public:
+        return EventDownload(event, include_online_link=False)
+    return None
+
+
+def event_validator(event: Event) -> Validator:
+    organiser = _first_organiser_id(event.community_id)
+    return _validator(event.id, event.sequence, event.status, event.updated_at, organiser, times=[event.updated_at])
+
+
+def event_file_name(event: Event) -> str:
+    return f"event-{event.id}.ics"
+
+
+# --- The community feed -----------------------------------------------------------------
+
+def _community_listing(community: Community):
+    return (
+        Event.community_id == community.id,
+        Event.is_public.is_(True),
+        Event.status.in_(LISTED_STATUSES),
+    )
+
+
+def community_feed_validator(community: Community) -> Validator:
+    count, last_updated, top_sequence, id_sum = db.session.execute(
+        select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.sequence), func.sum(Event.id))
+        .where(*_community_listing(community))
+    ).one()
+    organiser = _first_organiser_id(community.id)
+    return _validator(
+        "community", community.id, community.name, count, last_updated, top_sequence, id_sum, organiser,
+        times=[last_updated],
+    )
+
+
+def community_feed(community: Community) -> str:
+    events = db.session.scalars(
+        select(Event)
+        .options(joinedload(Event.venue), joinedload(Event.series))
+        .where(*_community_listing(community))
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    return ics.calendar_feed(events, community.name, include_online_link=False)
+
+
+def community_feed_url(community: Community) -> str:
+    return _absolute(f"/communities/{community.slug}/calendar.ics")
+
+
+def _first_organiser_id(community_id: int) -> int | None:
+    return db.session.execute(
+        select(Membership.person_id)
+        .where(Membership.community_id == community_id, Membership.role == "organiser")
+        .order_by(Membership.joined_at, Membership.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+# --- Personal feed tokens ---------------------------------------------------------------
+
+def _derive_token(person_id: int, salt: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"calendar-feed:{person_id}:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _active_token(person: Person) -> CalendarToken | None:
+    return db.session.scalars(
+        select(CalendarToken)
+        .where(CalendarToken.person_id == person.id, CalendarToken.revoked_at.is_(None))
+        .order_by(CalendarToken.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _start_token(person: Person) -> str:
+    salt = secrets.token_hex(16)
+    token = _derive_token(person.id, salt)
+    db.session.add(CalendarToken(person_id=person.id, salt=salt, token_hash=hash_token(token)))
+    return token
+
+
+def personal_feed_token(person: Person) -> str:
+    """The person's feed token, made (and committed) the first time it is asked for."""
+    active = _active_token(person)
+    if active is not None:
+        token = _derive_token(person.id, active.salt)
+        if hmac.compare_digest(hash_token(token), active.token_hash):
+            return token
+        # SECRET_KEY has changed since the token was made: the old URL cannot be shown again.
+        active.revoked_at = utcnow()
+    token = _start_token(person)
+    db.session.commit()
+    return token
+
+
+def feed_url_for_person(person: Person) -> str:
+    """The person's private feed URL (https), creating the token if they have none.
+
+    For the My calendar page and for the RSVP page of people without an account.
+    """
+    # Built from BASE_URL without url_for, so mails and commands outside a request can use it too.
+    return _absolute(f"/calendar/{personal_feed_token(person)}.ics")
+
+
+def reset_feed_token(person: Person) -> str:
+    """Revoke the person's feed URL (it answers 404 from now on) and give them a new one."""
+    now = utcnow()
+    for old in db.session.scalars(
+        select(CalendarToken).where(CalendarToken.person_id == person.id, CalendarToken.revoked_at.is_(None))
+    ):
+        old.revoked_at = now
+    _start_token(person)
+    db.session.commit()
+    return feed_url_for_person(person)
+
+
+def person_for_feed_token(token: str) -> Person | None:
+    """Whose feed this token opens; None for an unknown or revoked token."""
+    return db.session.execute(
+        select(Person)
+        .join(CalendarToken, CalendarToken.person_id == Person.id)
+        .where(CalendarToken.token_hash == hash_token(token), CalendarToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+
+
+# --- The personal feed ------------------------------------------------------------------
+
+def personal_feed_validator(person: Person) -> Validator:
+    """From all the person's invitations, whatever their state, so any change that adds,
+    drops or alters an event in the feed changes the validator."""
+    row = db.session.execute(
+        select(
+            func.count(Invitation.id), func.sum(Invitation.id),
+            func.max(Invitation.created_at), func.max(Invitation.answered_at), func.max(Invitation.revoked_at),
+            func.count(Invitation.revoked_at), func.sum(Invitation.waitlist_position),
+            func.sum(case((Invitation.place == "confirmed", 1), else_=0)),
+            func.sum(case((Invitation.answer == "yes", 1), (Invitation.answer == "maybe", 2),
+                          (Invitation.answer == "no", 4), else_=0) * Invitation.id),
+            func.max(Event.updated_at), func.max(Event.sequence),
+        )
+        .join(Event, Event.id == Invitation.event_id)
+        .where(Invitation.person_id == person.id)
+    ).one()
+    (count, id_sum, last_created, last_answered, last_revoked, revoked, waitlist_sum, confirmed,
+     answers, last_updated, top_sequence) = row
+    return _validator(
+        "person", person.id, person.name, person.email, count, id_sum, last_created, last_answered, last_revoked,
+        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence,
+        times=[last_created, last_answered, last_revoked, last_updated],
+    )
+
+
+def personal_feed_invitations(person: Person) -> list[Invitation]:
+    """The invitations whose events belong in the person's feed: not declined, not revoked, not drafts."""
+    return list(db.session.scalars(
+        select(Invitation)
+        .join(Invitation.event)
+        .options(
+            contains_eager(Invitation.event).joinedload(Event.venue),
+            contains_eager(Invitation.event).joinedload(Event.series),
+        )
+        .where(
+            Invitation.person_id == person.id,
+            Invitation.revoked_at.is_(None),
+            Invitation.answer != "no",
+            Event.status.in_(LISTED_STATUSES),
+        )
+        .order_by(Event.starts_at, Event.id)
+    ))
+
+
+def personal_feed(person: Person) -> str:
+    invitations = personal_feed_invitations(person)
+    for invitation in invitations:
+        set_committed_value(invitation, "person", person)  # already loaded: no query per invitation
+    return ics.calendar_feed(
+        [invitation.event for invitation in invitations],
+        "My events (cop)",
+        {invitation.event_id: invitation for invitation in invitations},
+    )
+
+
+# --- Links for calendar apps ------------------------------------------------------------
+
+def webcal_url(feed_url: str) -> str:
+    """The feed URL with the webcal: scheme, which opens the system's calendar app to subscribe."""
+    return "webcal://" + feed_url.split("://", 1)[1]
+
+
+def subscribe_links(feed_url: str, name: str) -> dict[str, str]:
+    """One-click subscription in Apple Calendar (and Outlook desktop), Google Calendar and Outlook on the web."""
+    webcal = webcal_url(feed_url)
+    return {
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+        "outlook": "https://outlook.office.com/calendar/addfromweb?" + urlencode({"url": feed_url, "name": name}),
+        "feed": feed_url,
+    }
+
+
+def _google_time(naive_utc: datetime) -> str:
+    return naive_utc.strftime("%Y%m%dT%H%M%SZ")
+
+
+def add_to_calendar_links(event: Event) -> dict[str, str]:
+    """Links that add one event: Outlook on the web, Google Calendar, and the .ics file (Apple, Outlook desktop).
+
+    The online meeting link is left out: these links sit on a page others may see.
+    """
+    page = ics.event_page_url(event)
+    details = "\n\n".join(part for part in (event.description.strip(), f"Event page: {page}") if part)
+    location = ics.location_for(event)
+    google = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{_google_time(event.starts_at)}/{_google_time(event.ends_at)}",
+        "ctz": ics.ZONE_KEY,
+        "details": details,
+        "location": location,
+    }
+    outlook = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": event.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": event.ends_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "location": location,
+        "body": details,
+    }
+    return {
+        "outlook": "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
+        "google": "https://calendar.google.com/calendar/render?" + urlencode(google, quote_via=quote),
+        "ics": url_for("calendars.event_ics", event_id=event.id),
+    }

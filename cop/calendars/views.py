@@ -1,0 +1,90 @@
+"""Calendar files and feeds, and the My calendar page."""
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.http import is_resource_modified
+
+from cop.calendars import feeds, ics
+from cop.communities.models import Community
+from cop.extensions import db
+
+bp = Blueprint("calendars", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar_response(validator: feeds.Validator, build: Callable[[], str], cache: str,
+                       filename: str | None = None) -> Response:
+    """200 with the calendar, or 304 without building it when the client's copy is current."""
+    if is_resource_modified(request.environ, etag=validator.etag, last_modified=validator.last_modified):
+        response = Response(build(), content_type=CALENDAR_TYPE)
+        if filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = Response(status=304)
+    # Weak: the text of a 200 may differ in ways that do not matter (such as DTSTAMP in a download).
+    response.set_etag(validator.etag, weak=True)
+    if validator.last_modified is not None:
+        response.last_modified = validator.last_modified
+    response.headers["Cache-Control"] = cache
+    return response
+
+
+@bp.route("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    download = feeds.event_download_for(event_id, current_user)
+    if download is None:
+        abort(404)
+    return _calendar_response(
+        feeds.event_validator(download.event),
+        lambda: ics.event_ics(download.event, include_online_link=download.include_online_link),
+        cache="private, no-cache",
+        filename=feeds.event_file_name(download.event),
+    )
+
+
+@bp.route("/communities/<slug>/calendar.ics")
+def community_feed(slug: str):
+    # Public: it lists only what anyone may see (published public events), for subscribing without signing in.
+    community = db.first_or_404(select(Community).where(Community.slug == slug))
+    return _calendar_response(
+        feeds.community_feed_validator(community), lambda: feeds.community_feed(community),
+        cache="public, max-age=300",
+    )
+
+
+@bp.route("/calendar/<token>.ics")
+def personal_feed(token: str):
+    person = feeds.person_for_feed_token(token)
+    if person is None:
+        abort(404)
+    return _calendar_response(
+        feeds.personal_feed_validator(person), lambda: feeds.personal_feed(person),
+        cache="private, no-cache",
+    )
+
+
+@bp.route("/my-calendar")
+@login_required
+def my_calendar():
+    person = current_user.person
+    feed_url = feeds.feed_url_for_person(person)
+    return render_template(
+        "calendars/my_calendar.html", person=person,
+        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"),
+    )
+
+
+@bp.route("/my-calendar/reset", methods=["POST"])
+@login_required
+def reset():
+    feeds.reset_feed_token(current_user.person)
+    flash("Your calendar address has been changed. The old address no longer works: subscribe again with the new one.")
+    return redirect(url_for("calendars.my_calendar"))
+
+
+@bp.app_template_global()
+def add_to_calendar_links(event) -> dict[str, str]:
+    return feeds.add_to_calendar_links(event)

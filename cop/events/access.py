@@ -1,0 +1,54 @@
+"""Who may see and change events, series and venues: the community's roles decide.
+
+Organisers and facilitators see everything in their community; members and guests
+see published events, and private ones (an action learning set) only when they are
+in them. What a visitor may not see answers 404, as if it were not there.
+"""
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from cop.communities.access import STAFF, community_for, role_in
+from cop.events.models import Event, Series, SeriesMember
+from cop.extensions import db
+from cop.invitations.models import Invitation
+
+
+def event_for(event_id: int, roles: tuple[str, ...]) -> tuple[Event, str]:
+    """The event named by the URL, if the signed-in account holds one of the roles in its community."""
+    event = db.get_or_404(Event, event_id)
+    _, role = community_for(event.community.slug, roles)
+    if role not in STAFF and not member_may_see(event, current_user.person_id):
+        abort(404)
+    return event, role
+
+
+def series_for(series_id: int, roles: tuple[str, ...]) -> tuple[Series, str]:
+    series = db.get_or_404(Series, series_id)
+    _, role = community_for(series.community.slug, roles)
+    if role not in STAFF and not any(member_may_see(event, current_user.person_id) for event in series.events):
+        abort(404)
+    return series, role
+
+
+def _in_it(event: Event, person_id: int) -> bool:
+    invited = select(Invitation.id).where(
+        Invitation.event_id == event.id, Invitation.person_id == person_id, Invitation.revoked_at.is_(None)
+    )
+    in_series = select(SeriesMember.id).where(
+        SeriesMember.series_id == event.series_id, SeriesMember.person_id == person_id
+    )
+    return db.session.execute(select(exists(invited) | exists(in_series))).scalar_one()
+
+
+def member_may_see(event: Event, person_id: int) -> bool:
+    """A member sees a published event (a private one only if in it), and a cancelled one they were in."""
+    if event.status == "published":
+        return event.is_public or _in_it(event, person_id)
+    if event.status == "cancelled":
+        return _in_it(event, person_id)
+    return False
+
+
+def role_of_current_user(event: Event) -> str | None:
+    return role_in(event.community, current_user)

@@ -1,0 +1,121 @@
+"""Check-in at the door: the confirmed list, checking people in, and walk-ins."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from cop.communities.models import Membership
+from cop.events.models import Attendance, Event
+from cop.extensions import db
+from cop.invitations.models import Invitation
+from cop.people import directory
+from cop.people.models import Organisation, Person
+
+
+@dataclass
+class DoorListRow:
+    person: Person
+    attendance: Attendance | None
+
+    @property
+    def checked_in(self) -> bool:
+        return self.attendance is not None
+
+
+def door_list(event: Event, search: str = "") -> list[DoorListRow]:
+    """The people with a confirmed place, by name, found by name or organisation."""
+    query = (
+        select(Person, Attendance)
+        .join(Invitation, Invitation.person_id == Person.id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .outerjoin(Attendance, (Attendance.person_id == Person.id) & (Attendance.event_id == event.id))
+        .where(Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None))
+    )
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(Person.name).like(like), func.lower(Organisation.name).like(like)))
+    rows = db.session.execute(query.order_by(func.lower(Person.name), Person.id)).all()
+    return [DoorListRow(person, attendance) for person, attendance in rows]
+
+
+@dataclass
+class DoorCounts:
+    confirmed: int
+    checked_in: int
+    walk_ins: int
+
+
+def door_counts(event: Event) -> DoorCounts:
+    confirmed = db.session.execute(
+        select(func.count()).select_from(Invitation).where(
+            Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None)
+        )
+    ).scalar_one()
+    checked_in, walk_ins = db.session.execute(
+        select(func.count(Attendance.id), func.count(Attendance.id).filter(Attendance.walk_in.is_(True)))
+        .where(Attendance.event_id == event.id)
+    ).one()
+    return DoorCounts(confirmed=confirmed, checked_in=checked_in, walk_ins=walk_ins)
+
+
+def walk_ins(event: Event) -> list[Attendance]:
+    return list(
+        db.session.execute(
+            select(Attendance).where(Attendance.event_id == event.id, Attendance.walk_in.is_(True))
+            .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
+        ).scalars()
+    )
+
+
+def invitation_of(event: Event, person_id: int) -> Invitation | None:
+    return db.session.execute(
+        select(Invitation).where(
+            Invitation.event_id == event.id, Invitation.person_id == person_id, Invitation.revoked_at.is_(None)
+        )
+    ).scalar_one_or_none()
+
+
+def attendance_of(event: Event, person_id: int) -> Attendance | None:
+    return db.session.execute(
+        select(Attendance).where(Attendance.event_id == event.id, Attendance.person_id == person_id)
+    ).scalar_one_or_none()
+
+
+def check_in(event: Event, person: Person, walk_in: bool = False) -> tuple[Attendance, bool]:
+    """Record that the person is here; a second tap (or a second phone) changes nothing.
+
+    Returns the attendance and whether it is new. Two phones checking the same person in
+    at once meet at the unique constraint; the loser finds the winner's row.
+    """
+    existing = attendance_of(event, person.id)
+    if existing is not None:
+        return existing, False
+    attendance = Attendance(event=event, person=person, walk_in=walk_in)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attendance)
+    except IntegrityError:
+        return attendance_of(event, person.id), False
+    return attendance, True
+
+
+@dataclass
+class WalkIn:
+    name: str
+    email: str
+    organisation: str = ""
+
+
+def add_walk_in(event: Event, arrival: WalkIn) -> tuple[Attendance, Person]:
+    """Someone not on the list arrives: reuse them by e-mail (or add them), make them a guest, check them in."""
+    person = directory.find_person_by_email(arrival.email)
+    if person is None:
+        person = Person(name=arrival.name.strip(), email=arrival.email.strip().lower(), profession="other")
+        db.session.add(person)
+    if person.organisation is None and arrival.organisation.strip():
+        person.organisation = directory.organisation_named(arrival.organisation, "other", "")
+    db.session.flush()
+    if directory.membership_of(event.community, person.id) is None:
+        db.session.add(Membership(community=event.community, person=person, role="guest"))
+    attendance, _ = check_in(event, person, walk_in=True)
+    return attendance, person

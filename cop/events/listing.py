@@ -1,0 +1,42 @@
+"""The community's events page: upcoming and past, as each visitor may see them."""
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from cop.communities.access import STAFF
+from cop.communities.models import Community
+from cop.events.models import Event, Series, SeriesMember
+from cop.extensions import db
+from cop.invitations.models import Invitation
+from cop.people.models import utcnow
+
+
+@dataclass
+class EventList:
+    upcoming: list[Event]
+    past: list[Event]
+
+
+def visible_events(community: Community, role: str, person_id: int) -> EventList:
+    query = select(Event).where(Event.community_id == community.id)
+    if role not in STAFF:
+        invited = select(Invitation.event_id).where(Invitation.person_id == person_id, Invitation.revoked_at.is_(None))
+        in_series = select(SeriesMember.series_id).where(SeriesMember.person_id == person_id)
+        query = query.where(
+            Event.status == "published",
+            or_(Event.is_public.is_(True), Event.id.in_(invited), Event.series_id.in_(in_series)),
+        )
+    now = utcnow()
+    upcoming = db.session.execute(query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)).scalars()
+    past = db.session.execute(
+        query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc()).limit(100)
+    ).scalars()
+    return EventList(upcoming=list(upcoming), past=list(past))
+
+
+def series_of(community: Community) -> list[Series]:
+    return list(
+        db.session.execute(
+            select(Series).where(Series.community_id == community.id).order_by(Series.created_at.desc(), Series.id.desc())
+        ).scalars()
+    )
