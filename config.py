@@ -57,6 +57,14 @@ def load_settings() -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "cop <no-reply@cop.localhost>"),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "SIGN_IN_LINK_MINUTES": int(os.environ.get("SIGN_IN_LINK_MINUTES", "15")),
+        # Invitations: how long a place offered from the waitlist is held, reminder days before
+        # the event, when to chase those who have not answered, and an optional Reply-To.
+        "OFFER_HOURS": float(os.environ.get("OFFER_HOURS", "48")),
+        "REMINDER_DAYS": os.environ.get("REMINDER_DAYS", "7,1"),
+        "CHASE_DAYS_BEFORE_DEADLINE": float(os.environ.get("CHASE_DAYS_BEFORE_DEADLINE", "3")),
+        "INVITATION_REPLY_TO": os.environ.get("INVITATION_REPLY_TO", ""),
+        # Seconds a SQLite writer waits for another writer's lock before giving up.
+        "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),

@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.load_settings())
     app.config.update(overrides or {})
+    _wait_for_sqlite_writers(app)
     app.jinja_env.undefined = StrictUndefined
 
     db.init_app(app)
@@ -42,6 +43,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def _wait_for_sqlite_writers(app: Flask) -> None:
+    """SQLite has one writer at a time: make a second writer wait for the lock, not fail at once."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": app.config["SQLITE_BUSY_TIMEOUT"]}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _import_models() -> None:
     # Every model must be imported for create_all() and Alembic to see its table.
     from cop.accounts import models as _accounts  # noqa: F401
@@ -58,11 +67,12 @@ def _register_blueprints(app: Flask) -> None:
     from cop.calendars.views import bp as calendars_bp
     from cop.communities.views import bp as communities_bp
     from cop.events.views import bp as events_bp
+    from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
     from cop.people.views import bp as people_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, mail_bp, calendars_bp):
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp, calendars_bp):
         app.register_blueprint(blueprint)
 
 

@@ -43,6 +43,15 @@ def worker(poll: float, once: bool) -> None:
         run_worker(poll_seconds=poll)
 
 
+@cop_commands.command("reminders")
+def reminders() -> None:
+    """Send the reminders and chases that are due, and pass on offered places not taken in time."""
+    from cop.invitations.reminders import send_due_reminders
+
+    report = send_due_reminders()
+    click.echo(f"reminders={report.reminders} chases={report.chases} offers_passed_on={report.offers_passed_on}")
+
+
 @cop_commands.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from cop.accounts.models import new_token
 from cop.events.models import Event, Series, Venue
 from cop.extensions import db
-from cop.invitations.models import Invitation
+from cop.invitations.models import Invitation, InvitationLink
 
 LONDON = ZoneInfo("Europe/London")
 _numbers = itertools.count(1)
@@ -42,7 +42,7 @@ def event(group, starts: datetime, ends: datetime, title=None, status="published
 def invitation(happening, someone, answer="pending", place="none", waitlist_position=None, **fields) -> Invitation:
     _, token_hash = new_token()
     invited = Invitation(
-        event=happening, person=someone, token_hash=token_hash, answer=answer, place=place,
+        event=happening, person=someone, links=[InvitationLink(token_hash=token_hash)], answer=answer, place=place,
         waitlist_position=waitlist_position, **fields,
     )
     db.session.add(invited)

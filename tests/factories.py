@@ -85,11 +85,12 @@ def series(group: Community, title=None, count=3, venue=None, publish=True, form
 
 def invitation(happening, someone: Person, answer="pending", place="none", revoked=False):
     from cop.accounts.models import new_token
-    from cop.invitations.models import Invitation
+    from cop.invitations.models import Invitation, InvitationLink
     from cop.people.models import utcnow
 
     _token, token_hash = new_token()
-    invited = Invitation(event=happening, person=someone, token_hash=token_hash, answer=answer, place=place,
+    invited = Invitation(event=happening, person=someone, links=[InvitationLink(token_hash=token_hash)],
+                         answer=answer, place=place,
                          revoked_at=utcnow() if revoked else None)
     db.session.add(invited)
     return invited

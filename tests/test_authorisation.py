@@ -5,6 +5,7 @@ fails test_every_route_has_an_expectation, so nobody adds a view without decidin
 who may use it.
 """
 import pytest
+import sqlalchemy as sa
 
 from cop.extensions import db
 from tests import factories
@@ -54,6 +55,16 @@ EXPECTED = {
     "events.walk_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
     "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
+    "invitations.rsvp": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token; no account needed
+    "invitations.invite": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # Only members with an invite quota (the world's member has one).
+    "invitations.invite_my_network": ("GET", (SIGN_IN, 200, 403, 403, 403, 403)),
+    "invitations.guests": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "invitations.needs_csv": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "invitations.revoke": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "invitations.resend": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "invitations.outbox": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "invitations.resend_message": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
     # A published public event's .ics and the community's feed are for anyone (drafts and private
     # events: see test_calendars_feeds.py); the personal feed needs its token (an unknown one: 404).
     "calendars.event_ics": ("GET", (200, 200, 200, 200, 200, 200)),
@@ -77,14 +88,19 @@ def world(app):
         "admin": factories.person(),
     }
     removable = factories.member(group, "member")
+    from cop.communities.models import Membership
     from cop.mail.outbox import queue_mail
 
-    message = queue_mail("someone@example.org", "Hello", "Hello there")
+    db.session.flush()
+    db.session.execute(
+        sa.update(Membership).where(Membership.person_id == people["member"].id).values(invite_quota=3)
+    )
+    message = queue_mail("someone@example.org", "Hello", "Hello there", community_id=group.id)
     venue = factories.venue(group)
     series = factories.series(group, venue=venue)
     event = series.events[0]
     # The removable member has a confirmed place, so the door pages have someone to check in.
-    factories.invitation(event, removable, answer="yes", place="confirmed")
+    invitation = factories.invitation(event, removable, answer="yes", place="confirmed")
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -92,7 +108,7 @@ def world(app):
         "url_values": {
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
             "filename": "app.css", "message_id": message.id,
-            "event_id": event.id, "series_id": series.id, "venue_id": venue.id,
+            "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
         },
     }
 

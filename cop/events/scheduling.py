@@ -16,6 +16,7 @@ from cop.events.formats import FORMAT_DEFAULTS
 from cop.events.models import Event, Series, SeriesMember, Venue
 from cop.events.times import to_london, to_utc
 from cop.extensions import db
+from cop.invitations.rsvp import promote_from_waitlist
 from cop.people.models import Person, utcnow
 
 MONTHS_BETWEEN = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
@@ -97,13 +98,22 @@ def update_event(event: Event, details: EventDetails, changed_by: Person | None 
     if event.status == "cancelled":
         raise EventCancelled("This event has been cancelled, so it cannot be changed")
     before = notifications.when_and_where(event)
+    capacity_before = event.capacity
     changed = _apply(event, details)
+    if event.status == "published" and _more_room(capacity_before, event.capacity):
+        # Places freed by a raised capacity go to the waitlist, in order, as offers.
+        db.session.flush()
+        promote_from_waitlist(event)
     if changed:
         _raise_sequence(event)
         if event.status == "published":
             db.session.flush()
             notifications.tell_invited_of_move(event, before, changed_by)
     return changed
+
+
+def _more_room(before: int | None, after: int | None) -> bool:
+    return before is not None and (after is None or after > before)
 
 
 def publish_event(event: Event) -> bool:

@@ -9,6 +9,15 @@ from cop.extensions import db
 from cop.people.models import Person, utcnow
 
 ANSWERS = {"pending": "Not answered", "yes": "Yes", "no": "No", "maybe": "Maybe"}
+# What a "yes" has got: a place, a place in the queue, a place offered from the queue that
+# must be taken in time, or an offer that was not taken and passed on.
+PLACES = {
+    "none": "No place",
+    "confirmed": "Confirmed",
+    "waitlisted": "On the waitlist",
+    "offered": "Offered a place",
+    "lapsed": "Offer passed on",
+}
 
 
 class Invitation(db.Model):
@@ -16,19 +25,18 @@ class Invitation(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "person_id", name="uq_invitation_event_person"),
         CheckConstraint("answer IN ('pending', 'yes', 'no', 'maybe')", name="answer_known"),
-        CheckConstraint("place IN ('none', 'confirmed', 'waitlisted')", name="place_known"),
+        CheckConstraint("place IN ('none', 'confirmed', 'waitlisted', 'offered', 'lapsed')", name="place_known"),
         CheckConstraint("attendance_mode IN ('in_person', 'online')", name="attendance_mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    # Only the hash of the personal link's token is kept; the link itself is in the mail.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     answer: Mapped[str] = mapped_column(String(10), default="pending")
-    # "yes" gets a confirmed place while there is room, else a place in the waitlist.
+    # "yes" gets a confirmed place while there is room, else a place in the waitlist (see PLACES).
     place: Mapped[str] = mapped_column(String(12), default="none")
+    # 1, 2, 3... with no gaps among those waitlisted: it moves up as people leave the queue.
     waitlist_position: Mapped[int | None]
     # A place offered from the waitlist must be taken by then, or it passes on.
     offer_expires_at: Mapped[datetime | None]
@@ -42,3 +50,41 @@ class Invitation(db.Model):
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+    links: Mapped[list["InvitationLink"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def answer_label(self) -> str:
+        return ANSWERS[self.answer]
+
+    @property
+    def place_label(self) -> str:
+        return PLACES[self.place]
+
+
+class InvitationLink(db.Model):
+    """A personal RSVP link sent in a mail. Only the token's hash is kept; the link is in the mail.
+
+    Every mail that asks the person to act (invitation, offer of a place, reminder, chase)
+    carries a link of its own, and all of them work until the organiser revokes or re-sends
+    the invitation, so answering from an older mail still works.
+    """
+
+    __tablename__ = "invitation_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InvitationReminder(db.Model):
+    """A reminder or chase already sent for an invitation, so that reruns never send it twice."""
+
+    __tablename__ = "invitation_reminder"
+    __table_args__ = (UniqueConstraint("invitation_id", "kind", name="uq_invitation_reminder_invitation_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    # "reminder-7d", "reminder-1d", "chase"
+    kind: Mapped[str] = mapped_column(String(30))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,48 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from cop.communities.models import ROLES
+from cop.events.models import ATTENDANCE_MODES
+from cop.people.models import PROFESSIONS, SECTORS
+
+ANSWER_CHOICES = [("yes", "Yes, I will come"), ("maybe", "Maybe"), ("no", "No, I cannot come")]
+MODE_CHOICES = [(key, ATTENDANCE_MODES[key]) for key in ("in_person", "online")]
+WHO_CHOICES = [
+    ("everyone", "Everyone in the community"),
+    ("matching", "People matching the filters below"),
+    ("nobody", "Only the addresses I paste below"),
+]
+
+
+def _choices(options: dict[str, str], blank: str) -> list[tuple[str, str]]:
+    return [("", blank)] + list(options.items())
+
+
+class RsvpForm(FlaskForm):
+    answer = RadioField("Will you come?", choices=ANSWER_CHOICES,
+                        validators=[InputRequired("Choose yes, maybe or no")])
+    attendance_mode = RadioField("How will you join?", choices=MODE_CHOICES, default="in_person",
+                                 validators=[Optional()])
+    dietary_needs = TextAreaField("Dietary needs", validators=[
+        Length(max=2000, message="Dietary needs must be 2000 characters or fewer")])
+    access_needs = TextAreaField("Access needs", validators=[
+        Length(max=2000, message="Access needs must be 2000 characters or fewer")])
+
+
+class InviteForm(FlaskForm):
+    who = RadioField("Who do you want to invite?", choices=WHO_CHOICES, default="matching",
+                     validators=[InputRequired("Choose who to invite")])
+    role = SelectField("Role", choices=_choices(ROLES, "Any role"), validators=[Optional()])
+    organisation = SelectField("Organisation", choices=[], validators=[Optional()])
+    sector = SelectField("Sector", choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
+    profession = SelectField("Profession", choices=_choices(PROFESSIONS, "Any profession"), validators=[Optional()])
+    place = SelectField("Place", choices=[], validators=[Optional()])
+    addresses = TextAreaField("Email addresses to invite as well", validators=[
+        Length(max=200_000, message="Paste at most 200,000 characters at a time")])
+
+
+class NetworkInviteForm(FlaskForm):
+    addresses = TextAreaField("Who do you want to invite?", validators=[
+        DataRequired("Enter at least one email address"),
+        Length(max=50_000, message="Paste at most 50,000 characters at a time")])

@@ -1,0 +1,214 @@
+"""Inviting people to an event: a filtered part of the community, pasted addresses, or
+(for trusted members, "influencers") people from their own network up to a quota.
+
+Pasted addresses are matched to people by e-mail. An address cop does not know needs a
+name on its line ("Jane Doe <jane@example.org>" or "Jane Doe, jane@example.org"): that
+person is then added to the community as a guest. A line cop cannot use is reported with
+its number, and nothing is saved until every line is good.
+"""
+import re
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from cop.communities.models import Community, Membership
+from cop.events.models import Event
+from cop.extensions import db
+from cop.invitations import mails
+from cop.invitations.models import Invitation
+from cop.invitations.rsvp import lock_event, promote_from_waitlist, release_place
+from cop.people.directory import PeopleFilter, find_members, find_person_by_email, membership_of
+from cop.people.models import Person, utcnow
+
+MAX_PASTED_LINES = 2000
+EVERYONE = PeopleFilter()
+
+
+@dataclass
+class LineProblem:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.reason}"
+
+
+@dataclass
+class NewGuest:
+    name: str
+    email: str
+
+
+@dataclass
+class InvitePlan:
+    """Who an invitation round would reach, before anything is saved."""
+
+    people: list[Person] = field(default_factory=list)
+    new_guests: list[NewGuest] = field(default_factory=list)
+    already_invited: list[Person] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.people) + len(self.new_guests)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.count > 0
+
+
+_ANGLE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>\s*$")
+
+
+def parse_address_line(line: str) -> tuple[str, str]:
+    """("Jane Doe", "jane@example.org") from "Jane Doe <jane@...>", "Jane Doe, jane@..." or "jane@..."."""
+    line = line.strip()
+    match = _ANGLE.match(line)
+    if match:
+        return match["name"].strip().strip('"').strip(), match["email"].strip()
+    for separator in (",", ";", "\t"):
+        if separator in line:
+            first, second = (part.strip() for part in line.split(separator, 1))
+            return (first, second) if "@" in second else (second, first)
+    return "", line
+
+
+def invitations_closed_reason(event: Event) -> str | None:
+    if event.status == "draft":
+        return "Publish the event before inviting people"
+    if event.status == "cancelled":
+        return "The event is cancelled"
+    if event.starts_at <= utcnow():
+        return "The event has already started"
+    return None
+
+
+def _invited_person_ids(event: Event) -> set[int]:
+    return set(db.session.execute(select(Invitation.person_id).where(Invitation.event_id == event.id)).scalars())
+
+
+def _plan_pasted(event: Event, pasted: str, plan: InvitePlan, invited: set[int], seen: set[str]) -> None:
+    lines = pasted.splitlines()
+    if len(lines) > MAX_PASTED_LINES:
+        plan.problems.append(LineProblem(MAX_PASTED_LINES + 1, f"paste at most {MAX_PASTED_LINES} lines at a time"))
+        return
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        name, address = parse_address_line(raw)
+        try:
+            email = validate_email(address, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            plan.problems.append(LineProblem(number, f"“{raw.strip()}” is not an email address"))
+            continue
+        if email in seen:
+            continue
+        seen.add(email)
+        person = find_person_by_email(email)
+        if person is None:
+            if not name:
+                plan.problems.append(LineProblem(
+                    number, f"nobody in cop has the address {email}: add their name, like Jane Doe <{email}>"))
+            elif len(name) > 200:
+                plan.problems.append(LineProblem(number, "the name must be 200 characters or fewer"))
+            else:
+                plan.new_guests.append(NewGuest(name=name, email=email))
+        elif person.id in invited:
+            plan.already_invited.append(person)
+        else:
+            plan.people.append(person)
+
+
+def plan_invitations(event: Event, wanted: PeopleFilter | None, pasted: str = "") -> InvitePlan:
+    """The organiser's round: the members matching `wanted` (None: nobody) plus the pasted addresses."""
+    plan = InvitePlan()
+    reason = invitations_closed_reason(event)
+    if reason:
+        plan.problems.append(LineProblem(0, reason))
+        return plan
+    invited = _invited_person_ids(event)
+    seen: set[str] = set()
+    if wanted is not None:
+        everyone = find_members(event.community, wanted, page=1, per_page=1_000_000)
+        for person, _membership in everyone.rows:
+            seen.add(person.email)
+            (plan.already_invited if person.id in invited else plan.people).append(person)
+    _plan_pasted(event, pasted, plan, invited, seen)
+    return plan
+
+
+def network_quota_left(event: Event, inviter: Person) -> int:
+    """How many more people this member may invite to this event (the quota is per event)."""
+    membership = membership_of(event.community, inviter.id)
+    if membership is None:
+        return 0
+    used = db.session.execute(
+        select(func.count(Invitation.id)).where(
+            Invitation.event_id == event.id, Invitation.invited_by_id == inviter.id, Invitation.revoked_at.is_(None)
+        )
+    ).scalar_one()
+    return max(0, membership.invite_quota - used)
+
+
+def plan_network_invitations(event: Event, inviter: Person, pasted: str) -> InvitePlan:
+    """An influencer's round: their own list of addresses, within what is left of their quota."""
+    plan = InvitePlan()
+    reason = invitations_closed_reason(event)
+    if reason:
+        plan.problems.append(LineProblem(0, reason))
+        return plan
+    _plan_pasted(event, pasted, plan, _invited_person_ids(event), {inviter.email})
+    left = network_quota_left(event, inviter)
+    if plan.count > left:
+        plan.problems.append(LineProblem(
+            0, f"you can invite {left} more {'person' if left == 1 else 'people'} to this event; "
+               f"this list has {plan.count}"))
+    return plan
+
+
+def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None = None) -> list[Invitation]:
+    """Create the plan's invitations and queue their mails, all in one transaction."""
+    if not plan.ok:
+        raise ValueError("the plan has problems: " + "; ".join(str(p) for p in plan.problems))
+    community: Community = event.community
+    people = list(plan.people)
+    for guest in plan.new_guests:
+        person = Person(name=guest.name, email=guest.email)
+        db.session.add(person)
+        people.append(person)
+    db.session.flush()
+    invitations = []
+    for person in people:
+        if membership_of(community, person.id) is None:
+            db.session.add(Membership(community=community, person=person, role="guest"))
+        invitation = Invitation(
+            event=event, person=person, invited_by=invited_by,
+            dietary_needs=person.dietary_needs or "", access_needs=person.access_needs or "",
+        )
+        db.session.add(invitation)
+        invitations.append(invitation)
+    db.session.flush()
+    for invitation in invitations:
+        mails.mail_invitation(invitation)
+    db.session.commit()
+    return invitations
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Every link of the invitation stops working; a place it held goes to the next in the queue."""
+    lock_event(invitation.event_id)
+    db.session.refresh(invitation)
+    invitation.revoked_at = utcnow()
+    release_place(invitation)
+    db.session.flush()
+    promote_from_waitlist(invitation.event)
+    db.session.commit()
+
+
+def resend_invitation(invitation: Invitation) -> None:
+    """Mail a new link; the links sent before stop working. A revoked invitation is renewed."""
+    invitation.links.clear()
+    invitation.revoked_at = None
+    mails.mail_invitation(invitation)
+    db.session.commit()

@@ -1,0 +1,141 @@
+"""The mails of an invitation's life, each queued in the outbox with the change that causes it.
+
+Every mail is plain text plus HTML, from MAIL_DEFAULT_SENDER with Reply-To the organiser,
+and carries a personal link of its own (see InvitationLink) when it asks the person to act.
+"""
+import base64
+import io
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import qrcode
+from flask import current_app, render_template
+from qrcode.image.pure import PyPNGImage
+
+from cop.accounts.models import new_token
+from cop.calendars.ics import event_ics, first_organisers
+from cop.events.models import Event
+from cop.extensions import db
+from cop.invitations.models import Invitation, InvitationLink
+from cop.links import external_url
+from cop.mail.outbox import queue_mail
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_time(moment: datetime | None) -> str:
+    """A stored (naive UTC) time as people in England read it: "Tuesday 14 April 2026, 18:00"."""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=timezone.utc).astimezone(LONDON)
+    return local.strftime("%A %-d %B %Y, %H:%M")
+
+
+def new_personal_link(invitation: Invitation) -> str:
+    """Mint a link for one mail; only the token's hash is stored."""
+    token, token_hash = new_token()
+    invitation.links.append(InvitationLink(token_hash=token_hash))
+    return external_url("invitations.rsvp", token=token)
+
+
+def organiser_address(event: Event) -> str | None:
+    """Replies go to the REPLY_TO setting, or to the community's first organiser."""
+    configured = current_app.config.get("INVITATION_REPLY_TO")
+    if configured:
+        return configured
+    organiser = first_organisers([event.community_id]).get(event.community_id)
+    return organiser.email if organiser else None
+
+
+def check_in_url(invitation: Invitation) -> str:
+    # The organiser's phone opens this at the door (the events feature's check-in page).
+    return external_url("events.check_in_person", event_id=invitation.event_id, person_id=invitation.person_id)
+
+
+def check_in_qr_png(invitation: Invitation) -> bytes:
+    # A fixed mask pattern skips the search for the best of eight, which costs more than the
+    # rest together and happens while the event is locked; a phone reads either from a screen.
+    code = qrcode.QRCode(box_size=6, border=4, mask_pattern=0, image_factory=PyPNGImage)
+    code.add_data(check_in_url(invitation))
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer)
+    return buffer.getvalue()
+
+
+def _qr_attachment(invitation: Invitation) -> dict:
+    return {
+        "filename": "check-in.png",
+        "content_type": "image/png",
+        "data": base64.b64encode(check_in_qr_png(invitation)).decode("ascii"),
+        "encoding": "base64",
+    }
+
+
+def _calendar_attachment(invitation: Invitation) -> dict:
+    # METHOD:REQUEST in the MIME type and in the body alike (Outlook wants them to agree).
+    return {
+        "filename": "invite.ics",
+        "content_type": 'text/calendar; method=REQUEST; charset="UTF-8"',
+        "data": event_ics(invitation.event, "REQUEST", invitation),
+    }
+
+
+def _queue(invitation: Invitation, template: str, subject: str, link: str | None,
+           attachments: list[dict] | None = None, **context) -> None:
+    event = invitation.event
+    values = {
+        "invitation": invitation, "event": event, "person": invitation.person, "link": link,
+        "starts": london_time(event.starts_at), "ends": london_time(event.ends_at),
+        "deadline": london_time(event.rsvp_deadline), "offer_expires": london_time(invitation.offer_expires_at),
+        **context,
+    }
+    queue_mail(
+        recipient=invitation.person.email,
+        subject=subject,
+        text_body=render_template(f"invitations/mail/{template}.txt", **values),
+        html_body=render_template(f"invitations/mail/{template}.html", **values),
+        reply_to=organiser_address(event),
+        attachments=attachments,
+        community_id=event.community_id,
+    )
+
+
+def mail_invitation(invitation: Invitation) -> None:
+    link = new_personal_link(invitation)
+    _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link)
+
+
+def mail_confirmation(invitation: Invitation, link: str | None = None) -> None:
+    """Your place is confirmed: the event for the calendar and a QR code for the door."""
+    link = link or new_personal_link(invitation)
+    _queue(invitation, "confirmation", f"Your place is confirmed: {invitation.event.title}", link,
+           attachments=[_calendar_attachment(invitation), _qr_attachment(invitation)],
+           check_in_url=check_in_url(invitation))
+
+
+def mail_waitlisted(invitation: Invitation, link: str | None = None) -> None:
+    link = link or new_personal_link(invitation)
+    _queue(invitation, "waitlisted", f"You are on the waitlist: {invitation.event.title}", link)
+
+
+def mail_offer(invitation: Invitation) -> None:
+    link = new_personal_link(invitation)
+    _queue(invitation, "offer", f"A place is free for you: {invitation.event.title}", link)
+
+
+def mail_offer_lapsed(invitation: Invitation) -> None:
+    link = new_personal_link(invitation)
+    _queue(invitation, "offer_lapsed", f"The place we offered has passed on: {invitation.event.title}", link)
+
+
+def mail_reminder(invitation: Invitation, days: int) -> None:
+    link = new_personal_link(invitation)
+    _queue(invitation, "reminder", f"Reminder: {invitation.event.title}, {london_time(invitation.event.starts_at)}",
+           link, attachments=[_calendar_attachment(invitation), _qr_attachment(invitation)], days=days,
+           check_in_url=check_in_url(invitation))
+
+
+def mail_chase(invitation: Invitation) -> None:
+    link = new_personal_link(invitation)
+    _queue(invitation, "chase", f"Will you come? {invitation.event.title}", link)

@@ -1,0 +1,205 @@
+"""Invitations: the personal RSVP page (no account), inviting, the guests page, the outbox."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
+from cop.events.access import event_for
+from cop.extensions import db
+from cop.invitations import guests, inviting, rsvp as answering
+from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
+from cop.invitations.mails import london_time
+from cop.invitations.models import Invitation
+from cop.links import external_url
+from cop.mail import outbox
+from cop.mail.models import OutboxMessage
+from cop.people import directory
+from cop.people.forms import ConfirmForm
+
+bp = Blueprint("invitations", __name__)
+
+
+@bp.app_template_filter("london_time")
+def _london_time_filter(moment):
+    return london_time(moment)
+
+
+def _invitation_for(invitation_id: int) -> Invitation:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    community_for(invitation.event.community.slug, MANAGERS)
+    return invitation
+
+
+@bp.route("/rsvp/<token>", methods=["GET", "POST"])
+def rsvp(token: str):
+    invitation = answering.invitation_for_token(token) or abort(404)
+    event = invitation.event
+    open_for_answers = answering.can_change_answer(invitation)
+    if request.method == "POST":
+        form = RsvpForm()
+    else:
+        form = RsvpForm(
+            answer=None if invitation.answer == "pending" else invitation.answer,
+            attendance_mode=invitation.attendance_mode,
+            dietary_needs=invitation.dietary_needs or invitation.person.dietary_needs,
+            access_needs=invitation.access_needs or invitation.person.access_needs,
+        )
+    closed_error = None
+    if request.method == "POST":
+        if not open_for_answers:
+            closed_error = "The deadline for answers has passed: your answer can no longer be changed"
+        elif form.validate_on_submit():
+            try:
+                answering.answer_invitation(
+                    token, form.answer.data, form.attendance_mode.data or "in_person",
+                    form.dietary_needs.data or "", form.access_needs.data or "",
+                    link=external_url("invitations.rsvp", token=token),
+                )
+            except answering.AnswersClosed:
+                closed_error = "The deadline for answers has passed: your answer can no longer be changed"
+            else:
+                flash("Thank you: your answer has been saved.")
+                return redirect(url_for("invitations.rsvp", token=token))
+    status = 400 if (form.errors or closed_error) else 200
+    return render_template(
+        "invitations/rsvp.html", invitation=invitation, event=event, form=form,
+        open_for_answers=open_for_answers and not closed_error, closed_error=closed_error,
+        deadline=answering.answer_deadline(event),
+    ), status
+
+
+def _fill_filter_choices(form: InviteForm, community) -> None:
+    form.organisation.choices = [("", "Any organisation")] + [
+        (str(o.id), o.name) for o in directory.organisations_in(community)
+    ]
+    form.place.choices = [("", "Any place")] + [(p, p) for p in directory.places_in(community)]
+
+
+def _wanted(form: InviteForm) -> directory.PeopleFilter | None:
+    if form.who.data == "nobody":
+        return None
+    if form.who.data == "everyone":
+        return inviting.EVERYONE
+    return directory.PeopleFilter(
+        organisation_id=int(form.organisation.data) if form.organisation.data else None,
+        sector=form.sector.data or "", profession=form.profession.data or "",
+        place=form.place.data or "", role=form.role.data or "",
+    )
+
+
+def _report_problems(plan: inviting.InvitePlan, general_field, lines_field) -> None:
+    for problem in plan.problems:
+        (lines_field if problem.line else general_field).errors.append(str(problem) if problem.line else problem.reason)
+
+
+@bp.route("/events/<int:event_id>/invite", methods=["GET", "POST"])
+@login_required
+def invite(event_id: int):
+    event, _role = event_for(event_id, MANAGERS)
+    form = InviteForm()
+    _fill_filter_choices(form, event.community)
+    plan = None
+    if form.validate_on_submit():
+        addresses = form.addresses.data or ""
+        if form.who.data == "nobody" and not addresses.strip():
+            form.addresses.errors.append("Paste at least one email address, or choose who to invite")
+        else:
+            plan = inviting.plan_invitations(event, _wanted(form), addresses)
+            _report_problems(plan, form.who, form.addresses)
+            if not form.errors and plan.count == 0:
+                form.who.errors.append("Nobody new to invite: everyone you chose has been invited already")
+            if not form.errors and request.form.get("action") == "send":
+                sent = inviting.send_invitations(event, plan)
+                flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")
+                return redirect(url_for("invitations.guests", event_id=event.id))
+    return render_template("invitations/invite.html", event=event, form=form, plan=plan), 400 if form.errors else 200
+
+
+@bp.route("/events/<int:event_id>/invite-my-network", methods=["GET", "POST"])
+@login_required
+def invite_my_network(event_id: int):
+    event, _role = event_for(event_id, ANY_ROLE)
+    membership = directory.membership_of(event.community, current_user.person_id)
+    if membership is None or membership.invite_quota <= 0:
+        abort(403)
+    quota_left = inviting.network_quota_left(event, current_user.person)
+    form = NetworkInviteForm()
+    plan = None
+    if form.validate_on_submit():
+        plan = inviting.plan_network_invitations(event, current_user.person, form.addresses.data)
+        _report_problems(plan, form.addresses, form.addresses)
+        if not form.errors and plan.count == 0:
+            form.addresses.errors.append("Everyone on your list has been invited already")
+        if not form.errors and request.form.get("action") == "send":
+            sent = inviting.send_invitations(event, plan, invited_by=current_user.person)
+            flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")
+            return redirect(url_for("invitations.invite_my_network", event_id=event.id))
+    return render_template(
+        "invitations/invite_my_network.html", event=event, form=form, plan=plan, quota_left=quota_left,
+        quota=membership.invite_quota,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/events/<int:event_id>/guests", endpoint="guests")
+@login_required
+def guests_page(event_id: int):
+    event, role = event_for(event_id, STAFF)
+    return render_template(
+        "invitations/guests.html", event=event, role=role, guest_list=guests.guest_list(event),
+        sections=guests.SECTIONS,
+    )
+
+
+@bp.route("/events/<int:event_id>/needs.csv")
+@login_required
+def needs_csv(event_id: int):
+    event, _role = event_for(event_id, MANAGERS)
+    return Response(
+        guests.needs_csv(event),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}-needs.csv"'},
+    )
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke(invitation_id: int):
+    invitation = _invitation_for(invitation_id)
+    if ConfirmForm().validate_on_submit():
+        inviting.revoke_invitation(invitation)
+        flash(f"{invitation.person.name}'s invitation has been revoked: their links no longer work.")
+    return redirect(url_for("invitations.guests", event_id=invitation.event_id))
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@login_required
+def resend(invitation_id: int):
+    invitation = _invitation_for(invitation_id)
+    if ConfirmForm().validate_on_submit():
+        inviting.resend_invitation(invitation)
+        flash(f"A new invitation has been sent to {invitation.person.name}; the links sent before no longer work.")
+    return redirect(url_for("invitations.guests", event_id=invitation.event_id))
+
+
+@bp.route("/communities/<slug>/outbox", endpoint="outbox")
+@login_required
+def outbox_page(slug: str):
+    community, _role = community_for(slug, MANAGERS)
+    return render_template("invitations/outbox.html", community=community,
+                           messages=outbox.unsent_messages(community.id))
+
+
+@bp.route("/communities/<slug>/outbox/<int:message_id>/resend", methods=["POST"])
+@login_required
+def resend_message(slug: str, message_id: int):
+    community, _role = community_for(slug, MANAGERS)
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.community_id != community.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if message.state == "sent":
+            flash("That message has already been sent.")
+        else:
+            outbox.resend(message)
+            db.session.commit()
+            flash(f"The message to {message.recipient} will be sent again shortly.")
+    return redirect(url_for("invitations.outbox", slug=community.slug))
