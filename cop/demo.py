@@ -11,6 +11,7 @@ from cop.accounts.signin import account_for, set_password
 from cop.calendars.demo import demo_calendar_lines
 from cop.communities.models import Community, Membership
 from cop.events.demo import add_demo_events
+from cop.invitations.demo import add_demo_invitations
 from cop.extensions import db
 from cop.people.models import Organisation, Person
 
@@ -119,7 +120,7 @@ def load_demo() -> list[str]:
     community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one_or_none()
     if community is None:
         community = _create_demo_community()
-    add_demo_events(community)
+    add_demo_invitations(community, add_demo_events(community))
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one()
