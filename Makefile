@@ -14,6 +14,9 @@ test: install-dev
 
 benchmarks: install-dev
 	$(VENV)/bin/python benchmarks/mixing.py
+	$(VENV)/bin/python benchmarks/calendars.py
+	$(VENV)/bin/python benchmarks/rsvp.py --attempts 500 --capacity 100
+	$(VENV)/bin/python benchmarks/outbox.py
 
 install: $(VENV)/.installed node_modules/.installed
 
