@@ -13,6 +13,7 @@ from cop.communities.models import Community, Membership
 from cop.events.demo import add_demo_events
 from cop.extensions import db
 from cop.people.models import Organisation, Person
+from cop.seating.demo import add_demo_seating
 
 COMMUNITY_SLUG = "mse-big-room"
 PLACES = ("Basildon and Brentwood", "Mid Essex", "South East Essex", "Thurrock")
@@ -119,7 +120,8 @@ def load_demo() -> list[str]:
     community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one_or_none()
     if community is None:
         community = _create_demo_community()
-    add_demo_events(community)
+    events = add_demo_events(community)
+    add_demo_seating(community, events)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one()

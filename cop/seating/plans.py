@@ -84,6 +84,7 @@ class SeatingChoices:
 
 def people_to_seat(event: Event, source: str) -> list[Person]:
     """The confirmed people (before the event) or the checked-in ones (on the night), by name."""
+    db.session.flush()  # a new event needs its id before the query names it
     if source == "checked_in":
         query = select(Person).join(Attendance, Attendance.person_id == Person.id).where(Attendance.event_id == event.id)
     else:
