@@ -331,7 +331,7 @@ def test_bad_moves_answer_400_and_change_nothing(app):
     full = 3 - before[(seated[0].id, 1)]
     for data, message in (
         ({"version": plan.version, "person": seated[0].id, "round": 1, "table": full}, f"Table {full} is full"),
-        ({"version": plan.version, "person": seated[0].id, "round": 1, "table": "x"}, "Enter the table number"),
+        ({"version": plan.version, "person": seated[0].id, "round": 1, "table": "x"}, "Enter a table number, like 3"),
         ({"version": plan.version, "person": "", "round": 1, "table": 1}, "Choose the person"),
         ({"version": plan.version, "person": seated[0].id, "swap_with": seated[0].id, "round": 1}, "two different"),
     ):
