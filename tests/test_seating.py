@@ -14,7 +14,8 @@ from tests.conftest import sign_in
 
 BUDGET = plans.Budget(iterations=2000)
 NAMES = ["Ada Quill", "Ben Marsh", "Cleo Vance", "Dev Orchard", "Esi Brook", "Fynn Hale", "Gia Thorn",
-         "Hal Pike", "Ida Crane", "Jon Reed", "Kai Moss", "Lea Frost", "Mo Ash", "Nia Wren", "Oz Bell", "Pia Lund"]
+         "Hal Pike", "Ida Crane", "Jon Reed", "Kai Moss", "Lea Frost", "Mo Ash", "Nia Wren", "Oz Bell", "Pia Lund",
+         "Rex Dunn", "Sia Holt", "Tam Ives", "Uli Roe"]
 
 
 def _room(people=12, group=None, starts_at=None, places=("Thurrock", "Basildon")):

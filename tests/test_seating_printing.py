@@ -45,6 +45,17 @@ def test_table_cards_give_each_table_of_each_round_a_page_with_everyone_once_per
         assert person.organisation.name in text
 
 
+def test_a_full_table_of_ten_with_long_organisation_names_fits_on_one_card(app):
+    group, facilitator, event, seated = _room(people=20)
+    for n, person in enumerate(seated):
+        person.organisation.name = f"Mid and South Essex Mental Health and Wellbeing NHS Foundation Trust {n % 4}"
+    plans.generate(event, _choices(tables=(10, 10), rounds=1), facilitator, BUDGET)
+    db.session.commit()
+    response = _client_as(app, facilitator).get(f"/events/{event.id}/seating/table-cards.pdf")
+    text, pages = _text(response.data)
+    assert pages == 2 and all(text.count(person.name) == 1 for person in seated)
+
+
 def test_the_whole_pack_has_every_part_and_marks_the_plan_printed(app):
     group, facilitator, event, seated = _room(people=8)
     plan = plans.generate(event, _choices(tables=(4, 4), rounds=2), facilitator, BUDGET)
