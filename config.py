@@ -72,6 +72,10 @@ def load_settings() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        # How long the seating engine searches for a plan; SEATING_ITERATIONS (a number of moves)
+        # instead makes plans reproducible and is what the tests use.
+        "SEATING_SECONDS": float(os.environ.get("SEATING_SECONDS", "3")),
+        "SEATING_ITERATIONS": int(os.environ["SEATING_ITERATIONS"]) if os.environ.get("SEATING_ITERATIONS") else None,
         "NHSUK_FRONTEND_DIR": os.environ.get(
             "NHSUK_FRONTEND_DIR", str(BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")
         ),

@@ -60,6 +60,7 @@ def _import_models() -> None:
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
+    from cop.seating import models as _seating  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -70,9 +71,11 @@ def _register_blueprints(app: Flask) -> None:
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
     from cop.people.views import bp as people_bp
+    from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp, calendars_bp):
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
+                      calendars_bp, seating_bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,6 +14,7 @@ from cop.events.demo import add_demo_events
 from cop.invitations.demo import add_demo_invitations
 from cop.extensions import db
 from cop.people.models import Organisation, Person
+from cop.seating.demo import add_demo_seating
 
 COMMUNITY_SLUG = "mse-big-room"
 PLACES = ("Basildon and Brentwood", "Mid Essex", "South East Essex", "Thurrock")
@@ -120,7 +121,9 @@ def load_demo() -> list[str]:
     community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one_or_none()
     if community is None:
         community = _create_demo_community()
-    add_demo_invitations(community, add_demo_events(community))
+    events = add_demo_events(community)
+    add_demo_invitations(community, events)
+    add_demo_seating(community, events)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one()

@@ -70,6 +70,7 @@ TEST_SETTINGS = {
     "MAIL_BACKEND": "mailbox",
     "BASE_URL": "http://cop.test",
     "SERVER_NAME": None,
+    "SEATING_ITERATIONS": 3000,  # small rooms, reproducible plans, fast tests
 }
 
 

@@ -72,6 +72,15 @@ EXPECTED = {
     "calendars.personal_feed": ("GET", (404, 404, 404, 404, 404, 404)),
     "calendars.my_calendar": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
     "calendars.reset": ("POST", (SIGN_IN, 302, 302, 302, 302, 302)),
+    # Seating is for the community's organisers and facilitators. The world's event has a plan (version 1).
+    "seating.plan": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "seating.regenerate": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "seating.reseat": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # nobody checked in: told so
+    "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.pack_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.part_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
 }
 
 
@@ -101,6 +110,10 @@ def world(app):
     event = series.events[0]
     # The removable member has a confirmed place, so the door pages have someone to check in.
     invitation = factories.invitation(event, removable, answer="yes", place="confirmed")
+    from cop.seating import plans as seating
+
+    db.session.flush()
+    seating.generate(event, seating.SeatingChoices(tables=[4], rounds=1), None, seating.Budget(iterations=100))
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -109,6 +122,7 @@ def world(app):
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
             "filename": "app.css", "message_id": message.id,
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
+            "version": 1, "part": "find-your-table",
         },
     }
 

@@ -1,0 +1,164 @@
+"""Forms for seating plans: generate, move or swap, keep some and re-generate the rest."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from cop.events.forms import WholeNumberField
+from cop.people.models import Person
+from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
+
+MAX_TABLES, MAX_TABLE_SIZE = 100, 30
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes (macros.field draws them as NHS.UK checkboxes)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def parse_tables(text: str) -> list[int]:
+    """ "10, 10, 8" (each table's seats) or "20 x 10" (a count and a size)."""
+    text = (text or "").strip().lower()
+    if match := re.fullmatch(r"(\d+)\s*(?:x|×|\*|tables? of)\s*(\d+)", text):
+        count, size = int(match.group(1)), int(match.group(2))
+        tables = [size] * count
+    elif re.fullmatch(r"\d+(\s*,\s*\d+)*", text):
+        tables = [int(n) for n in re.split(r"\s*,\s*", text)]
+    else:
+        raise ValueError("Enter the seats at each table, like 10, 10, 8, or a count and size, like 20 x 10")
+    if not tables or len(tables) > MAX_TABLES:
+        raise ValueError(f"Enter from 1 to {MAX_TABLES} tables")
+    if any(not 1 <= size <= MAX_TABLE_SIZE for size in tables):
+        raise ValueError(f"Each table seats from 1 to {MAX_TABLE_SIZE} people")
+    return tables
+
+
+def describe_tables(tables: list[int]) -> str:
+    return f"{len(tables)} x {tables[0]}" if tables and len(set(tables)) == 1 else ", ".join(map(str, tables))
+
+
+class GenerateForm(FlaskForm):
+    source = RadioField("Who to seat", choices=list(SOURCES.items()), default="confirmed",
+                        validators=[InputRequired("Choose who to seat")])
+    tables = StringField("Tables", validators=[InputRequired("Enter the tables")])
+    rounds = WholeNumberField("Rounds", default=1, validators=[
+        InputRequired("Enter the number of rounds, from 1 to 6"),
+        NumberRange(min=1, max=MAX_ROUNDS, message=f"Enter a number of rounds from 1 to {MAX_ROUNDS}")])
+    mix_1 = SelectField("Mix by, first", choices=list(MIX_ATTRIBUTES.items()), default="organisation")
+    mix_2 = SelectField("Then by", choices=[("", "Nothing more")] + list(MIX_ATTRIBUTES.items()), default="sector")
+    mix_3 = SelectField("Then by", choices=[("", "Nothing more")] + list(MIX_ATTRIBUTES.items()), default="profession")
+    mix_4 = SelectField("Then by", choices=[("", "Nothing more")] + list(MIX_ATTRIBUTES.items()), default="place")
+    facilitators = MultiCheckboxField("Facilitators and hosts (spread one per table)", choices=[], coerce=int,
+                                      validate_choice=False)
+    apart = TextAreaField("Keep apart", validators=[Length(max=10000)])
+    together = TextAreaField("Keep together", validators=[Length(max=10000)])
+    accessible_table = WholeNumberField("Step-free table", validators=[
+        Optional(), NumberRange(min=1, max=MAX_TABLES, message="Enter a table number, like 1")])
+
+    def __init__(self, *args, people: list[Person] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people_by_email = {p.email: p for p in people}
+        known = {p.id for p in people}
+        self.facilitators.choices = [(p.id, f"{p.name}{', ' + p.organisation.name if p.organisation else ''}")
+                                     for p in people]
+        self.known_ids = known
+        self.table_sizes: list[int] = []
+        self.apart_pairs: list[tuple[int, int]] = []
+        self.together_groups: list[tuple[int, ...]] = []
+
+    def _people_on_lines(self, field, size: int | None) -> list[tuple[int, ...]]:
+        groups = []
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            emails = [e.strip().lower() for e in re.split(r"[,;\s]+", line) if e.strip()]
+            if not emails:
+                continue
+            unknown = [e for e in emails if e not in self.people_by_email]
+            if unknown:
+                field.errors.append(f"Line {number}: {', '.join(unknown)} is not among the people who can be seated")
+                continue
+            if size is not None and len(emails) != size:
+                field.errors.append(f"Line {number}: give exactly two e-mail addresses")
+                continue
+            if size is None and len(emails) < 2:
+                field.errors.append(f"Line {number}: give two or more e-mail addresses")
+                continue
+            groups.append(tuple(self.people_by_email[e].id for e in emails))
+        return groups
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.tables.errors:
+            try:
+                self.table_sizes = parse_tables(self.tables.data)
+            except ValueError as error:
+                self.tables.errors.append(str(error))
+        chosen = [m for m in (self.mix_1.data, self.mix_2.data, self.mix_3.data, self.mix_4.data) if m]
+        if len(set(chosen)) != len(chosen):
+            self.mix_2.errors.append("Choose each thing to mix by once")
+        self.apart_pairs = self._people_on_lines(self.apart, 2)
+        self.together_groups = self._people_on_lines(self.together, None)
+        if (self.accessible_table.data and self.table_sizes and not self.accessible_table.errors
+                and self.accessible_table.data > len(self.table_sizes)):
+            self.accessible_table.errors.append(f"There are only {len(self.table_sizes)} tables")
+        self._errors = None
+        return valid and not self.errors
+
+    def choices(self) -> SeatingChoices:
+        mix_by = [m for m in (self.mix_1.data, self.mix_2.data, self.mix_3.data, self.mix_4.data) if m]
+        return SeatingChoices(
+            source=self.source.data, tables=self.table_sizes, rounds=self.rounds.data, mix_by=mix_by,
+            facilitator_ids=[i for i in (self.facilitators.data or []) if i in self.known_ids],
+            apart=self.apart_pairs, together=self.together_groups,
+            accessible_table=self.accessible_table.data,
+        )
+
+
+def _people_choices(people: list[Person]) -> list[tuple[str, str]]:
+    return [("", "Choose a person")] + [
+        (str(p.id), f"{p.name}{' (' + p.organisation.name + ')' if p.organisation else ''}") for p in people]
+
+
+class _PlanChangeForm(FlaskForm):
+    version = HiddenField(validators=[InputRequired("Choose the version to change")])
+    person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person")])
+    round = SelectField("Round", choices=[], validators=[InputRequired("Choose the round")])
+
+    def __init__(self, *args, people: list[Person] = (), rounds: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person.choices = _people_choices(people)
+        self.round.choices = [(str(r), f"Round {r}") for r in range(1, rounds + 1)]
+
+
+class MoveForm(_PlanChangeForm):
+    table = WholeNumberField("To table", validators=[
+        InputRequired("Enter the table number to move them to"),
+        NumberRange(min=1, max=MAX_TABLES, message="Enter a table number, like 3")])
+
+
+class SwapForm(_PlanChangeForm):
+    swap_with = SelectField("Swap with", choices=[], validators=[InputRequired("Choose who to swap them with")])
+
+    def __init__(self, *args, people: list[Person] = (), **kwargs):
+        super().__init__(*args, people=people, **kwargs)
+        self.swap_with.choices = _people_choices(people)
+
+
+class RegenerateForm(FlaskForm):
+    version = HiddenField(validators=[InputRequired("Choose the version to start from")])
+    locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
+    locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
+
+    def __init__(self, *args, people: list[Person] = (), tables: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked_tables.choices = [(t, f"Table {t}") for t in range(1, tables + 1)]
+        self.locked_people.choices = [(p.id, p.name) for p in people]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.locked_tables.data and not self.locked_people.data:
+            self.locked_tables.errors.append("Choose at least one table or person to keep where they are")
+            return False
+        return valid

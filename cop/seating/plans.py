@@ -1,0 +1,491 @@
+"""Seating plans: build a cop.mixing problem from an event's people, solve it, keep versions.
+
+Who is seated: before the event, the people with a confirmed place; on the night,
+the people checked in. Their organisation, sector, profession and place are what
+the tables mix; pairs who sat at one table at an earlier event of the same community
+are passed as `met_before`, so each event brings new table-mates.
+
+Versions: every generation, regeneration and re-seating is a new version. A plan
+in use (current, or printed) is never replaced silently: a new version is a draft
+until the facilitator makes it current, and a printed version is never edited in
+place (a change to it is saved as a new version, and the printed one is kept).
+Rounds and tables are numbered from 1 here and in the database; cop.mixing counts
+from 0, and only the functions that talk to it convert.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from cop import mixing
+from cop.communities.models import Membership
+from cop.events.models import Attendance, Event
+from cop.extensions import db
+from cop.invitations.models import Invitation
+from cop.people.models import Organisation, Person, utcnow
+from cop.seating.models import IN_USE, Seat, SeatingPlan
+
+SOURCES = {"confirmed": "People with a confirmed place", "checked_in": "People checked in at the door"}
+MIX_ATTRIBUTES = {"organisation": "Organisation", "sector": "Sector", "profession": "Profession", "place": "Place"}
+MAX_ROUNDS = 6
+ACCESSIBLE_WORDS = ("wheelchair",)
+
+
+class SeatingRefused(ValueError):
+    """The plan cannot be made or changed; the message says why, in the facilitator's words."""
+
+
+@dataclass
+class Budget:
+    """How long the engine may search: seconds, or a fixed number of moves (reproducible)."""
+
+    seconds: float = 3.0
+    iterations: int | None = None
+
+
+@dataclass
+class SeatingChoices:
+    """What the facilitator chose on the form. Person ids throughout; tables and rounds from 1."""
+
+    source: str = "confirmed"
+    tables: list[int] = field(default_factory=list)
+    rounds: int = 1
+    mix_by: list[str] = field(default_factory=lambda: list(MIX_ATTRIBUTES))
+    # None: the community's facilitators among the people seated.
+    facilitator_ids: list[int] | None = None
+    apart: list[tuple[int, int]] = field(default_factory=list)
+    together: list[tuple[int, ...]] = field(default_factory=list)
+    # People whose access needs mention a wheelchair sit at this table (every round).
+    accessible_table: int | None = None
+    seed: int = 0
+
+    def to_settings(self) -> dict:
+        return {
+            "source": self.source, "tables": list(self.tables), "rounds": self.rounds, "mix_by": list(self.mix_by),
+            "facilitator_ids": None if self.facilitator_ids is None else list(self.facilitator_ids),
+            "apart": [list(p) for p in self.apart], "together": [list(g) for g in self.together],
+            "accessible_table": self.accessible_table, "seed": self.seed,
+        }
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "SeatingChoices":
+        return cls(
+            source=settings.get("source", "confirmed"), tables=list(settings.get("tables", [])),
+            rounds=int(settings.get("rounds", 1)), mix_by=list(settings.get("mix_by", MIX_ATTRIBUTES)),
+            facilitator_ids=settings.get("facilitator_ids"),
+            apart=[tuple(p) for p in settings.get("apart", [])],
+            together=[tuple(g) for g in settings.get("together", [])],
+            accessible_table=settings.get("accessible_table"), seed=int(settings.get("seed", 0)),
+        )
+
+
+# --- who is seated ------------------------------------------------------------------------------
+
+
+def people_to_seat(event: Event, source: str) -> list[Person]:
+    """The confirmed people (before the event) or the checked-in ones (on the night), by name."""
+    db.session.flush()  # a new event needs its id before the query names it
+    if source == "checked_in":
+        query = select(Person).join(Attendance, Attendance.person_id == Person.id).where(Attendance.event_id == event.id)
+    else:
+        query = select(Person).join(Invitation, Invitation.person_id == Person.id).where(
+            Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None)
+        )
+    query = query.options(selectinload(Person.organisation)).order_by(func.lower(Person.name), Person.id)
+    return list(db.session.execute(query).scalars())
+
+
+def community_facilitator_ids(event: Event) -> set[int]:
+    return set(db.session.execute(
+        select(Membership.person_id).where(
+            Membership.community_id == event.community_id, Membership.role == "facilitator"
+        )
+    ).scalars())
+
+
+def needs_step_free_table(event: Event, people: list[Person]) -> list[int]:
+    """People whose access needs (on their invitation or their record) mention a wheelchair."""
+    answers = dict(db.session.execute(
+        select(Invitation.person_id, Invitation.access_needs).where(
+            Invitation.event_id == event.id, Invitation.person_id.in_([p.id for p in people])
+        )
+    ).all())
+    found = []
+    for person in people:
+        text = f"{person.access_needs} {answers.get(person.id) or ''}".casefold()
+        if any(word in text for word in ACCESSIBLE_WORDS):
+            found.append(person.id)
+    return found
+
+
+def met_before_pairs(event: Event, person_ids: list[int]) -> set[tuple[int, int]]:
+    """Pairs of these people who shared a table in a round at an earlier event of the same community
+    (in that event's plan in use: current or printed)."""
+    earlier_plans = (
+        select(SeatingPlan.id).join(Event, Event.id == SeatingPlan.event_id)
+        .where(Event.community_id == event.community_id, Event.id != event.id,
+               Event.starts_at < event.starts_at, SeatingPlan.status.in_(IN_USE))
+    )
+    rows = db.session.execute(
+        select(Seat.plan_id, Seat.round, Seat.table, Seat.person_id)
+        .where(Seat.plan_id.in_(earlier_plans), Seat.person_id.in_(person_ids))
+    ).all()
+    tables: dict[tuple[int, int, int], list[int]] = {}
+    for plan_id, round_, table, person_id in rows:
+        tables.setdefault((plan_id, round_, table), []).append(person_id)
+    pairs = set()
+    for sitting in tables.values():
+        sitting.sort()
+        pairs.update((a, b) for i, a in enumerate(sitting) for b in sitting[i + 1:])
+    return pairs
+
+
+# --- the problem ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Keep a person at a table in a round (1-based) when the rest is re-generated."""
+
+    person_id: int
+    round: int
+    table: int
+
+
+def _attributes(person: Person, is_facilitator: bool) -> dict:
+    organisation = person.organisation
+    attributes = {
+        "organisation": organisation.name if organisation else "",
+        "sector": organisation.sector if organisation else "",
+        "profession": person.profession or "",
+        "place": organisation.place if organisation else "",
+    }
+    if is_facilitator:
+        attributes["role"] = "facilitator"
+    return attributes
+
+
+def build_problem(event: Event, choices: SeatingChoices, people: list[Person], locks: list[Lock] = (),
+                  history: bool = True) -> mixing.Problem:
+    """The cop.mixing problem for these people. Pairs and pins naming someone absent are left out."""
+    present = {p.id for p in people}
+    facilitators = set(choices.facilitator_ids) if choices.facilitator_ids is not None else community_facilitator_ids(event)
+    locked = {lock.person_id for lock in locks}
+    pinned = [mixing.Pin(str(lock.person_id), lock.table - 1, lock.round - 1) for lock in locks if lock.person_id in present]
+    if choices.accessible_table:
+        # A locked person stays where the lock says; the step-free pin is for everyone else.
+        pinned += [mixing.Pin(str(pid), choices.accessible_table - 1, None)
+                   for pid in needs_step_free_table(event, people) if pid not in locked]
+    met = met_before_pairs(event, sorted(present)) if history else set()
+    return mixing.Problem(
+        people=[mixing.Person(str(p.id), _attributes(p, p.id in facilitators)) for p in people],
+        tables=list(choices.tables),
+        rounds=choices.rounds,
+        mix_by=list(choices.mix_by),
+        apart=[(str(a), str(b)) for a, b in choices.apart if a in present and b in present],
+        together=[tuple(str(i) for i in group if i in present) for group in choices.together
+                  if sum(1 for i in group if i in present) >= 2],
+        pinned=pinned,
+        met_before=[(str(a), str(b)) for a, b in sorted(met)],
+        seed=choices.seed,
+    )
+
+
+def _solve(problem: mixing.Problem, budget: Budget) -> mixing.Plan:
+    try:
+        return mixing.solve(problem, seconds=budget.seconds, seed=problem.seed, iterations=budget.iterations)
+    except mixing.InvalidProblem as refusal:
+        raise SeatingRefused(_in_plain_words(str(refusal))) from refusal
+
+
+def _in_plain_words(message: str) -> str:
+    return f"This plan cannot be made: {message}."
+
+
+def _check_choices(choices: SeatingChoices, people: list[Person]) -> None:
+    if not people:
+        who = "checked in" if choices.source == "checked_in" else "with a confirmed place"
+        raise SeatingRefused(f"There is nobody {who} to seat yet.")
+    if not 1 <= choices.rounds <= MAX_ROUNDS:
+        raise SeatingRefused(f"Choose from 1 to {MAX_ROUNDS} rounds.")
+    seats = sum(choices.tables)
+    if seats < len(people):
+        raise SeatingRefused(f"There are {len(people)} people to seat but only {seats} seats: add tables or seats.")
+    if choices.accessible_table and choices.accessible_table > len(choices.tables):
+        raise SeatingRefused(f"There is no table {choices.accessible_table}: there are {len(choices.tables)} tables.")
+
+
+# --- storing versions ---------------------------------------------------------------------------------
+
+
+def plans_of(event: Event) -> list[SeatingPlan]:
+    return list(db.session.execute(
+        select(SeatingPlan).where(SeatingPlan.event_id == event.id).order_by(SeatingPlan.version.desc())
+    ).scalars())
+
+
+def plan_in_use(event: Event) -> SeatingPlan | None:
+    return db.session.execute(
+        select(SeatingPlan).where(SeatingPlan.event_id == event.id, SeatingPlan.status.in_(IN_USE))
+    ).scalar_one_or_none()
+
+
+def plan_version(event: Event, version: int) -> SeatingPlan | None:
+    return db.session.execute(
+        select(SeatingPlan).where(SeatingPlan.event_id == event.id, SeatingPlan.version == version)
+    ).scalar_one_or_none()
+
+
+def _next_version(event: Event) -> int:
+    # The event row is locked first, so two facilitators saving at once get different numbers.
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    latest = db.session.execute(
+        select(func.max(SeatingPlan.version)).where(SeatingPlan.event_id == event.id)
+    ).scalar_one()
+    return (latest or 0) + 1
+
+
+def _store(event: Event, settings: dict, rounds: list[list[list[str]]], score: mixing.Score, by: Person | None,
+           note: str, use_now: bool) -> SeatingPlan:
+    plan = SeatingPlan(event=event, version=_next_version(event), settings=settings, score=score.to_dict(),
+                       status="draft", note=note[:300], created_by=by)
+    for r, tables in enumerate(rounds, start=1):
+        for t, ids in enumerate(tables, start=1):
+            plan.seats.extend(Seat(person_id=int(pid), round=r, table=t) for pid in ids)
+    db.session.add(plan)
+    db.session.flush()
+    if use_now or plan_in_use(event) is None:
+        make_current(plan)
+    return plan
+
+
+def make_current(plan: SeatingPlan) -> None:
+    """Use this version; the one in use before is kept as a version (printed ones stay marked printed)."""
+    for other in plans_of(plan.event):
+        if other.id != plan.id and other.in_use:
+            other.status = "draft"
+    plan.status = "printed" if plan.printed_at else "current"
+    db.session.flush()
+
+
+def mark_printed(plan: SeatingPlan) -> None:
+    plan.printed_at = utcnow()
+    if plan.in_use:
+        plan.status = "printed"
+    db.session.flush()
+
+
+def generate(event: Event, choices: SeatingChoices, by: Person | None, budget: Budget) -> SeatingPlan:
+    """Seat the event's people afresh and store the plan as a new version (current if none is in use)."""
+    people = people_to_seat(event, choices.source)
+    _check_choices(choices, people)
+    if choices.facilitator_ids is None:
+        choices.facilitator_ids = sorted(community_facilitator_ids(event) & {p.id for p in people})
+    problem = build_problem(event, choices, people)
+    plan = _solve(problem, budget)
+    return _store(event, choices.to_settings(), plan.rounds, plan.score, by,
+                  f"Generated for {len(people)} people", use_now=False)
+
+
+def regenerate_around(plan: SeatingPlan, locked_tables: list[int], locked_people: list[int], by: Person | None,
+                      budget: Budget) -> SeatingPlan:
+    """Keep the locked tables and people where they sit in `plan` and seat everyone else afresh (a new version)."""
+    if not locked_tables and not locked_people:
+        raise SeatingRefused("Choose at least one table or person to keep where they are.")
+    choices = SeatingChoices.from_settings(plan.settings)
+    people = seated_people(plan)
+    chosen_tables, chosen_people = set(locked_tables), set(locked_people)
+    locks = [Lock(s.person_id, s.round, s.table) for s in plan.seats
+             if s.table in chosen_tables or s.person_id in chosen_people]
+    problem = build_problem(plan.event, choices, people, locks)
+    solved = _solve(problem, budget)
+    what = ", ".join([f"table {t}" for t in sorted(chosen_tables)] + [f"{len(chosen_people)} people"] * bool(chosen_people))
+    return _store(plan.event, {**choices.to_settings(), "locked_tables": sorted(chosen_tables),
+                               "locked_people": sorted(chosen_people)},
+                  solved.rounds, solved.score, by, f"Re-generated from version {plan.version}, keeping {what}",
+                  use_now=False)
+
+
+@dataclass
+class ReseatReport:
+    plan: SeatingPlan
+    arrived: list[Person]
+    absent: list[Person]
+    moves: int
+
+
+def reseat_from_check_in(event: Event, by: Person | None, budget: Budget) -> ReseatReport:
+    """On the night: seat late arrivals and drop no-shows (from check-in) in the plan in use, moving as
+    few people as possible. The result is a new version and is used at once; the old one is kept."""
+    base = plan_in_use(event)
+    if base is None:
+        raise SeatingRefused("There is no plan in use to re-seat: generate one first.")
+    people = people_to_seat(event, "checked_in")
+    if not people:
+        raise SeatingRefused("Nobody has checked in yet, so there is nobody to re-seat.")
+    choices = SeatingChoices.from_settings(base.settings)
+    choices.source = "checked_in"
+    _check_choices(choices, people)
+    seated = {s.person_id for s in base.seats}
+    present = {p.id for p in people}
+    problem = build_problem(event, choices, people)
+    try:
+        solved = mixing.reseat(problem, rounds_of(base), seconds=budget.seconds, seed=choices.seed,
+                               iterations=budget.iterations)
+    except mixing.InvalidProblem as refusal:
+        raise SeatingRefused(_in_plain_words(str(refusal))) from refusal
+    arrived = [p for p in people if p.id not in seated]
+    absent = [p for p in seated_people(base) if p.id not in present]
+    plan = _store(event, choices.to_settings(), solved.rounds, solved.score, by,
+                  f"Re-seated from check-in: {len(arrived)} arrived, {len(absent)} not here, "
+                  f"{solved.moves} seats changed", use_now=True)
+    return ReseatReport(plan, arrived, absent, solved.moves or 0)
+
+
+# --- hand changes ----------------------------------------------------------------------------------
+
+
+def rounds_of(plan: SeatingPlan) -> list[list[list[str]]]:
+    """The plan as cop.mixing reads it: rounds x tables x person ids."""
+    rounds = [[[] for _ in plan.tables] for _ in range(plan.rounds)]
+    for seat in plan.seats:
+        rounds[seat.round - 1][seat.table - 1].append(str(seat.person_id))
+    return rounds
+
+
+def seated_people(plan: SeatingPlan) -> list[Person]:
+    ids = {s.person_id for s in plan.seats}
+    return list(db.session.execute(
+        select(Person).where(Person.id.in_(ids)).options(selectinload(Person.organisation))
+        .order_by(func.lower(Person.name), Person.id)
+    ).scalars())
+
+
+def rescore(plan: SeatingPlan) -> None:
+    """Score the plan as it now stands (after a hand change), with the same rules it was made with."""
+    choices = SeatingChoices.from_settings(plan.settings)
+    problem = build_problem(plan.event, choices, seated_people(plan))
+    plan.score = mixing.score_plan(problem, rounds_of(plan)).to_dict()
+
+
+def _editable(plan: SeatingPlan, by: Person | None) -> SeatingPlan:
+    """The plan to change: itself, or for a printed one (on paper) a new version that is used instead."""
+    if plan.printed_at is None:
+        return plan
+    copy = SeatingPlan(event=plan.event, version=_next_version(plan.event), settings=dict(plan.settings),
+                       score=dict(plan.score), status="draft", created_by=by,
+                       note=f"Changed by hand from printed version {plan.version}")
+    copy.seats = [Seat(person_id=s.person_id, round=s.round, table=s.table) for s in plan.seats]
+    db.session.add(copy)
+    db.session.flush()
+    if plan.in_use:
+        make_current(copy)
+    return copy
+
+
+def _seat_of(plan: SeatingPlan, person_id: int, round_: int) -> Seat:
+    for seat in plan.seats:
+        if seat.person_id == person_id and seat.round == round_:
+            return seat
+    raise SeatingRefused("That person is not seated in that round of this plan.")
+
+
+def move_person(plan: SeatingPlan, person_id: int, round_: int, table: int, by: Person | None) -> SeatingPlan:
+    """Move someone to another table in one round (where there is a free seat); the score is redone."""
+    if not 1 <= round_ <= plan.rounds:
+        raise SeatingRefused(f"Choose a round from 1 to {plan.rounds}.")
+    if not 1 <= table <= len(plan.tables):
+        raise SeatingRefused(f"Choose a table from 1 to {len(plan.tables)}.")
+    seat = _seat_of(plan, person_id, round_)
+    if seat.table == table:
+        raise SeatingRefused(f"They are already at table {table} in round {round_}.")
+    taken = sum(1 for s in plan.seats if s.round == round_ and s.table == table)
+    if taken >= plan.tables[table - 1]:
+        raise SeatingRefused(f"Table {table} is full in round {round_}: swap two people instead.")
+    plan = _editable(plan, by)
+    _seat_of(plan, person_id, round_).table = table
+    rescore(plan)
+    db.session.flush()
+    return plan
+
+
+def swap_people(plan: SeatingPlan, person_id: int, other_id: int, round_: int, by: Person | None) -> SeatingPlan:
+    """Swap two people's tables in one round; the score is redone."""
+    if not 1 <= round_ <= plan.rounds:
+        raise SeatingRefused(f"Choose a round from 1 to {plan.rounds}.")
+    if person_id == other_id:
+        raise SeatingRefused("Choose two different people to swap.")
+    first, second = _seat_of(plan, person_id, round_), _seat_of(plan, other_id, round_)
+    if first.table == second.table:
+        raise SeatingRefused(f"They already sit at the same table (table {first.table}) in round {round_}.")
+    plan = _editable(plan, by)
+    first, second = _seat_of(plan, person_id, round_), _seat_of(plan, other_id, round_)
+    first.table, second.table = second.table, first.table
+    rescore(plan)
+    db.session.flush()
+    return plan
+
+
+# --- reading a plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TableView:
+    number: int
+    capacity: int
+    people: list[Person]
+
+
+@dataclass
+class PlanView:
+    plan: SeatingPlan
+    rounds: list[list[TableView]]
+    # Everyone, alphabetically, with their table in each round.
+    find_your_table: list[tuple[Person, list[int]]]
+    facilitator_ids: set[int]
+
+
+def plan_view(plan: SeatingPlan) -> PlanView:
+    people = {p.id: p for p in seated_people(plan)}
+    rounds = [[TableView(t, capacity, []) for t, capacity in enumerate(plan.tables, start=1)]
+              for _ in range(plan.rounds)]
+    tables_of: dict[int, list[int]] = {pid: [0] * plan.rounds for pid in people}
+    for seat in plan.seats:
+        rounds[seat.round - 1][seat.table - 1].people.append(people[seat.person_id])
+        tables_of[seat.person_id][seat.round - 1] = seat.table
+    for tables in rounds:
+        for table in tables:
+            table.people.sort(key=lambda p: (p.name.casefold(), p.id))
+    return PlanView(
+        plan=plan, rounds=rounds,
+        find_your_table=[(p, tables_of[p.id]) for p in people.values()],
+        facilitator_ids=set(plan.settings.get("facilitator_ids") or []),
+    )
+
+
+def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
+    """The score panel: (what, how it went) in plain words."""
+    bounds = score.get("lower_bounds", {})
+    lines = []
+    broken = score.get("hard_violations", 0)
+    if broken:
+        rules = ", ".join(f"{name.replace('_', ' ')} ({count})" for name, count in score["hard"].items() if count)
+        lines.append(("Rules", f"{broken} {'rule is' if broken == 1 else 'rules are'} broken by hand changes: {rules}."))
+    repeats, least = score.get("repeats", 0), bounds.get("repeats", 0)
+    lines.append(("Meeting again tonight", "Nobody sits with the same person twice." if repeats == 0 else
+                  f"{repeats} {'time' if repeats == 1 else 'times'} two people share a table again "
+                  f"(the fewest possible is {least})."))
+    history, least = score.get("met_before", 0), bounds.get("met_before", 0)
+    lines.append(("Met at earlier events", "Nobody sits with someone they sat with at an earlier event."
+                  if history == 0 else f"{history} {'time' if history == 1 else 'times'} people share a table "
+                  f"with someone they sat with at an earlier event (the fewest possible is {least})."))
+    for attribute in mix_by:
+        excess = score.get("excess", {}).get(attribute, 0)
+        least = bounds.get("excess", {}).get(attribute, 0)
+        label = MIX_ATTRIBUTES.get(attribute, attribute)
+        lines.append((f"Mix of {label.lower()}", f"Every table has its fair share of each {label.lower()} or fewer."
+                      if excess == 0 else f"{excess} {'seat goes' if excess == 1 else 'seats go'} over a table's fair "
+                      f"share of one {label.lower()} (the fewest possible is {least})."))
+    lines.append(("New contacts", f"On average each person meets {score.get('mean_new_contacts', 0):.1f} people "
+                  "they have not sat with before."))
+    return lines

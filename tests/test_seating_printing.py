@@ -1,0 +1,92 @@
+"""Printing: the PDF pack and its parts from the print view's templates, and what printing marks."""
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from cop.extensions import db
+from cop.seating import plans
+from cop.seating.models import SeatingPlan
+from tests.test_seating import BUDGET, _choices, _client_as, _room, _seats
+
+
+def _text(pdf: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def test_find_your_table_lists_every_attendee_once_with_a_table_for_each_round(app):
+    group, facilitator, event, seated = _room(people=12)
+    plan = plans.generate(event, _choices(rounds=3), facilitator, BUDGET)
+    seats = _seats(plan)
+    client = _client_as(app, facilitator)
+    response = client.get(f"/events/{event.id}/seating/find-your-table.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text, _pages = _text(response.data)
+    assert "Find your table" in text
+    lines = text.splitlines()
+    for person in seated:
+        assert text.count(person.name) == 1, person.name
+        line = next(line for line in lines if person.name in line)
+        tables = [seats[(person.id, r)] for r in (1, 2, 3)]
+        assert line.split()[-3:] == [str(t) for t in tables], line
+
+
+def test_table_cards_give_each_table_of_each_round_a_page_with_everyone_once_per_round(app):
+    group, facilitator, event, seated = _room(people=10)
+    plans.generate(event, _choices(tables=(4, 4, 4), rounds=2), facilitator, BUDGET)
+    client = _client_as(app, facilitator)
+    response = client.get(f"/events/{event.id}/seating/table-cards.pdf")
+    text, pages = _text(response.data)
+    assert pages == 3 * 2
+    for person in seated:
+        assert text.count(person.name) == 2, person.name
+        assert person.organisation.name in text
+
+
+def test_a_full_table_of_ten_with_long_organisation_names_fits_on_one_card(app):
+    group, facilitator, event, seated = _room(people=20)
+    for n, person in enumerate(seated):
+        person.organisation.name = f"Mid and South Essex Mental Health and Wellbeing NHS Foundation Trust {n % 4}"
+    plans.generate(event, _choices(tables=(10, 10), rounds=1), facilitator, BUDGET)
+    db.session.commit()
+    response = _client_as(app, facilitator).get(f"/events/{event.id}/seating/table-cards.pdf")
+    text, pages = _text(response.data)
+    assert pages == 2 and all(text.count(person.name) == 1 for person in seated)
+
+
+def test_the_whole_pack_has_every_part_and_marks_the_plan_printed(app):
+    group, facilitator, event, seated = _room(people=8)
+    plan = plans.generate(event, _choices(tables=(4, 4), rounds=2), facilitator, BUDGET)
+    client = _client_as(app, facilitator)
+    response = client.get(f"/events/{event.id}/seating.pdf")
+    assert response.status_code == 200
+    text, pages = _text(response.data)
+    # 4 table cards, the door list (one page), 8 folded cards at two a page.
+    assert pages == 4 + 1 + 4
+    assert "Find your table" in text and "Round 2: table" in text
+    for person in seated:
+        # Twice on table cards, once on the door list, twice on the place card (both sides).
+        assert text.count(person.name) == 5, person.name
+    db.session.expire_all()
+    plan = db.session.execute(select(SeatingPlan)).scalar_one()
+    assert plan.status == "printed" and plan.printed_at is not None
+
+
+def test_the_print_view_is_a_page_with_the_print_stylesheet(app):
+    group, facilitator, event, seated = _room(people=6)
+    plans.generate(event, _choices(tables=(3, 3), rounds=1), facilitator, BUDGET)
+    client = _client_as(app, facilitator)
+    response = client.get(f"/events/{event.id}/seating/print")
+    assert response.status_code == 200
+    assert "seating-print.css" in response.text and "Find your table" in response.text
+    assert all(person.name in response.text for person in seated)
+    assert client.get(f"/events/{event.id}/seating/print?part=nonsense").status_code == 404
+    assert client.get(f"/events/{event.id}/seating/nonsense.pdf").status_code == 404
+
+
+def test_there_is_nothing_to_print_without_a_plan_in_use(app):
+    group, facilitator, event, seated = _room(people=4)
+    client = _client_as(app, facilitator)
+    assert client.get(f"/events/{event.id}/seating.pdf").status_code == 404
