@@ -5,7 +5,8 @@ import os
 bind = os.environ.get("COP_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("COP_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("COP_WEB_THREADS", "2"))
-timeout = 30
+# A whole seating PDF pack for 250 people takes 15-25 s to render.
+timeout = 120
 graceful_timeout = 20
 # Each worker opens its own database pool after the fork, never sharing sockets.
 preload_app = False
