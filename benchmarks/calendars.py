@@ -29,7 +29,7 @@ from cop.calendars import feeds, ics  # noqa: E402
 from cop.communities.models import Community, Membership  # noqa: E402
 from cop.events.models import Event, Series, Venue  # noqa: E402
 from cop.extensions import db  # noqa: E402
-from cop.invitations.models import Invitation  # noqa: E402
+from cop.invitations.models import Invitation, InvitationLink  # noqa: E402
 from cop.people.models import Person  # noqa: E402
 
 SIZES = (10, 100, 1000)
@@ -60,7 +60,7 @@ def build_world(size: int) -> tuple[str, str]:
         )
         answer = ("yes", "maybe", "pending")[n % 3]
         db.session.add_all([event, Invitation(
-            event=event, person=guest, token_hash=new_token()[1], answer=answer,
+            event=event, person=guest, links=[InvitationLink(token_hash=new_token()[1])], answer=answer,
             place="confirmed" if answer == "yes" else "none",
         )])
     db.session.commit()
@@ -81,6 +81,8 @@ def median_ms(client, path: str, headers: dict, expected: int, statements: list)
 
 
 def main() -> None:
+    # --quick: 10 and 100 events only, a smoke run for CI.
+    sizes = SIZES[:2] if "--quick" in sys.argv[1:] else SIZES
     overrides = {"TESTING": True, "BASE_URL": "http://cop.example", "RATELIMIT_ENABLED": False}
     if os.environ.get("DATABASE_URL"):
         from config import _database_url
@@ -102,7 +104,7 @@ def main() -> None:
         sa_event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
         client = app.test_client()
         rows = []
-        for size in SIZES:
+        for size in sizes:
             community_path, personal_path = build_world(size)
             for label, path in (("community", community_path), ("personal", personal_path)):
                 builds.clear()

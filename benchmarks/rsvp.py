@@ -14,6 +14,7 @@ answers that failed, and also a waitlist whose positions are not exactly 1..N.
 """
 import argparse
 import logging
+import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -96,7 +97,9 @@ def main() -> None:
     overbooked = max(0, confirmed - args.capacity)
     print(f"confirmed={confirmed} waitlisted={waitlisted} overbooked={overbooked} errors={errors} "
           f"rsvp_per_s={args.attempts / elapsed:.1f}")
+    # Overbooking or a failed answer is a broken guarantee, not a slow run: fail loudly.
+    return 1 if overbooked or errors else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,6 +2,8 @@
 import csv
 import io
 
+from flask import Response
+
 # A cell starting with one of these is run as a formula by Excel and LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,3 +20,8 @@ def write_csv(header: list[str], rows) -> str:
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])
     return buffer.getvalue()
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV file for the browser to save, as every export in cop answers."""
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
 from cop.communities.models import Membership
 from cop.events.models import Attendance, Event
@@ -30,6 +31,8 @@ def door_list(event: Event, search: str = "") -> list[DoorListRow]:
         .outerjoin(Organisation, Organisation.id == Person.organisation_id)
         .outerjoin(Attendance, (Attendance.person_id == Person.id) & (Attendance.event_id == event.id))
         .where(Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None))
+        # The page shows each person's organisation: load it with the join, not a query per row.
+        .options(contains_eager(Person.organisation))
     )
     if search.strip():
         like = f"%{search.strip().lower()}%"
@@ -62,6 +65,7 @@ def walk_ins(event: Event) -> list[Attendance]:
     return list(
         db.session.execute(
             select(Attendance).where(Attendance.event_id == event.id, Attendance.walk_in.is_(True))
+            .options(joinedload(Attendance.person).joinedload(Person.organisation))
             .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
         ).scalars()
     )

@@ -1,8 +1,9 @@
 """Invitations: the personal RSVP page (no account), inviting, the guests page, the outbox."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
+from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.extensions import db
 from cop.invitations import guests, inviting, rsvp as answering
@@ -153,11 +154,7 @@ def guests_page(event_id: int):
 @login_required
 def needs_csv(event_id: int):
     event, _role = event_for(event_id, MANAGERS)
-    return Response(
-        guests.needs_csv(event),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="event-{event.id}-needs.csv"'},
-    )
+    return csv_download(guests.needs_csv(event), f"event-{event.id}-needs.csv")
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from cop.communities.models import Community, Membership
 from cop.extensions import db
@@ -61,7 +62,9 @@ def find_members(community: Community, wanted: PeopleFilter, page: int = 1, per_
         query = query.where(Membership.role == wanted.role)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
-        query.order_by(func.lower(Person.name), Person.id).limit(per_page).offset((page - 1) * per_page)
+        # The list and the CSV export show each person's organisation: load it with the join, not per row.
+        query.options(contains_eager(Person.organisation))
+        .order_by(func.lower(Person.name), Person.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return PeoplePage(rows=[(p, m) for p, m in rows], total=total, page=page, per_page=per_page)
 

@@ -1,7 +1,8 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cop.communities.access import MANAGERS, STAFF, community_for
+from cop.csv_safety import csv_download
 from cop.people import directory, guest_list
 from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportUploadForm, PersonForm
 
@@ -140,8 +141,4 @@ def confirm_import(slug: str):
 @login_required
 def export_guest_list(slug: str):
     community, _ = community_for(slug, MANAGERS)
-    return Response(
-        guest_list.export_guest_list(community),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{community.slug}-people.csv"'},
-    )
+    return csv_download(guest_list.export_guest_list(community), f"{community.slug}-people.csv")
