@@ -81,6 +81,11 @@ EXPECTED = {
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "seating.pack_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "seating.part_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    # Reports are for the community's organisers and facilitators.
+    "reports.community_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "reports.community_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "reports.event_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "reports.event_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
 }
 
 

@@ -123,3 +123,32 @@ def add_walk_in(event: Event, arrival: WalkIn) -> tuple[Attendance, Person]:
         db.session.add(Membership(community=event.community, person=person, role="guest"))
     attendance, _ = check_in(event, person, walk_in=True)
     return attendance, person
+
+
+@dataclass
+class CheckedIn:
+    """One person checked in at one event, as plain values for reports."""
+
+    event_id: int
+    person_id: int
+    profession: str
+    organisation_id: int | None
+    organisation: str
+    sector: str
+    place: str
+
+
+def checked_in_at(event_ids: list[int]) -> list[CheckedIn]:
+    """Everyone checked in at these events (walk-ins too), with their organisation: one query."""
+    if not event_ids:
+        return []
+    rows = db.session.execute(
+        select(Attendance.event_id, Person.id, Person.profession, Organisation.id, Organisation.name,
+               Organisation.sector, Organisation.place)
+        .join(Person, Person.id == Attendance.person_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(Attendance.event_id.in_(event_ids))
+        .order_by(Attendance.event_id, Person.id)
+    ).all()
+    return [CheckedIn(event_id, person_id, profession or "", organisation_id, name or "", sector or "", place or "")
+            for event_id, person_id, profession, organisation_id, name, sector, place in rows]

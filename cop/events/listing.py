@@ -40,3 +40,15 @@ def series_of(community: Community) -> list[Series]:
             select(Series).where(Series.community_id == community.id).order_by(Series.created_at.desc(), Series.id.desc())
         ).scalars()
     )
+
+
+def events_held(community: Community, up_to: Event | None = None) -> list[Event]:
+    """The community's events that have begun and were not cancelled, oldest first; with `up_to`,
+    those up to and including that one (which is included even if it has not begun yet)."""
+    query = select(Event).where(Event.community_id == community.id, Event.status != "cancelled")
+    if up_to is None:
+        query = query.where(Event.starts_at <= utcnow())
+    else:
+        query = query.where(or_(Event.id == up_to.id, (Event.starts_at <= utcnow()) & (
+            (Event.starts_at < up_to.starts_at) | ((Event.starts_at == up_to.starts_at) & (Event.id < up_to.id)))))
+    return list(db.session.execute(query.order_by(Event.starts_at, Event.id)).scalars())

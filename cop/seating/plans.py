@@ -489,3 +489,38 @@ def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
     lines.append(("New contacts", f"On average each person meets {score.get('mean_new_contacts', 0):.1f} people "
                   "they have not sat with before."))
     return lines
+
+
+# --- reading plans for reports ----------------------------------------------------------------------
+
+
+@dataclass
+class SeatingInUse:
+    """An event's plan in use as plain values: table capacities, and rounds x tables x person ids."""
+
+    tables: list[int]
+    rounds: list[list[list[int]]]
+
+
+def seatings_in_use(event_ids: list[int]) -> dict[int, SeatingInUse]:
+    """The plan in use (current or printed) of each of these events that has one: two queries."""
+    if not event_ids:
+        return {}
+    plans = db.session.execute(
+        select(SeatingPlan.id, SeatingPlan.event_id, SeatingPlan.settings)
+        .where(SeatingPlan.event_id.in_(event_ids), SeatingPlan.status.in_(IN_USE))
+    ).all()
+    found, event_of = {}, {}
+    for plan_id, event_id, settings in plans:
+        tables = [int(t) for t in (settings or {}).get("tables", [])]
+        rounds = int((settings or {}).get("rounds", 1))
+        found[event_id] = SeatingInUse(tables, [[[] for _ in tables] for _ in range(rounds)])
+        event_of[plan_id] = event_id
+    if event_of:
+        seats = db.session.execute(
+            select(Seat.plan_id, Seat.round, Seat.table, Seat.person_id)
+            .where(Seat.plan_id.in_(list(event_of))).order_by(Seat.plan_id, Seat.round, Seat.table, Seat.person_id)
+        ).all()
+        for plan_id, round_, table, person_id in seats:
+            found[event_of[plan_id]].rounds[round_ - 1][table - 1].append(person_id)
+    return found

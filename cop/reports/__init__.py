@@ -1,0 +1,1 @@
+"""Reports: attendance and mixing, per event and per community over time."""

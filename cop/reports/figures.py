@@ -1,0 +1,340 @@
+"""The report figures, from plain data: who came, which organisations were new, who sat with whom.
+
+No Flask and no database here: cop.reports.queries loads the records, these functions
+count. The definitions (the report pages say the same in words):
+
+- Attendance: the people checked in at the door, walk-ins included (cop.events.check_in).
+  Invited or confirmed people who were not checked in did not come.
+- Organisations never seen before: an attendee's organisation that no attendee of an earlier
+  event of the community came from. The first event's organisations are all new. People with
+  no organisation recorded count in attendance but never as from a new organisation.
+- Table-mates: two attendees at the same table in the same round of the event's seating plan in
+  use (current or printed; drafts are ignored). People in the plan who were not checked in did
+  not sit there, and are left out. A pair is cross-organisation when both have an organisation
+  recorded and the two differ.
+- New cross-organisation pairs: cross-organisation table-mates who were not table-mates at any
+  earlier event of the community.
+- Mixing reach: the distinct cross-organisation table-mate pairs of an event, as a count and as a
+  share of what the room allowed (see allowed_cross_pairs).
+"""
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+NOT_RECORDED = "Not recorded"
+NO_ORGANISATION = "No organisation recorded"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    person_id: int
+    organisation_id: int | None
+    organisation: str  # the name; "" when none is recorded
+    sector: str  # the label, e.g. "Acute trust"; "" when none
+    profession: str  # the label, e.g. "Nursing"
+    place: str
+
+
+@dataclass(frozen=True)
+class Seating:
+    """An event's plan in use: table capacities, and per round the person ids at each table."""
+
+    tables: tuple[int, ...]
+    rounds: tuple[tuple[tuple[int, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    event_id: int
+    title: str
+    starts_at: datetime
+    attendees: tuple[Attendee, ...]
+    seating: Seating | None = None
+
+
+Pair = tuple[int, int]  # person ids, smaller first
+OrganisationPair = tuple[str, str]  # organisation names, in alphabetical order
+
+
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def tally(values) -> list[tuple[str, int]]:
+    """(label, count), most first, then alphabetical."""
+    return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0].casefold()))
+
+
+# --- mixing reach: what the room allowed ----------------------------------------------------------
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def most_pairs_at_tables(capacities, people: int) -> int:
+    """The most pairs `people` can form sitting at these tables: fill the largest tables first."""
+    pairs = 0
+    for capacity in sorted(capacities, reverse=True):
+        seated = min(capacity, people)
+        pairs += _pairs(seated)
+        people -= seated
+    return pairs
+
+
+def fewest_pairs_within(capacities, people: int) -> int:
+    """The fewest pairs one organisation's `people` must form at these tables: spread them as
+    evenly as the capacities allow (adding each person to the emptiest table with room is optimal,
+    as each further person at a table adds one more pair than the last)."""
+    heap = [(0, capacity) for capacity in capacities if capacity > 0]
+    heapq.heapify(heap)
+    pairs = 0
+    for _ in range(people):
+        if not heap:
+            break  # more people than seats: the plan could not hold them, so they add nothing
+        sitting, capacity = heapq.heappop(heap)
+        pairs += sitting
+        if sitting + 1 < capacity:
+            heapq.heappush(heap, (sitting + 1, capacity))
+    return pairs
+
+
+def allowed_cross_pairs(capacities, rounds: list[Counter], everyone: Counter) -> int:
+    """The most distinct cross-organisation pairs the plan's tables and rounds could have produced
+    for these people. `rounds` gives, per round, how many of the people seated in it come from each
+    organisation; `everyone` the same for all the people, counted once each.
+
+    Exact maxima would need a search; this is an upper bound, computed exactly, and it is the
+    smaller of two numbers:
+    1. the cross-organisation pairs that exist among the people at all (everyone from a different
+       organisation from everyone else), and
+    2. the sum over rounds of: the most pairs the tables can hold for that round's people (largest
+       tables filled first) minus, for each organisation, the fewest pairs its own people must form
+       (spread as evenly as the tables allow).
+    A real seating never beats either, so the mixing reach share is never above 100%.
+    """
+    per_round_limit = 0
+    for sizes in rounds:
+        people = sum(sizes.values())
+        per_round_limit += most_pairs_at_tables(capacities, people) - sum(
+            fewest_pairs_within(capacities, n) for n in sizes.values())
+    total = sum(everyone.values())
+    existing = _pairs(total) - sum(_pairs(n) for n in everyone.values())
+    return max(0, min(existing, per_round_limit))
+
+
+# --- one event ------------------------------------------------------------------------------------
+
+
+def table_pairs(record: EventRecord) -> dict[Pair, int]:
+    """Attendees who shared a table in any round of the plan in use: pair -> rounds shared."""
+    if record.seating is None:
+        return {}
+    present = {a.person_id for a in record.attendees}
+    pairs: Counter = Counter()
+    for tables in record.seating.rounds:
+        for table in tables:
+            sitting = sorted(pid for pid in set(table) if pid in present)
+            pairs.update((a, b) for i, a in enumerate(sitting) for b in sitting[i + 1:])
+    return dict(pairs)
+
+
+def _organisation_pair(a: Attendee, b: Attendee) -> OrganisationPair | None:
+    if a.organisation_id is None or b.organisation_id is None or a.organisation_id == b.organisation_id:
+        return None
+    return tuple(sorted((a.organisation, b.organisation), key=str.casefold))
+
+
+@dataclass
+class EventFigures:
+    record: EventRecord
+    attendance: int
+    by_organisation: list[tuple[str, int]]
+    by_sector: list[tuple[str, int]]
+    by_profession: list[tuple[str, int]]
+    by_place: list[tuple[str, int]]
+    organisations: int
+    new_organisations: list[str]
+    from_new_organisations: int
+    seated: int  # attendees seated in the plan in use
+    cross_pairs: int  # mixing reach: distinct cross-organisation table-mate pairs
+    allowed_pairs: int | None  # what the room allowed (None without a plan)
+    new_cross_pairs: int
+    # organisation pair -> distinct person pairs from the two who shared a table at this event
+    links: dict[OrganisationPair, int] = field(default_factory=dict)
+
+    @property
+    def new_organisation_share(self) -> float | None:
+        return share(self.from_new_organisations, self.attendance)
+
+    @property
+    def reach_share(self) -> float | None:
+        return share(self.cross_pairs, self.allowed_pairs or 0)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.record.seating is not None
+
+    # For the trend lines: an event without a plan in use leaves a gap, not a zero.
+    @property
+    def cross_pairs_if_seated(self) -> int | None:
+        return self.cross_pairs if self.has_plan else None
+
+    @property
+    def new_cross_pairs_if_seated(self) -> int | None:
+        return self.new_cross_pairs if self.has_plan else None
+
+
+def _breakdowns(attendees) -> dict[str, list[tuple[str, int]]]:
+    return {
+        "organisation": tally(a.organisation or NO_ORGANISATION for a in attendees),
+        "sector": tally(a.sector or NOT_RECORDED for a in attendees),
+        "profession": tally(a.profession or NOT_RECORDED for a in attendees),
+        "place": tally(a.place or NOT_RECORDED for a in attendees),
+    }
+
+
+def event_figures(record: EventRecord, seen_organisations: set[int], seen_pairs: set[Pair]) -> EventFigures:
+    """The figures of one event, given the organisations and table-mate pairs of the earlier ones."""
+    attendees = {a.person_id: a for a in record.attendees}
+    organisations = {a.organisation_id for a in attendees.values() if a.organisation_id is not None}
+    new = organisations - seen_organisations
+    names = {a.organisation_id: a.organisation for a in attendees.values()}
+    links: Counter = Counter()
+    cross, fresh = 0, 0
+    for pair in table_pairs(record):
+        organisation_pair = _organisation_pair(attendees[pair[0]], attendees[pair[1]])
+        if organisation_pair is None:
+            continue
+        cross += 1
+        fresh += pair not in seen_pairs
+        links[organisation_pair] += 1
+    allowed, seated = None, 0
+    if record.seating is not None:
+        seated = len({pid for tables in record.seating.rounds for table in tables for pid in table} & set(attendees))
+        rounds = [Counter(attendees[pid].organisation_id for table in tables for pid in set(table)
+                          if pid in attendees and attendees[pid].organisation_id is not None)
+                  for tables in record.seating.rounds]
+        everyone = Counter(attendees[pid].organisation_id
+                           for pid in {p for tables in record.seating.rounds for table in tables for p in table}
+                           if pid in attendees and attendees[pid].organisation_id is not None)
+        allowed = allowed_cross_pairs(record.seating.tables, rounds, everyone)
+    breakdowns = _breakdowns(attendees.values())
+    return EventFigures(
+        record=record, attendance=len(attendees),
+        by_organisation=breakdowns["organisation"], by_sector=breakdowns["sector"],
+        by_profession=breakdowns["profession"], by_place=breakdowns["place"],
+        organisations=len(organisations),
+        new_organisations=sorted((names[o] for o in new), key=str.casefold),
+        from_new_organisations=sum(1 for a in attendees.values() if a.organisation_id in new),
+        seated=seated, cross_pairs=cross, allowed_pairs=allowed, new_cross_pairs=fresh, links=dict(links),
+    )
+
+
+# --- a community over time ---------------------------------------------------------------------------
+
+
+@dataclass
+class BreakdownRow:
+    label: str
+    attendances: int  # people x events
+    people: int  # distinct people
+
+
+@dataclass
+class CommunityFigures:
+    events: list[EventFigures]  # in date order
+    attendances: int
+    people: int
+    organisations: int
+    cross_pairs: int  # distinct cross-organisation table-mate pairs over all events
+    # organisations reached so far, after each event (the trend)
+    organisations_reached: list[int]
+    breakdowns: dict[str, list[BreakdownRow]]
+    # organisation pair -> distinct person pairs from the two who have shared a table
+    links: dict[OrganisationPair, int]
+    # organisation -> attendances, for the network picture's nodes
+    organisation_attendances: dict[str, int]
+
+    def attendances_by(self, dimension: str) -> list[tuple[str, int]]:
+        return [(row.label, row.attendances) for row in self.breakdowns[dimension]]
+
+
+def _community_breakdowns(records: list[EventRecord]) -> dict[str, list[BreakdownRow]]:
+    getters = {
+        "organisation": lambda a: a.organisation or NO_ORGANISATION,
+        "sector": lambda a: a.sector or NOT_RECORDED,
+        "profession": lambda a: a.profession or NOT_RECORDED,
+        "place": lambda a: a.place or NOT_RECORDED,
+    }
+    result = {}
+    for name, label_of in getters.items():
+        attendances: Counter = Counter()
+        people: dict[str, set[int]] = {}
+        for record in records:
+            for attendee in record.attendees:
+                label = label_of(attendee)
+                attendances[label] += 1
+                people.setdefault(label, set()).add(attendee.person_id)
+        result[name] = [BreakdownRow(label, count, len(people[label])) for label, count in tally(attendances.elements())]
+    return result
+
+
+def community_figures(records: list[EventRecord]) -> CommunityFigures:
+    """Each event's figures in date order (each judged against the ones before it), and the totals."""
+    records = sorted(records, key=lambda r: (r.starts_at, r.event_id))
+    seen_organisations: set[int] = set()
+    seen_pairs: set[Pair] = set()
+    cross_pairs: dict[Pair, OrganisationPair] = {}
+    figures, reached = [], []
+    for record in records:
+        figure = event_figures(record, seen_organisations, seen_pairs)
+        figures.append(figure)
+        attendees = {a.person_id: a for a in record.attendees}
+        for pair in table_pairs(record):
+            seen_pairs.add(pair)
+            organisation_pair = _organisation_pair(attendees[pair[0]], attendees[pair[1]])
+            if organisation_pair is not None:
+                cross_pairs[pair] = organisation_pair
+        seen_organisations |= {a.organisation_id for a in record.attendees if a.organisation_id is not None}
+        reached.append(len(seen_organisations))
+    people = {a.person_id for r in records for a in r.attendees}
+    return CommunityFigures(
+        events=figures,
+        attendances=sum(f.attendance for f in figures),
+        people=len(people),
+        organisations=len(seen_organisations),
+        cross_pairs=len(cross_pairs),
+        organisations_reached=reached,
+        breakdowns=_community_breakdowns(records),
+        links=dict(Counter(cross_pairs.values())),
+        organisation_attendances=dict(Counter(a.organisation for r in records for a in r.attendees if a.organisation)),
+    )
+
+
+# --- follow-up intentions from feedback -----------------------------------------------------------------
+
+
+@dataclass
+class FollowUps:
+    intentions: int  # every (answerer, chosen person) pair
+    cross_organisation: int  # the answerer's organisation is known and differs from the chosen person's
+    unknown_organisation: int  # the answer was anonymous, or either side has no organisation recorded
+    people_chosen: int  # distinct people someone means to follow up with
+
+
+def follow_up_figures(pairs, organisation_of: dict[int, int | None]) -> FollowUps:
+    """Count "Who will you follow up with?" answers: pairs of (answering person id, or None for an
+    anonymous answer; chosen person id). `organisation_of` maps person ids to organisation ids."""
+    pairs = list(pairs)
+    cross = unknown = 0
+    for answerer, chosen in pairs:
+        theirs = organisation_of.get(answerer) if answerer is not None else None
+        chosen_organisation = organisation_of.get(chosen)
+        if theirs is None or chosen_organisation is None:
+            unknown += 1
+        elif theirs != chosen_organisation:
+            cross += 1
+    return FollowUps(intentions=len(pairs), cross_organisation=cross, unknown_organisation=unknown,
+                     people_chosen=len({chosen for _, chosen in pairs}))

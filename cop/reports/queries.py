@@ -1,0 +1,45 @@
+"""Loading a community's report data: a fixed number of queries however many events it has.
+
+The events (one query), everyone checked in at them with their organisation (one), and
+the seating plans in use with their seats (two), through the owning features' functions.
+"""
+from cop.communities.models import Community
+from cop.events.check_in import checked_in_at
+from cop.events.listing import events_held
+from cop.events.models import Event
+from cop.people.models import PROFESSIONS, SECTORS
+from cop.reports import figures
+from cop.seating.plans import seatings_in_use
+
+
+def event_records(community: Community, up_to: Event | None = None) -> list[figures.EventRecord]:
+    """The community's events that have begun (or up to `up_to`), as plain records, oldest first."""
+    events = events_held(community, up_to)
+    ids = [event.id for event in events]
+    attendees: dict[int, list[figures.Attendee]] = {event_id: [] for event_id in ids}
+    for row in checked_in_at(ids):
+        attendees[row.event_id].append(figures.Attendee(
+            person_id=row.person_id, organisation_id=row.organisation_id, organisation=row.organisation,
+            sector=SECTORS.get(row.sector, row.sector), profession=PROFESSIONS.get(row.profession, row.profession),
+            place=row.place,
+        ))
+    seatings = seatings_in_use(ids)
+    records = []
+    for event in events:
+        seating = seatings.get(event.id)
+        records.append(figures.EventRecord(
+            event_id=event.id, title=event.title, starts_at=event.starts_at, attendees=tuple(attendees[event.id]),
+            seating=None if seating is None else figures.Seating(
+                tables=tuple(seating.tables),
+                rounds=tuple(tuple(tuple(table) for table in tables) for tables in seating.rounds)),
+        ))
+    return records
+
+
+def community_report(community: Community) -> figures.CommunityFigures:
+    return figures.community_figures(event_records(community))
+
+
+def event_report(event: Event) -> figures.EventFigures:
+    """The event's figures, judged against the community's earlier events."""
+    return figures.community_figures(event_records(event.community, up_to=event)).events[-1]

@@ -1,0 +1,58 @@
+"""Report pages and their CSV: for the community's organisers and facilitators."""
+from flask import Blueprint, render_template
+from flask_login import login_required
+
+from cop.communities.access import STAFF, community_for
+from cop.csv_safety import csv_download, write_csv
+from cop.events.access import event_for
+from cop.events.times import to_london
+from cop.reports import charts, export, queries
+
+bp = Blueprint("reports", __name__)
+bp.add_app_template_global(charts.bar_chart)
+bp.add_app_template_global(charts.line_chart)
+bp.add_app_template_global(charts.network_chart)
+
+
+@bp.app_template_filter("percent")
+def percent(value) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+@bp.app_template_filter("short_date")
+def short_date(utc) -> str:
+    return to_london(utc).strftime("%-d %b %Y")
+
+
+@bp.route("/communities/<slug>/report")
+@login_required
+def community_report(slug: str):
+    community, role = community_for(slug, STAFF)
+    return render_template("reports/community.html", community=community, role=role,
+                           report=queries.community_report(community), dimensions=export.DIMENSIONS,
+                           follow_ups=None)
+
+
+@bp.route("/communities/<slug>/report.csv")
+@login_required
+def community_report_csv(slug: str):
+    community, _ = community_for(slug, STAFF)
+    rows = export.community_csv_rows(queries.community_report(community))
+    return csv_download(write_csv(export.HEADER, rows), f"{community.slug}-report.csv")
+
+
+@bp.route("/events/<int:event_id>/report")
+@login_required
+def event_report(event_id: int):
+    event, role = event_for(event_id, STAFF)
+    figure = queries.event_report(event)
+    return render_template("reports/event.html", event=event, role=role, figure=figure,
+                           measures=export.event_measures(figure), dimensions=export.DIMENSIONS, follow_ups=None)
+
+
+@bp.route("/events/<int:event_id>/report.csv")
+@login_required
+def event_report_csv(event_id: int):
+    event, _ = event_for(event_id, STAFF)
+    rows = export.event_csv_rows(queries.event_report(event))
+    return csv_download(write_csv(export.HEADER, rows), f"event-{event.id}-report.csv")
