@@ -14,6 +14,7 @@ from cop.events.demo import add_demo_events
 from cop.invitations.demo import add_demo_invitations
 from cop.extensions import db
 from cop.people.models import Organisation, Person
+from cop.reports.demo import add_demo_year
 from cop.seating.demo import add_demo_seating
 
 COMMUNITY_SLUG = "mse-big-room"
@@ -123,6 +124,7 @@ def load_demo() -> list[str]:
         community = _create_demo_community()
     events = add_demo_events(community)
     add_demo_invitations(community, events)
+    add_demo_year(community, events)  # before the upcoming plan, which learns from their history
     add_demo_seating(community, events)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:

@@ -23,4 +23,5 @@ def test_the_upcoming_big_room_gets_a_three_round_plan_once(app):
 
     assert add_demo_seating(community, events) is None  # a second run changes nothing
     load_demo()
-    assert db.session.execute(select(func.count()).select_from(SeatingPlan)).scalar_one() == 1
+    assert db.session.execute(select(func.count()).select_from(SeatingPlan)
+                              .where(SeatingPlan.event_id == upcoming.id)).scalar_one() == 1

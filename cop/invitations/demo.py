@@ -89,6 +89,8 @@ def _add_upcoming(event: Event, people: list[Person], rng: random.Random) -> Non
 
 
 def _add_past(event: Event, people: list[Person], rng: random.Random) -> None:
+    # Invited from across the community, not the first people by id (who share a few organisations).
+    people = rng.sample(people, len(people))
     invited = people[: max(1, int(len(people) * 0.7))]
     rng.shuffle(invited)
     capacity = event.capacity if event.capacity is not None else len(invited)
@@ -118,3 +120,9 @@ def add_demo_invitations(community: Community, events: dict[str, Event]) -> None
     if past is not None and not _has_invitations(past):
         _add_past(past, people, rng)
     db.session.commit()
+
+
+def add_past_attendance(event: Event, people: list[Person], seed: int) -> None:
+    """A past event's invitations and check-ins from these people, as for the past Big Room; once."""
+    if not _has_invitations(event):
+        _add_past(event, people, random.Random(seed))

@@ -77,7 +77,7 @@ def bar_chart(chart_id: str, title: str, description: str, rows: list[tuple[str,
 def line_chart(chart_id: str, title: str, description: str, x_labels: list[str],
                series: list[tuple[str, list[float | None]]], percent: bool = False) -> Markup:
     """One line per (name, values), a point per x label (None leaves a gap); a legend below."""
-    width, left, right, top, bottom = 760, 60, 20, 20, 90
+    width, left, right, top, bottom = 760, 90, 30, 20, 90
     plot_height = 260
     height = top + plot_height + bottom + 24 * len(series)
     svg = _svg(chart_id, title, description, width, height)
@@ -151,7 +151,9 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
     links = [(a, b, weight) for (a, b), weight in links.items()]
     linked = {name for a, b, _ in links for name in (a, b)}
     nodes = [(name, size) for name, size in nodes if name in linked]
-    width, height, radius = 1000, 820, 250
+    # Labels run outwards along their spoke, so neighbours never overlap: room for 34 characters.
+    width = height = 980
+    radius = 250
     centre_x, centre_y = width / 2, height / 2
     svg = _svg(chart_id, title, description, width, height)
     if not nodes:
@@ -167,8 +169,8 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
         (x1, y1, _), (x2, y2, _) = position[a], position[b]
         line = ET.SubElement(edges, "line", {
             "class": "cop-chart__link", "x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}",
-            "stroke": BAR, "stroke-opacity": f"{0.25 + 0.6 * weight / heaviest:.2f}",
-            "stroke-width": f"{1 + 5 * weight / heaviest:.1f}"})
+            "stroke": BAR, "stroke-opacity": f"{0.15 + 0.6 * weight / heaviest:.2f}",
+            "stroke-width": f"{0.5 + 4.5 * weight / heaviest:.1f}"})
         ET.SubElement(line, "title").text = f"{a} and {b}: {weight} {'pair' if weight == 1 else 'pairs'}"
     largest = max(size for _, size in nodes) or 1
     for name, size in nodes:
@@ -178,7 +180,8 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
         ET.SubElement(group, "circle", {"cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": f"{3 + 7 * math.sqrt(size / largest):.1f}",
                                         "fill": "#003087", "stroke": "#ffffff", "stroke-width": "1"})
         right = math.cos(angle) >= -1e-9
-        label_x = x + 14 * math.cos(angle) + (4 if right else -4)
-        label_y = y + 14 * math.sin(angle) + 4
-        _text(group, label_x, label_y, _shorten(name, 34), "start" if right else "end", font_size=12)
+        degrees = math.degrees(angle) if right else math.degrees(angle) + 180
+        label_x, label_y = x + 14 * math.cos(angle), y + 14 * math.sin(angle)
+        _text(group, label_x, label_y + 4, _shorten(name, 34), "start" if right else "end", font_size=12,
+              transform=f"rotate({degrees:.1f} {label_x:.1f} {label_y:.1f})")
     return _markup(svg)

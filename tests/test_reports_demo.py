@@ -1,0 +1,43 @@
+"""The demo's year of Big Rooms: twelve past events with check-ins and plans, and a trend in the report."""
+from sqlalchemy import func, select
+
+from cop.communities.models import Community
+from cop.demo import COMMUNITY_SLUG, load_demo
+from cop.events.demo import add_demo_events
+from cop.extensions import db
+from cop.reports import queries
+from cop.reports.demo import TOPICS, add_demo_year
+from cop.seating import plans
+from cop.seating.models import SeatingPlan
+
+
+def test_the_demo_has_a_year_of_big_rooms_with_a_trend(app):
+    load_demo()
+    community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one()
+    events = add_demo_events(community)
+    report = queries.community_report(community)
+    titles = [figure.record.title for figure in report.events]
+    assert titles == [title for title, _ in TOPICS] + [events["past_big_room"].title]
+    starts = [figure.record.starts_at for figure in report.events]
+    gaps = [(later - earlier).days for earlier, later in zip(starts, starts[1:])]
+    assert all(21 <= gap <= 70 for gap in gaps) and 330 <= (starts[-1] - starts[0]).days <= 366
+    # Every event was seated from its check-ins, with the history of the plans before it.
+    assert all(figure.has_plan and figure.seated == figure.attendance > 40 for figure in report.events)
+    assert all(0.5 < figure.reach_share <= 1 for figure in report.events)
+    # Growth: more people and more organisations as the year goes on.
+    attendance = [figure.attendance for figure in report.events]
+    assert attendance[-1] > attendance[0] * 1.5
+    reached = report.organisations_reached
+    assert reached == sorted(reached) and reached[0] <= 15 and reached[-1] >= 30
+    assert report.events[1].new_cross_pairs > 0.8 * report.events[1].cross_pairs  # met_before kept pairs apart
+
+    # A second run changes nothing.
+    plans_before = db.session.execute(select(func.count(SeatingPlan.id))).scalar_one()
+    assert add_demo_year(community, events)
+    load_demo()
+    assert db.session.execute(select(func.count(SeatingPlan.id))).scalar_one() == plans_before
+    assert [f.attendance for f in queries.community_report(community).events] == attendance
+    # The upcoming Big Room's plan was made knowing who sat together during the year.
+    upcoming = events["upcoming_big_room"]
+    confirmed = [p.id for p in plans.people_to_seat(upcoming, "confirmed")]
+    assert len(plans.met_before_pairs(upcoming, confirmed)) > 1000
