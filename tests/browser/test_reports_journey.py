@@ -1,0 +1,46 @@
+"""The organiser reads the demo's community report and an event's report in a real browser, and exports both."""
+import csv
+import io
+
+import pytest
+
+from cop.demo import load_demo
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_organiser_reads_the_reports_and_exports_them(journey):
+    load_demo()
+    page = journey.page
+
+    journey.goto("/sign-in")
+    page.fill("#email", "rachel.okoye@mse-icb.nhs.example")
+    page.fill("#password", "demo-organiser-2026")
+    page.click("button:has-text('Sign in')")
+
+    journey.goto("/communities/mse-big-room")
+    page.click("a:has-text('Community report')")
+    page.wait_for_url("**/communities/mse-big-room/report")
+    journey.check()
+    assert page.locator("h1").inner_text() == "Did the room mix? Community report"
+    assert "12 events held" in page.content()
+    # The charts drew (server-side SVG, no script needed) and are named for screen readers.
+    assert page.locator("svg.cop-chart[role=img]").count() == 8
+    assert page.locator("#trend-attendance-title").text_content().startswith("Attendance and organisations")
+    page.click("summary:has-text('Attendance by sector as a table')")
+    journey.check()
+    assert page.locator("table:has-text('Attendance by sector (the chart')").is_visible()
+
+    with page.expect_download() as download:
+        page.click("a:has-text('Download everything in this report (CSV)')")
+    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert rows[0] == ["section", "event_date", "event", "measure", "label", "value"]
+    assert ["community totals", "", "", "events", "", "12"] in rows
+
+    page.click("a:has-text('Big Room: frailty and the front door')")
+    page.wait_for_url("**/events/*/report")
+    journey.check()
+    assert "Did the room mix? Big Room: frailty and the front door" in page.content()
+    assert page.locator("svg#event-network line.cop-chart__link").count() > 50
+    with page.expect_download() as download:
+        page.click("a:has-text('Download everything in this report (CSV)')")
+    assert "mixing reach share" in open(download.value.path(), encoding="utf-8").read()
