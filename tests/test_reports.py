@@ -214,6 +214,16 @@ def test_follow_up_intentions_are_counted_from_plain_pairs():
             follow_ups.people_chosen) == (5, 2, 2, 4)
 
 
+def test_follow_ups_take_organisations_from_the_people_checked_in():
+    def attendee(pid, org):
+        return figures.Attendee(pid, org, f"Org {org}" if org else "", "", "", "")
+
+    records = [figures.EventRecord(1, "E", datetime(2025, 1, 1), (attendee(1, 10), attendee(2, 20), attendee(3, None)))]
+    # 1 -> 2 across organisations; 2 -> 3 (no organisation) and anonymous -> 1 unknown.
+    follow_ups = queries.follow_ups_for(records, [(1, 2), (2, 3), (None, 1)])
+    assert (follow_ups.intentions, follow_ups.cross_organisation, follow_ups.unknown_organisation) == (3, 1, 2)
+
+
 def _client(app, account):
     client = app.test_client()
     sign_in(client, account)

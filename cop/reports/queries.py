@@ -43,3 +43,11 @@ def community_report(community: Community) -> figures.CommunityFigures:
 def event_report(event: Event) -> figures.EventFigures:
     """The event's figures, judged against the community's earlier events."""
     return figures.community_figures(event_records(event.community, up_to=event)).events[-1]
+
+
+def follow_ups_for(records: list[figures.EventRecord], pairs) -> figures.FollowUps:
+    """Follow-up intentions at these events: `pairs` of (answering person id or None, chosen person id),
+    as cop.feedback.surveys.follow_up_pairs(event_ids) gives them. Both people were checked in (the form
+    offers the people present), so the records know their organisations."""
+    organisation_of = {a.person_id: a.organisation_id for record in records for a in record.attendees}
+    return figures.follow_up_figures(pairs, organisation_of)

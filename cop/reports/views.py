@@ -6,7 +6,7 @@ from cop.communities.access import STAFF, community_for
 from cop.csv_safety import csv_download, write_csv
 from cop.events.access import event_for
 from cop.events.times import to_london
-from cop.reports import charts, export, queries
+from cop.reports import charts, export, figures, queries
 
 bp = Blueprint("reports", __name__)
 bp.add_app_template_global(charts.bar_chart)
@@ -28,8 +28,11 @@ def short_date(utc) -> str:
 @login_required
 def community_report(slug: str):
     community, role = community_for(slug, STAFF)
+    records = queries.event_records(community)
+    # FEEDBACK: follow_ups = queries.follow_ups_for(records, follow_up_pairs([r.event_id for r in records]))
+    # once cop.feedback is merged; None leaves the section out of the page.
     return render_template("reports/community.html", community=community, role=role,
-                           report=queries.community_report(community), dimensions=export.DIMENSIONS,
+                           report=figures.community_figures(records), dimensions=export.DIMENSIONS,
                            follow_ups=None)
 
 
@@ -46,6 +49,7 @@ def community_report_csv(slug: str):
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
     figure = queries.event_report(event)
+    # FEEDBACK: follow_ups = queries.follow_ups_for([figure.record], follow_up_pairs([event.id])) once merged.
     return render_template("reports/event.html", event=event, role=role, figure=figure,
                            measures=export.event_measures(figure), dimensions=export.DIMENSIONS, follow_ups=None)
 
