@@ -199,7 +199,8 @@ def test_mixing_reach_never_exceeds_what_the_room_allowed():
                 seating.append(tuple(ids[start:start + capacity]))
                 start += capacity
             rounds.append(tuple(seating))
-        record = figures.EventRecord(1, "Room", datetime(2025, 1, 1), attendees, figures.Seating(tuple(tables), tuple(rounds)))
+        seating = figures.Seating(tuple(tables), tuple(rounds))
+        record = figures.EventRecord(1, "Room", datetime(2025, 1, 1), attendees, seating)
         figure = figures.event_figures(record, set(), set())
         assert figure.cross_pairs <= figure.allowed_pairs
 

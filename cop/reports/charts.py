@@ -56,7 +56,8 @@ def _nice_maximum(value: float) -> float:
     return 10 * power
 
 
-def bar_chart(chart_id: str, title: str, description: str, rows: list[tuple[str, int]], label_width: int = 300) -> Markup:
+def bar_chart(chart_id: str, title: str, description: str, rows: list[tuple[str, int]],
+              label_width: int = 300) -> Markup:
     """Horizontal bars, one per (label, count), in the order given; the count is written at each bar's end."""
     bar_height, gap, top, width = 22, 8, 10, 760
     height = top + len(rows) * (bar_height + gap) + 10
@@ -177,7 +178,8 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
         x, y, angle = position[name]
         group = ET.SubElement(svg, "g", {"class": "cop-chart__organisation"})
         ET.SubElement(group, "title").text = f"{name}: {size} attendances"
-        ET.SubElement(group, "circle", {"cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": f"{3 + 7 * math.sqrt(size / largest):.1f}",
+        dot = 3 + 7 * math.sqrt(size / largest)
+        ET.SubElement(group, "circle", {"cx": f"{x:.1f}", "cy": f"{y:.1f}", "r": f"{dot:.1f}",
                                         "fill": "#003087", "stroke": "#ffffff", "stroke-width": "1"})
         right = math.cos(angle) >= -1e-9
         degrees = math.degrees(angle) if right else math.degrees(angle) + 180

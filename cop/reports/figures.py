@@ -277,7 +277,8 @@ def _community_breakdowns(records: list[EventRecord]) -> dict[str, list[Breakdow
                 label = label_of(attendee)
                 attendances[label] += 1
                 people.setdefault(label, set()).add(attendee.person_id)
-        result[name] = [BreakdownRow(label, count, len(people[label])) for label, count in tally(attendances.elements())]
+        result[name] = [BreakdownRow(label, count, len(people[label]))
+                        for label, count in tally(attendances.elements())]
     return result
 
 

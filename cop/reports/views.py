@@ -9,17 +9,14 @@ from cop.events.times import to_london
 from cop.reports import charts, export, figures, queries
 
 bp = Blueprint("reports", __name__)
-bp.add_app_template_global(charts.bar_chart)
-bp.add_app_template_global(charts.line_chart)
-bp.add_app_template_global(charts.network_chart)
 
 
-@bp.app_template_filter("percent")
+@bp.app_template_filter("report_percent")
 def percent(value) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-@bp.app_template_filter("short_date")
+@bp.app_template_filter("report_date")
 def short_date(utc) -> str:
     return to_london(utc).strftime("%-d %b %Y")
 
@@ -33,7 +30,7 @@ def community_report(slug: str):
     # once cop.feedback is merged; None leaves the section out of the page.
     return render_template("reports/community.html", community=community, role=role,
                            report=figures.community_figures(records), dimensions=export.DIMENSIONS,
-                           follow_ups=None)
+                           charts=charts, follow_ups=None)
 
 
 @bp.route("/communities/<slug>/report.csv")
@@ -51,7 +48,7 @@ def event_report(event_id: int):
     figure = queries.event_report(event)
     # FEEDBACK: follow_ups = queries.follow_ups_for([figure.record], follow_up_pairs([event.id])) once merged.
     return render_template("reports/event.html", event=event, role=role, figure=figure,
-                           measures=export.event_measures(figure), dimensions=export.DIMENSIONS, follow_ups=None)
+                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=None)
 
 
 @bp.route("/events/<int:event_id>/report.csv")
