@@ -76,6 +76,7 @@ EXPECTED = {
     "seating.plan": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "seating.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "seating.regenerate": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "seating.lock": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "seating.reseat": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # nobody checked in: told so
     "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),

@@ -151,14 +151,39 @@ class RegenerateForm(FlaskForm):
     locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
     locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
 
-    def __init__(self, *args, people: list[Person] = (), tables: int = 0, **kwargs):
+    def __init__(self, *args, people: list[Person] = (), tables: int = 0, already_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.locked_tables.choices = [(t, f"Table {t}") for t in range(1, tables + 1)]
         self.locked_people.choices = [(p.id, p.name) for p in people]
+        self.already_locked = already_locked
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and not self.locked_tables.data and not self.locked_people.data:
+        if valid and not self.already_locked and not self.locked_tables.data and not self.locked_people.data:
             self.locked_tables.errors.append("Choose at least one table or person to keep where they are")
+            return False
+        return valid
+
+
+class LockForm(FlaskForm):
+    """Lock (or unlock) one table or one person on a version; the lock is carried into later versions."""
+
+    version = HiddenField(validators=[InputRequired("Choose the version")])
+    action = HiddenField(default="lock")
+    table = SelectField("Table", choices=[], validators=[Optional()])
+    person = SelectField("Person", choices=[], validators=[Optional()])
+
+    def __init__(self, *args, people: list[Person] = (), tables: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.table.choices = [("", "No table")] + [(str(t), f"Table {t}") for t in range(1, tables + 1)]
+        self.person.choices = _people_choices(people)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.action.data not in ("lock", "unlock"):
+            self.action.errors = ["Choose to lock or unlock"]
+            return False
+        if valid and bool(self.table.data) == bool(self.person.data):
+            self.table.errors.append("Choose a table or a person (one of them)")
             return False
         return valid
