@@ -145,7 +145,8 @@ def apply_details(person: Person, details: MemberDetails) -> None:
     person.organisation = (
         organisation_named(details.organisation, details.sector, details.place) if details.organisation.strip() else None
     )
-    person.line_manager = find_person_by_email(details.line_manager_email) if details.line_manager_email.strip() else None
+    manager = details.line_manager_email.strip()
+    person.line_manager = find_person_by_email(manager) if manager else None
 
 
 def line_manager_emails(people: list[Person]) -> dict[int, str]:

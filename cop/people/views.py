@@ -9,11 +9,10 @@ from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportU
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
 
 
-@bp.route("/people")
-@login_required
-def index(slug: str):
-    community, role = community_for(slug, STAFF)
-    form = FilterForm(request.args)
+def filter_from_args(community, args) -> tuple[FilterForm, directory.PeopleFilter]:
+    """The people filters from a GET form's arguments (a bad value is ignored): the people page's,
+    and the exchange pairs page's."""
+    form = FilterForm(args)
     form.organisation.choices = [("", "Any organisation")] + [
         (str(o.id), o.name) for o in directory.organisations_in(community)
     ]
@@ -27,6 +26,14 @@ def index(slug: str):
         place=form.place.data if not form.place.errors else "",
         role=form.role.data if not form.role.errors else "",
     )
+    return form, wanted
+
+
+@bp.route("/people")
+@login_required
+def index(slug: str):
+    community, role = community_for(slug, STAFF)
+    form, wanted = filter_from_args(community, request.args)
     page_number = request.args.get("page", 1, type=int)
     page = directory.find_members(community, wanted, page=max(1, page_number))
     return render_template(

@@ -1,9 +1,10 @@
 """The demo's seating: a 3-round plan for the upcoming Big Room, from its confirmed places; an action
 learning set cohort (Mid Essex managers) formed into sets with their sessions; exchange pairs introduced.
 
-Idempotent: an event that already has a plan, a cohort already formed, pairs already made are left alone. The plan is reproducible
-(a fixed number of moves and a fixed seed). Without confirmed places (invitations
-are the invitations feature's part of the demo) there is nobody to seat, and no plan.
+Idempotent: an event that already has a plan, a cohort already formed, pairs already made are left
+alone. The plan and the sets are reproducible (a fixed number of moves and a fixed seed). Without
+confirmed places (invitations are the invitations feature's part of the demo) there is nobody to
+seat, and no plan.
 """
 from datetime import time, timedelta
 

@@ -129,7 +129,7 @@ def introduce(community: Community, chosen: list[tuple[int, int]], by: Person | 
     paired = paired_person_ids(community)
     made = []
     for first_id, second_id in chosen:
-        first, second = db.session.get(Person, min(first_id, second_id)), db.session.get(Person, max(first_id, second_id))
+        first, second = (db.session.get(Person, pid) for pid in sorted((first_id, second_id)))
         if first is None or second is None or first.id == second.id or any(
                 membership_of(community, p.id) is None for p in (first, second)):
             raise PairRefused("A chosen pair is not two people of this community.")

@@ -192,7 +192,8 @@ class LockForm(FlaskForm):
 
 # --- action learning sets and exchange pairs ------------------------------------------------------
 
-COHORT_SOURCES = {"filter": "People in the community who match the filters", "list": "An uploaded list of email addresses"}
+COHORT_SOURCES = {"filter": "People in the community who match the filters",
+                  "list": "An uploaded list of email addresses"}
 SET_RECURRENCES = {"monthly": "Monthly", "bimonthly": "Every two months", "quarterly": "Every three months"}
 
 
@@ -215,7 +216,8 @@ class CohortForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.source.data == "list" and not (self.people_list.data and getattr(self.people_list.data, "filename", "")):
+        upload = self.people_list.data
+        if self.source.data == "list" and not (upload and getattr(upload, "filename", "")):
             self.people_list.errors = list(self.people_list.errors) + ["Choose a CSV file of email addresses"]
             return False
         return valid
@@ -232,7 +234,8 @@ class SetMoveForm(FlaskForm):
 
 
 class CreateSetsForm(FlaskForm):
-    first_date = DayField("Date of the first session", validators=[InputRequired("Enter the date of the first session")])
+    first_date = DayField("Date of the first session",
+                          validators=[InputRequired("Enter the date of the first session")])
     sessions = WholeNumberField("Number of sessions", default=4, validators=[
         InputRequired("Enter the number of sessions, from 1 to 12"),
         NumberRange(min=1, max=12, message="Enter a number of sessions from 1 to 12")])

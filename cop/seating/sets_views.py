@@ -7,9 +7,9 @@ from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.communities.models import ROLES
 from cop.extensions import db
 from cop.people import directory
-from cop.people.forms import FilterForm
 from cop.people.guest_list import decode_upload
 from cop.people.models import PROFESSIONS, SECTORS
+from cop.people.views import filter_from_args
 from cop.seating import exchange, sets
 from cop.seating.forms import CohortForm, CreateSetsForm, IntroducePairsForm, SetMoveForm
 from cop.seating.plans import Budget
@@ -138,28 +138,12 @@ def create(slug: str, formation_id: int):
 # --- exchange pairs -------------------------------------------------------------------------------
 
 
-def _filter_form(community):
-    form = FilterForm(request.args)
-    form.organisation.choices = [("", "Any organisation")] + [(str(o.id), o.name) for o in directory.organisations_in(community)]
-    form.place.choices = [("", "Any place")] + [(p, p) for p in directory.places_in(community)]
-    form.validate()
-    wanted = directory.PeopleFilter(
-        search=form.q.data or "",
-        organisation_id=int(form.organisation.data) if not form.organisation.errors and form.organisation.data else None,
-        sector=form.sector.data if not form.sector.errors else "",
-        profession=form.profession.data if not form.profession.errors else "",
-        place=form.place.data if not form.place.errors else "",
-        role=form.role.data if not form.role.errors else "",
-    )
-    return form, wanted
-
-
 @bp.route("/exchange-pairs", methods=["GET", "POST"])
 @login_required
 def exchange_pairs(slug: str):
     """Preview pairs across organisations who share an interest; introduce the chosen ones by e-mail."""
     community, role = community_for(slug, MANAGERS)
-    filter_form, wanted = _filter_form(community)
+    filter_form, wanted = filter_from_args(community, request.args)
     suggestions = exchange.suggest_pairs(exchange.candidates(community, wanted))
     form = IntroducePairsForm(data=None if request.method == "POST" else {"pairs": [s.key for s in suggestions]})
     form.pairs.choices = [(s.key, f"{s.first.name} and {s.second.name}") for s in suggestions]

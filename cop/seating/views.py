@@ -142,7 +142,7 @@ def regenerate(event_id: int):
     shown = plans.plan_version(event, request.form.get("version", type=int) or 0)
     seated = plans.seated_people(shown) if shown else []
     form = RegenerateForm(people=seated, tables=len(shown.tables) if shown else 0,
-                          already_locked=bool(shown and (shown.settings.get("locked_tables") or shown.settings.get("locked_people"))))
+                          already_locked=bool(shown and plans.locks_of(shown)))
     if shown is None or not form.validate_on_submit():
         return _page(event, role, shown, 400, regenerate_form=form)
     try:
@@ -180,7 +180,8 @@ def lock(event_id: int):
         return _page(event, role, shown, 400, lock_form=form)
     db.session.commit()
     what = f"Table {form.table.data}" if form.table.data else dict(form.person.choices)[form.person.data]
-    flash(f"{what} {'locked: kept where they are' if locking else 'unlocked'} when the rest is re-generated or re-seated.")
+    flash(f"{what} {'locked: kept where they are' if locking else 'unlocked'} "
+          "when the rest is re-generated or re-seated.")
     return redirect(url_for("seating.plan", event_id=event.id, version=shown.version))
 
 
