@@ -193,3 +193,17 @@ def test_line_managers_are_edited_on_the_person_page_and_imported(app):
     db.session.expire_all()
     assert worker.line_manager.email == "new.boss@example.org"
     assert "new.boss@example.org" in guest_list.export_guest_list(group)
+
+
+def test_people_who_shared_a_set_before_are_put_in_new_sets(app):
+    group, people, leads = _cohort(10, 0, managers=0)
+    earlier = sets.propose_sets(group, "First cohort", people, leads, None, BUDGET, seed=1)
+    sets.create_sets(earlier, group, sets.SetSchedule(date(2027, 3, 10), 2, "monthly", time(9), time(12)))
+    db.session.commit()
+    again = sets.propose_sets(group, "Second cohort", people, leads, None, BUDGET, seed=1)
+    assert len(again.settings["met_before"]) == 2 * 10  # two sets of five: ten pairs each
+    before = {pid: n for n, members in enumerate(earlier.sets) for pid in members}
+    for members in again.sets:  # each new set mixes people from both earlier sets
+        assert len({before[pid] for pid in members}) == 2
+    lines = dict(sets.score_in_words(again))
+    assert "Met in earlier sets" in lines

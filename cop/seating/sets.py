@@ -27,7 +27,7 @@ from cop import mixing
 from cop.communities.models import Community, Membership
 from cop.events import scheduling
 from cop.events.formats import SET_MEMBERS
-from cop.events.models import Series
+from cop.events.models import Series, SeriesMember
 from cop.extensions import db
 from cop.people.directory import PeopleFilter, find_members, find_person_by_email, membership_of
 from cop.people.guest_list import column_name
@@ -126,12 +126,27 @@ def _attributes(person: Person, facilitator: bool) -> dict:
 
 
 def _problem(people: list[Person], facilitator_ids: set[int], apart: list[tuple[int, int]], sets: int,
-             seed: int) -> mixing.Problem:
+             seed: int, met: list[tuple[int, int]] = ()) -> mixing.Problem:
     return mixing.Problem(
         people=[mixing.Person(str(p.id), _attributes(p, p.id in facilitator_ids)) for p in people],
         tables=[-(-len(people) // sets)] * sets, rounds=1, mix_by=list(MIX_BY),
-        apart=[(str(a), str(b)) for a, b in apart], seed=seed,
+        apart=[(str(a), str(b)) for a, b in apart], met_before=[(str(a), str(b)) for a, b in met], seed=seed,
     )
+
+
+def met_in_earlier_sets(community: Community, people: list[Person]) -> list[tuple[int, int]]:
+    """Pairs of these people who were members of one action learning set before (so a new set brings new
+    people together, as each Big Room does)."""
+    ids = {p.id for p in people}
+    rows = db.session.execute(
+        select(SeriesMember.series_id, SeriesMember.person_id).join(Series, Series.id == SeriesMember.series_id)
+        .where(Series.community_id == community.id, Series.format == "action_learning_set",
+               SeriesMember.person_id.in_(ids))
+    ).all()
+    together: dict[int, list[int]] = {}
+    for series_id, person_id in rows:
+        together.setdefault(series_id, []).append(person_id)
+    return sorted({(a, b) for members in together.values() for a in members for b in members if a < b})
 
 
 def propose_sets(community: Community, title: str, cohort: list[Person], facilitators: list[Person],
@@ -144,23 +159,24 @@ def propose_sets(community: Community, title: str, cohort: list[Person], facilit
         raise SetsRefused(f"A set needs at least {SMALLEST} members; the cohort has {len(members)}.")
     count = number_of_sets(len(members), len(facilitators), preferred)
     apart = line_manager_pairs(people)
+    met = met_in_earlier_sets(community, people)
     try:
         try:
-            plan = mixing.solve(_problem(people, facilitator_ids, apart, count, seed), seconds=budget.seconds,
+            plan = mixing.solve(_problem(people, facilitator_ids, apart, count, seed, met), seconds=budget.seconds,
                                 seed=seed, iterations=budget.iterations)
         except mixing.InvalidProblem:
             if not apart:
                 raise
             # Line managers cannot all be kept apart (one set, say): propose anyway, and the preview names
             # the pairs sharing a set, for the organiser to move someone or change the cohort.
-            plan = mixing.solve(_problem(people, facilitator_ids, [], count, seed), seconds=budget.seconds,
+            plan = mixing.solve(_problem(people, facilitator_ids, [], count, seed, met), seconds=budget.seconds,
                                 seed=seed, iterations=budget.iterations)
     except mixing.InvalidProblem as refusal:
         raise SetsRefused(f"These sets cannot be formed: {refusal}.") from refusal
     formation = SetFormation(
         community_id=community.id, title=title.strip(), created_by=by, status="proposed",
         settings={"facilitator_ids": sorted(facilitator_ids), "apart": [list(pair) for pair in apart],
-                  "seed": seed, "preferred": preferred},
+                  "met_before": [list(pair) for pair in met], "seed": seed, "preferred": preferred},
         sets=[sorted(int(pid) for pid in table) for table in plan.rounds[0]], score=plan.score.to_dict(),
     )
     db.session.add(formation)
@@ -179,7 +195,7 @@ def rescore(formation: SetFormation) -> None:
     people = list(people_of(formation).values())
     problem = _problem(people, set(formation.settings.get("facilitator_ids", [])),
                        [tuple(p) for p in formation.settings.get("apart", [])], len(formation.sets),
-                       formation.settings.get("seed", 0))
+                       formation.settings.get("seed", 0), [tuple(p) for p in formation.settings.get("met_before", [])])
     rounds = [[[str(pid) for pid in members] for members in formation.sets]]
     formation.score = mixing.score_plan(problem, rounds).to_dict()
 
@@ -255,6 +271,11 @@ def score_in_words(formation: SetFormation) -> list[tuple[str, str]]:
                   f"Nobody shares a set with their line manager ({len(apart)} "
                   f"{'pair' if len(apart) == 1 else 'pairs'} kept apart)." if not broken else
                   f"{broken} of {len(apart)} people share a set with their line manager."))
+    if formation.settings.get("met_before"):
+        again, least = score.get("met_before", 0), score.get("lower_bounds", {}).get("met_before", 0)
+        lines.append(("Met in earlier sets", "Nobody shares a set with someone from an earlier set of theirs."
+                      if again == 0 else f"{again} {'pair shares' if again == 1 else 'pairs share'} a set again after "
+                      f"an earlier one (the fewest possible is {least})."))
     for attribute in MIX_BY:
         excess = score.get("excess", {}).get(attribute, 0)
         least = score.get("lower_bounds", {}).get("excess", {}).get(attribute, 0)
