@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from cop.events.models import Event, Series, SeriesMember
 from cop.extensions import db
+from cop.mail.models import OutboxMessage
 from cop.people.models import Person
 from cop.seating import sets
 from cop.seating.models import SetFormation
@@ -124,6 +125,11 @@ def test_the_organiser_previews_adjusts_and_creates_each_set_as_a_series(app):
         assert set(roles) == set(formation.sets[number])
         assert [pid for pid, role in roles.items() if role == "facilitator"] == [
             p.id for p in leads if p.id in formation.sets[number]]
+    # One mail each, naming the set and its dates.
+    mails = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Your action learning set%"))).scalars().all()
+    assert sorted(m.recipient for m in mails) == sorted(p.email for p in people + leads)
+    assert all("Wednesday 10 March 2027" in m.text_body and "Wednesday 9 June 2027" in m.text_body for m in mails)
     # Created sets are not created twice.
     assert client.post(url + "/create", data=schedule).status_code == 400
     assert db.session.execute(select(func.count()).select_from(Series)).scalar_one() == 2

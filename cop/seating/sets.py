@@ -12,6 +12,7 @@ A formation is kept as a proposal (SetFormation) the organiser adjusts by moving
 creating it makes each set a closed series of sessions (cop.events.scheduling.create_series)
 whose members are confirmed as the series' members: a set is agreed with its members before it
 starts and meets with the same people every time, so there is no per-session RSVP to ask for.
+Each member and facilitator is told by one mail (through the outbox) with their set and its dates.
 """
 import csv
 import io
@@ -28,7 +29,9 @@ from cop.communities.models import Community, Membership
 from cop.events import scheduling
 from cop.events.formats import SET_MEMBERS
 from cop.events.models import Series, SeriesMember
+from cop.events.times import format_when
 from cop.extensions import db
+from cop.mail.outbox import queue_mail
 from cop.people.directory import PeopleFilter, find_members, find_person_by_email, membership_of
 from cop.people.guest_list import column_name
 from cop.people.models import Person
@@ -327,10 +330,24 @@ def create_sets(formation: SetFormation, community: Community, schedule: SetSche
                 capacity=len(view.members) + len(view.facilitators)),
             members=view.members, facilitators=view.facilitators, publish=True,
         ))
+        _tell_the_set(community, series[-1], view)
     db.session.flush()
     formation.status = "created"
     formation.series_ids = [s.id for s in series]
     return series
+
+
+def _tell_the_set(community: Community, series: Series, view: SetView) -> None:
+    sessions = "\n".join(f"- {format_when(e.starts_at, e.ends_at)}" for e in series.events)
+    for person in view.facilitators + view.members:
+        others = "\n".join(f"- {p.name}{', ' + p.organisation.name if p.organisation else ''}"
+                           f"{' (facilitator)' if p in view.facilitators else ''}"
+                           for p in view.facilitators + view.members if p is not person)
+        queue_mail(person.email, f"Your action learning set: {series.title}",
+                   f"Hello {person.name},\n\nYou are {'a facilitator' if person in view.facilitators else 'a member'} "
+                   f"of {series.title}, in {community.name}.\n\nThe set:\n{others}\n\nIt meets:\n{sessions}\n\n"
+                   "The sessions are in your calendar on cop (My calendar), and only the set can see them.\n",
+                   community_id=community.id)
 
 
 def formations_of(community: Community) -> list[SetFormation]:
