@@ -72,11 +72,12 @@ def _register_blueprints(app: Flask) -> None:
     from cop.mail.views import bp as mail_bp
     from cop.people.views import bp as people_bp
     from cop.reports.views import bp as reports_bp
+    from cop.seating.sets_views import bp as sets_bp
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
-                      calendars_bp, seating_bp, reports_bp):
+                      calendars_bp, seating_bp, sets_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

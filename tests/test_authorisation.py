@@ -76,6 +76,7 @@ EXPECTED = {
     "seating.plan": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "seating.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "seating.regenerate": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "seating.lock": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "seating.reseat": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # nobody checked in: told so
     "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
@@ -86,6 +87,12 @@ EXPECTED = {
     "reports.community_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "reports.event_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "reports.event_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    # Sets for organisers and facilitators (the world has formation 1); exchange pairs for organisers.
+    "sets.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "sets.show": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "sets.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "sets.create": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "sets.exchange_pairs": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
 }
 
 
@@ -119,6 +126,9 @@ def world(app):
 
     db.session.flush()
     seating.generate(event, seating.SeatingChoices(tables=[4], rounds=1), None, seating.Budget(iterations=100))
+    from cop.seating.models import SetFormation
+
+    db.session.add(SetFormation(community_id=group.id, title="Cohort", sets=[[removable.id]]))
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -127,7 +137,7 @@ def world(app):
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
             "filename": "app.css", "message_id": message.id,
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
-            "version": 1, "part": "find-your-table",
+            "version": 1, "part": "find-your-table", "formation_id": 1,
         },
     }
 

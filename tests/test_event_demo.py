@@ -17,8 +17,9 @@ def test_the_demo_adds_its_events_once(app):
     load_demo()
     first = _counts()
     load_demo()
-    # 2 Big Rooms + 4 set sessions + 1 assembly, and the reports' year: 11 earlier monthly Big Rooms
-    assert _counts() == first == (18, 1, 3)
+    # 2 Big Rooms + 4 set sessions + 1 assembly; the reports' year: 11 earlier monthly Big Rooms;
+    # and the seating demo's cohort: 2 sets of 4 sessions.
+    assert _counts() == first == (7 + 11 + 8, 1 + 2, 3)
     community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one()
     events = add_demo_events(community)
     assert set(events) == {"past_big_room", "upcoming_big_room", "learning_set_series", "assembly"}

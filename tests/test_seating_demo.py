@@ -25,3 +25,32 @@ def test_the_upcoming_big_room_gets_a_three_round_plan_once(app):
     load_demo()
     assert db.session.execute(select(func.count()).select_from(SeatingPlan)
                               .where(SeatingPlan.event_id == upcoming.id)).scalar_one() == 1
+
+
+def test_the_demo_cohort_is_formed_into_sets_with_sessions_and_exchange_pairs_are_introduced(app):
+    from cop.events.models import Series
+    from cop.mail.models import OutboxMessage
+    from cop.seating import exchange, sets
+    from cop.seating.demo import COHORT, EXCHANGE_PAIRS
+    from cop.seating.models import ExchangePair, SetFormation
+
+    load_demo()
+    [formation] = db.session.execute(select(SetFormation)).scalars().all()
+    assert formation.title == COHORT and formation.status == "created" and sets.problems_of(formation) == []
+    assert len(formation.settings["apart"]) >= 2 and formation.score["hard_violations"] == 0
+    for view, series in zip(sets.sets_view(formation), sets.series_of(formation)):
+        assert 5 <= len(view.members) <= 8 and len(view.facilitators) == 1
+        assert series.format == "action_learning_set" and len(series.events) == 4
+        assert {m.person_id for m in series.members} == {p.id for p in view.members + view.facilitators}
+    pairs = db.session.execute(select(ExchangePair)).scalars().all()
+    assert len(pairs) == EXCHANGE_PAIRS
+    assert all(exchange.can_pair(p.first, p.second) for p in pairs)
+    introductions = db.session.execute(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.subject.like("An introduction from%"))).scalar_one()
+    assert introductions == 2 * EXCHANGE_PAIRS
+
+    series_before = db.session.execute(select(func.count()).select_from(Series)).scalar_one()
+    load_demo()  # a second run changes nothing
+    assert db.session.execute(select(func.count()).select_from(SetFormation)).scalar_one() == 1
+    assert db.session.execute(select(func.count()).select_from(Series)).scalar_one() == series_before
+    assert db.session.execute(select(func.count()).select_from(ExchangePair)).scalar_one() == EXCHANGE_PAIRS

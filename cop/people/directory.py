@@ -131,6 +131,7 @@ class MemberDetails:
     access_needs: str = ""
     role: str = "member"
     invite_quota: int = 0
+    line_manager_email: str = ""
 
 
 def apply_details(person: Person, details: MemberDetails) -> None:
@@ -144,6 +145,16 @@ def apply_details(person: Person, details: MemberDetails) -> None:
     person.organisation = (
         organisation_named(details.organisation, details.sector, details.place) if details.organisation.strip() else None
     )
+    manager = details.line_manager_email.strip()
+    person.line_manager = find_person_by_email(manager) if manager else None
+
+
+def line_manager_emails(people: list[Person]) -> dict[int, str]:
+    """person id -> e-mail address, for the line managers of these people (one query)."""
+    ids = {p.line_manager_id for p in people if p.line_manager_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
 
 
 def add_member(community: Community, details: MemberDetails) -> Membership:

@@ -22,6 +22,9 @@ class PersonForm(FlaskForm):
     interests = TextAreaField("Interests", validators=[Length(max=2000)])
     dietary_needs = TextAreaField("Dietary needs", validators=[Length(max=2000)])
     access_needs = TextAreaField("Access needs", validators=[Length(max=2000)])
+    line_manager_email = EmailField("Line manager's email address", validators=[
+        Optional(), Email("Enter the line manager's email address in the correct format, like name@example.nhs.uk"),
+        Length(max=254)])
     role = SelectField("Role in this community", choices=_choices(ROLES))
     invite_quota = IntegerField(
         "How many people they may invite from their own network",

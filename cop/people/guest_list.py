@@ -17,14 +17,15 @@ from cop.people.models import PROFESSIONS, SECTORS, Person
 
 COLUMNS = [
     "name", "email", "organisation", "sector", "place", "profession",
-    "role_title", "interests", "dietary_needs", "access_needs", "role",
+    "role_title", "interests", "dietary_needs", "access_needs", "role", "line_manager_email",
 ]
 REQUIRED_COLUMNS = ("name", "email")
 HEADER_ALIASES = {
     "e_mail": "email", "email_address": "email", "full_name": "name",
     "organization": "organisation", "org": "organisation", "job_title": "role_title",
     "title": "role_title", "locality": "place", "dietary": "dietary_needs",
-    "access": "access_needs", "community_role": "role",
+    "access": "access_needs", "community_role": "role", "line_manager": "line_manager_email",
+    "manager_email": "line_manager_email",
 }
 MAX_ROWS = 5000
 
@@ -56,7 +57,8 @@ def decode_upload(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _column_name(header: str) -> str:
+def column_name(header: str) -> str:
+    """A spreadsheet's header as cop's column name ("E-mail address" is "email")."""
     key = header.strip().lower().replace("-", "_").replace(" ", "_")
     return HEADER_ALIASES.get(key, key)
 
@@ -78,7 +80,7 @@ def plan_import(community: Community, text: str) -> ImportPlan:
     except (StopIteration, csv.Error):
         plan.problems.append(RowProblem(1, "The file is empty: the first line must name the columns"))
         return plan
-    columns = [_column_name(h) for h in header]
+    columns = [column_name(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     unknown = [h for h, c in zip(header, columns) if c not in COLUMNS and h.strip()]
     if missing:
@@ -89,6 +91,7 @@ def plan_import(community: Community, text: str) -> ImportPlan:
         return plan
 
     first_line_of_email: dict[str, int] = {}
+    managers: list[tuple[int, str]] = []
     sector_in_file: dict[str, tuple[str, int]] = {}
     rows = 0
     while True:
@@ -114,11 +117,17 @@ def plan_import(community: Community, text: str) -> ImportPlan:
         if reasons:
             plan.problems.extend(RowProblem(line, reason) for reason in reasons)
             continue
+        if details.line_manager_email:
+            managers.append((line, details.line_manager_email))
         known = directory.find_person_by_email(details.email)
         membership = known and directory.membership_of(community, known.id)
         if membership and not row.get("role"):
             details.role = membership.role  # An import never demotes an organiser by leaving the role blank.
         (plan.updates if known else plan.creates).append(details)
+    for line, email in managers:
+        # A line manager is someone in this file or already in cop.
+        if email not in first_line_of_email and directory.find_person_by_email(email) is None:
+            plan.problems.append(RowProblem(line, f"Line manager {email} is neither in this file nor in cop"))
     if not plan.problems and not (plan.creates or plan.updates):
         plan.problems.append(RowProblem(2, "The file has a header but no people"))
     return plan
@@ -174,12 +183,20 @@ def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[director
             sector = known_in_file[0]
     if sector and not organisation:
         reasons.append("Sector is given but organisation is missing")
+    manager = row.get("line_manager_email", "")
+    if manager:
+        try:
+            manager = validate_email(manager, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as error:
+            reasons.append(f"Line manager email '{manager}' is not valid: {error}")
+        if manager == email:
+            reasons.append("Someone cannot be their own line manager")
 
     details = directory.MemberDetails(
         name=row.get("name", ""), email=email, organisation=organisation, sector=sector or "",
         place=row.get("place", ""), profession=profession or "other", role_title=row.get("role_title", ""),
         interests=row.get("interests", ""), dietary_needs=row.get("dietary_needs", ""),
-        access_needs=row.get("access_needs", ""), role=role or "member",
+        access_needs=row.get("access_needs", ""), role=role or "member", line_manager_email=manager,
     )
     return details, reasons
 
@@ -201,6 +218,10 @@ def apply_import(community: Community, text: str) -> ImportPlan:
             db.session.add(membership)
         membership.role = details.role
         db.session.flush()
+    for details in plan.creates + plan.updates:
+        if details.line_manager_email:  # everyone in the file exists now
+            person = directory.find_person_by_email(details.email)
+            person.line_manager = directory.find_person_by_email(details.line_manager_email)
     db.session.commit()
     return plan
 
@@ -220,6 +241,7 @@ def _merge_details(person, details: directory.MemberDetails) -> None:
 
 def export_guest_list(community: Community) -> str:
     page = directory.find_members(community, directory.PeopleFilter(), per_page=1_000_000)
+    emails = directory.line_manager_emails([person for person, _membership in page.rows])
     return write_csv(
         COLUMNS,
         (
@@ -230,6 +252,7 @@ def export_guest_list(community: Community) -> str:
                 person.organisation.place if person.organisation else "",
                 PROFESSIONS[person.profession], person.role_title, person.interests,
                 person.dietary_needs, person.access_needs, ROLES[membership.role],
+                emails.get(person.line_manager_id, ""),
             ]
             for person, membership in page.rows
         ),

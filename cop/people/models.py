@@ -82,9 +82,12 @@ class Person(db.Model):
     interests: Mapped[str] = mapped_column(Text, default="")
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     access_needs: Mapped[str] = mapped_column(Text, default="")
+    # Who they report to: action learning sets keep line managers and their staff apart.
+    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
+    line_manager: Mapped["Person | None"] = relationship(remote_side="Person.id")
 
     @property
     def profession_label(self) -> str:

@@ -9,11 +9,10 @@ from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportU
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
 
 
-@bp.route("/people")
-@login_required
-def index(slug: str):
-    community, role = community_for(slug, STAFF)
-    form = FilterForm(request.args)
+def filter_from_args(community, args) -> tuple[FilterForm, directory.PeopleFilter]:
+    """The people filters from a GET form's arguments (a bad value is ignored): the people page's,
+    and the exchange pairs page's."""
+    form = FilterForm(args)
     form.organisation.choices = [("", "Any organisation")] + [
         (str(o.id), o.name) for o in directory.organisations_in(community)
     ]
@@ -27,6 +26,14 @@ def index(slug: str):
         place=form.place.data if not form.place.errors else "",
         role=form.role.data if not form.role.errors else "",
     )
+    return form, wanted
+
+
+@bp.route("/people")
+@login_required
+def index(slug: str):
+    community, role = community_for(slug, STAFF)
+    form, wanted = filter_from_args(community, request.args)
     page_number = request.args.get("page", 1, type=int)
     page = directory.find_members(community, wanted, page=max(1, page_number))
     return render_template(
@@ -41,6 +48,7 @@ def _details_from(form: PersonForm) -> directory.MemberDetails:
         role_title=form.role_title.data or "", interests=form.interests.data or "",
         dietary_needs=form.dietary_needs.data or "", access_needs=form.access_needs.data or "",
         role=form.role.data, invite_quota=form.invite_quota.data or 0,
+        line_manager_email=(form.line_manager_email.data or "").strip().lower(),
     )
 
 
@@ -48,6 +56,11 @@ def _check_organisation(form: PersonForm) -> None:
     name = (form.organisation_name.data or "").strip()
     if name and not form.sector.data and directory.find_organisation(name) is None:
         form.sector.errors.append(f"{name} is new to cop: choose its sector")
+    manager = (form.line_manager_email.data or "").strip().lower()
+    if manager and manager == (form.email.data or "").strip().lower():
+        form.line_manager_email.errors.append("Someone cannot be their own line manager")
+    elif manager and directory.find_person_by_email(manager) is None:
+        form.line_manager_email.errors.append(f"Nobody in cop has the address {manager}: add their line manager first")
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -77,7 +90,8 @@ def edit(slug: str, person_id: int):
     membership = directory.membership_of(community, person_id) or abort(404)
     person = membership.person
     form = PersonForm(obj=person, organisation_name=person.organisation.name if person.organisation else "",
-                      role=membership.role, invite_quota=membership.invite_quota)
+                      role=membership.role, invite_quota=membership.invite_quota,
+                      line_manager_email=person.line_manager.email if person.line_manager else "")
     if form.validate_on_submit():
         _check_organisation(form)
         other = directory.find_person_by_email(form.email.data)

@@ -1,21 +1,65 @@
-"""The demo's seating: a 3-round plan for the upcoming Big Room, from its confirmed places.
+"""The demo's seating: a 3-round plan for the upcoming Big Room, from its confirmed places; an action
+learning set cohort (Mid Essex managers) formed into sets with their sessions; exchange pairs introduced.
 
-Idempotent: an event that already has a plan is left alone. The plan is reproducible
-(a fixed number of moves and a fixed seed). Without confirmed places (invitations
-are the invitations feature's part of the demo) there is nobody to seat, and no plan.
+Idempotent: an event that already has a plan, a cohort already formed, pairs already made are left
+alone. The plan and the sets are reproducible (a fixed number of moves and a fixed seed). Without
+confirmed places (invitations are the invitations feature's part of the demo) there is nobody to
+seat, and no plan.
 """
+from datetime import time, timedelta
+
 from sqlalchemy import select
 
 from cop.communities.models import Community
 from cop.events.demo import SET_FACILITATORS
+from cop.events.scheduling import nth_weekday
+from cop.events.times import london_now
 from cop.extensions import db
+from cop.people.directory import PeopleFilter
 from cop.people.models import Person
-from cop.seating import plans
+from cop.seating import exchange, plans, sets
+from cop.seating.models import SetFormation
 
 DEMO_BUDGET = plans.Budget(iterations=60_000)
+COHORT = "Leading across boundaries: Mid Essex managers"
+COHORT_FILTER = PeopleFilter(place="Mid Essex", profession="management", role="member")
+EXCHANGE_PAIRS = 6
+THURSDAY = 3
+
+
+def add_demo_learning_sets(community: Community) -> SetFormation:
+    found = db.session.execute(
+        select(SetFormation).where(SetFormation.community_id == community.id, SetFormation.title == COHORT)
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    cohort = sets.cohort_from_filter(community, COHORT_FILTER)
+    # Line management: in each organisation, the first of the cohort manages the others.
+    first_at: dict[int, Person] = {}
+    for person in sorted(cohort, key=lambda p: p.id):
+        manager = first_at.setdefault(person.organisation_id, person)
+        if manager is not person and person.line_manager_id is None:
+            person.line_manager = manager
+    facilitators = list(db.session.execute(
+        select(Person).where(Person.email.in_(SET_FACILITATORS)).order_by(Person.email)).scalars())
+    formation = sets.propose_sets(community, COHORT, cohort, facilitators, None, plans.Budget(iterations=20_000),
+                                  preferred=5, seed=2026)
+    next_month = (london_now().date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    first = nth_weekday(next_month.year, next_month.month, THURSDAY, 2)
+    sets.create_sets(formation, community, sets.SetSchedule(first, 4, "monthly", time(13, 30), time(16, 30)))
+    return formation
+
+
+def add_demo_exchange_pairs(community: Community) -> None:
+    if exchange.pairs_of(community):
+        return
+    suggestions = exchange.suggest_pairs(exchange.candidates(community, PeopleFilter(role="member")))
+    exchange.introduce(community, [(s.first.id, s.second.id) for s in suggestions[:EXCHANGE_PAIRS]], None)
 
 
 def add_demo_seating(community: Community, events: dict) -> plans.SeatingPlan | None:
+    add_demo_learning_sets(community)
+    add_demo_exchange_pairs(community)
     event = events.get("upcoming_big_room")
     if event is None or plans.plans_of(event) or not plans.people_to_seat(event, "confirmed"):
         return None

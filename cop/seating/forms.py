@@ -2,10 +2,11 @@
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from cop.events.forms import WholeNumberField
+from cop.events.forms import ClockField, DayField, WholeNumberField
 from cop.people.models import Person
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
 
@@ -151,14 +152,107 @@ class RegenerateForm(FlaskForm):
     locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
     locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
 
-    def __init__(self, *args, people: list[Person] = (), tables: int = 0, **kwargs):
+    def __init__(self, *args, people: list[Person] = (), tables: int = 0, already_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.locked_tables.choices = [(t, f"Table {t}") for t in range(1, tables + 1)]
         self.locked_people.choices = [(p.id, p.name) for p in people]
+        self.already_locked = already_locked
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and not self.locked_tables.data and not self.locked_people.data:
+        if valid and not self.already_locked and not self.locked_tables.data and not self.locked_people.data:
             self.locked_tables.errors.append("Choose at least one table or person to keep where they are")
             return False
         return valid
+
+
+class LockForm(FlaskForm):
+    """Lock (or unlock) one table or one person on a version; the lock is carried into later versions."""
+
+    version = HiddenField(validators=[InputRequired("Choose the version")])
+    action = HiddenField(default="lock")
+    table = SelectField("Table", choices=[], validators=[Optional()])
+    person = SelectField("Person", choices=[], validators=[Optional()])
+
+    def __init__(self, *args, people: list[Person] = (), tables: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.table.choices = [("", "No table")] + [(str(t), f"Table {t}") for t in range(1, tables + 1)]
+        self.person.choices = _people_choices(people)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.action.data not in ("lock", "unlock"):
+            self.action.errors = ["Choose to lock or unlock"]
+            return False
+        if valid and bool(self.table.data) == bool(self.person.data):
+            self.table.errors.append("Choose a table or a person (one of them)")
+            return False
+        return valid
+
+
+# --- action learning sets and exchange pairs ------------------------------------------------------
+
+COHORT_SOURCES = {"filter": "People in the community who match the filters",
+                  "list": "An uploaded list of email addresses"}
+SET_RECURRENCES = {"monthly": "Monthly", "bimonthly": "Every two months", "quarterly": "Every three months"}
+
+
+class CohortForm(FlaskForm):
+    title = StringField("Name of the cohort", validators=[
+        InputRequired("Enter a name for the cohort, like Leading across boundaries 2027"),
+        Length(max=150, message="The name must be 150 characters or fewer")])
+    source = RadioField("Who is in the cohort", choices=list(COHORT_SOURCES.items()), default="filter",
+                        validators=[InputRequired("Choose who is in the cohort")])
+    sector = SelectField("Sector", choices=[], validators=[Optional()])
+    profession = SelectField("Profession", choices=[], validators=[Optional()])
+    place = SelectField("Place", choices=[], validators=[Optional()])
+    role = SelectField("Role in the community", choices=[], validators=[Optional()])
+    people_list = FileField("List of email addresses (CSV file)")
+    facilitators = MultiCheckboxField("Facilitators (spread one per set)", choices=[], coerce=int,
+                                      validate_choice=False)
+    preferred = WholeNumberField("Members a set, ideally", default=6, validators=[
+        InputRequired("Enter how many members a set should have, from 5 to 8"),
+        NumberRange(min=5, max=8, message="Enter a number of members from 5 to 8")])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        upload = self.people_list.data
+        if self.source.data == "list" and not (upload and getattr(upload, "filename", "")):
+            self.people_list.errors = list(self.people_list.errors) + ["Choose a CSV file of email addresses"]
+            return False
+        return valid
+
+
+class SetMoveForm(FlaskForm):
+    person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person to move")])
+    to_set = SelectField("To set", choices=[], validators=[InputRequired("Choose the set to move them to")])
+
+    def __init__(self, *args, people: list[Person] = (), sets: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person.choices = _people_choices(people)
+        self.to_set.choices = [("", "Choose a set")] + [(str(n), f"Set {n}") for n in range(1, sets + 1)]
+
+
+class CreateSetsForm(FlaskForm):
+    first_date = DayField("Date of the first session",
+                          validators=[InputRequired("Enter the date of the first session")])
+    sessions = WholeNumberField("Number of sessions", default=4, validators=[
+        InputRequired("Enter the number of sessions, from 1 to 12"),
+        NumberRange(min=1, max=12, message="Enter a number of sessions from 1 to 12")])
+    recurrence = RadioField("How often each set meets", choices=list(SET_RECURRENCES.items()), default="monthly",
+                            validators=[InputRequired("Choose how often each set meets")])
+    starts = ClockField("Start time", validators=[InputRequired("Enter the start time")])
+    ends = ClockField("End time", validators=[InputRequired("Enter the end time")])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.ends.data <= self.starts.data:
+            self.ends.errors.append("The end time must be after the start time")
+            return False
+        return valid
+
+
+class IntroducePairsForm(FlaskForm):
+    """The pairs shown on the preview, as "first-second" person ids; each is checked again on saving."""
+
+    pairs = MultiCheckboxField("Pairs to introduce", choices=[], validate_choice=False)

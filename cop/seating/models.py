@@ -73,3 +73,47 @@ class Seat(db.Model):
 
     plan: Mapped[SeatingPlan] = relationship(back_populates="seats")
     person: Mapped[Person] = relationship()
+
+
+class SetFormation(db.Model):
+    """A cohort formed into action learning sets: proposed (the organiser adjusts it), then created
+    (each set a closed series of sessions, whose ids are kept in `series_ids`)."""
+
+    __tablename__ = "set_formation"
+    __table_args__ = (CheckConstraint("status IN ('proposed', 'created')", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # Person ids: {"facilitator_ids": [...], "apart": [[a, b], ...], "seed": n}
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The sets, each a list of person ids (facilitators included), in set order.
+    sets: Mapped[list] = mapped_column(JSON, default=list)
+    score: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    series_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    created_by: Mapped[Person | None] = relationship()
+
+
+class ExchangePair(db.Model):
+    """Two people from different organisations with an interest in common, introduced by e-mail once."""
+
+    __tablename__ = "exchange_pair"
+    __table_args__ = (
+        UniqueConstraint("community_id", "first_id", "second_id", name="uq_exchange_pair_people"),
+        CheckConstraint("first_id < second_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), index=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    shared_interests: Mapped[str] = mapped_column(String(500), default="")
+    introduced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    introduced_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    first: Mapped[Person] = relationship(foreign_keys=[first_id])
+    second: Mapped[Person] = relationship(foreign_keys=[second_id])

@@ -58,6 +58,10 @@ class SeatingChoices:
     # People whose access needs mention a wheelchair sit at this table (every round).
     accessible_table: int | None = None
     seed: int = 0
+    # Locks carried from version to version: these tables (every round) and people stay where they sit
+    # when the rest is re-generated or re-seated.
+    locked_tables: list[int] = field(default_factory=list)
+    locked_people: list[int] = field(default_factory=list)
 
     def to_settings(self) -> dict:
         return {
@@ -65,6 +69,7 @@ class SeatingChoices:
             "facilitator_ids": None if self.facilitator_ids is None else list(self.facilitator_ids),
             "apart": [list(p) for p in self.apart], "together": [list(g) for g in self.together],
             "accessible_table": self.accessible_table, "seed": self.seed,
+            "locked_tables": sorted(set(self.locked_tables)), "locked_people": sorted(set(self.locked_people)),
         }
 
     @classmethod
@@ -76,6 +81,7 @@ class SeatingChoices:
             apart=[tuple(p) for p in settings.get("apart", [])],
             together=[tuple(g) for g in settings.get("together", [])],
             accessible_table=settings.get("accessible_table"), seed=int(settings.get("seed", 0)),
+            locked_tables=list(settings.get("locked_tables", [])), locked_people=list(settings.get("locked_people", [])),
         )
 
 
@@ -290,20 +296,50 @@ def generate(event: Event, choices: SeatingChoices, by: Person | None, budget: B
 def regenerate_around(plan: SeatingPlan, locked_tables: list[int], locked_people: list[int], by: Person | None,
                       budget: Budget) -> SeatingPlan:
     """Keep the locked tables and people where they sit in `plan` and seat everyone else afresh (a new version)."""
-    if not locked_tables and not locked_people:
-        raise SeatingRefused("Choose at least one table or person to keep where they are.")
     choices = SeatingChoices.from_settings(plan.settings)
+    # What was locked before stays locked; the new choices are added, and the union is stored.
+    chosen_tables = set(locked_tables) | set(choices.locked_tables)
+    chosen_people = set(locked_people) | set(choices.locked_people)
+    if not chosen_tables and not chosen_people:
+        raise SeatingRefused("Choose at least one table or person to keep where they are.")
+    choices.locked_tables, choices.locked_people = sorted(chosen_tables), sorted(chosen_people)
     people = seated_people(plan)
-    chosen_tables, chosen_people = set(locked_tables), set(locked_people)
-    locks = [Lock(s.person_id, s.round, s.table) for s in plan.seats
-             if s.table in chosen_tables or s.person_id in chosen_people]
-    problem = build_problem(plan.event, choices, people, locks)
+    problem = build_problem(plan.event, choices, people, locks_of(plan, choices))
     solved = _solve(problem, budget)
     what = ", ".join([f"table {t}" for t in sorted(chosen_tables)] + [f"{len(chosen_people)} people"] * bool(chosen_people))
-    return _store(plan.event, {**choices.to_settings(), "locked_tables": sorted(chosen_tables),
-                               "locked_people": sorted(chosen_people)},
+    return _store(plan.event, choices.to_settings(),
                   solved.rounds, solved.score, by, f"Re-generated from version {plan.version}, keeping {what}",
                   use_now=False)
+
+
+def locks_of(plan: SeatingPlan, choices: SeatingChoices | None = None) -> list[Lock]:
+    """The seats the plan's locks hold: everyone at a locked table, and each locked person, in every round."""
+    choices = choices or SeatingChoices.from_settings(plan.settings)
+    tables, people = set(choices.locked_tables), set(choices.locked_people)
+    return [Lock(s.person_id, s.round, s.table) for s in plan.seats if s.table in tables or s.person_id in people]
+
+
+def set_lock(plan: SeatingPlan, locked: bool, table: int | None = None, person_id: int | None = None) -> None:
+    """Lock (or unlock) a table or a person on this version. Locks change no seat, so a printed version
+    can take them too; the next version made from this one carries them."""
+    choices = SeatingChoices.from_settings(plan.settings)
+    if table is not None:
+        if not 1 <= table <= len(plan.tables):
+            raise SeatingRefused(f"Choose a table from 1 to {len(plan.tables)}.")
+        tables = set(choices.locked_tables)
+        tables = tables | {table} if locked else tables - {table}
+        choices.locked_tables = sorted(tables)
+    elif person_id is not None:
+        if person_id not in {s.person_id for s in plan.seats}:
+            raise SeatingRefused("That person is not seated in this plan.")
+        people = set(choices.locked_people)
+        people = people | {person_id} if locked else people - {person_id}
+        choices.locked_people = sorted(people)
+    else:
+        raise SeatingRefused("Choose a table or a person.")
+    # A new dict, so the JSON column sees the change.
+    plan.settings = {**plan.settings, "locked_tables": choices.locked_tables, "locked_people": choices.locked_people}
+    db.session.flush()
 
 
 @dataclass
@@ -328,7 +364,8 @@ def reseat_from_check_in(event: Event, by: Person | None, budget: Budget) -> Res
     _check_choices(choices, people)
     seated = {s.person_id for s in base.seats}
     present = {p.id for p in people}
-    problem = build_problem(event, choices, people)
+    # Locked tables and people keep their seats (the engine may otherwise move someone to even the tables).
+    problem = build_problem(event, choices, people, locks_of(base, choices))
     try:
         solved = mixing.reseat(problem, rounds_of(base), seconds=budget.seconds, seed=choices.seed,
                                iterations=budget.iterations)
@@ -443,6 +480,8 @@ class PlanView:
     # Everyone, alphabetically, with their table in each round.
     find_your_table: list[tuple[Person, list[int]]]
     facilitator_ids: set[int]
+    locked_tables: set[int] = field(default_factory=set)
+    locked_people: set[int] = field(default_factory=set)
 
 
 def plan_view(plan: SeatingPlan) -> PlanView:
@@ -460,6 +499,8 @@ def plan_view(plan: SeatingPlan) -> PlanView:
         plan=plan, rounds=rounds,
         find_your_table=[(p, tables_of[p.id]) for p in people.values()],
         facilitator_ids=set(plan.settings.get("facilitator_ids") or []),
+        locked_tables=set(plan.settings.get("locked_tables") or []),
+        locked_people=set(plan.settings.get("locked_people") or []),
     )
 
 

@@ -7,7 +7,7 @@ from cop.events.access import event_for
 from cop.extensions import db
 from cop.people.forms import ConfirmForm
 from cop.seating import plans, printing
-from cop.seating.forms import GenerateForm, MoveForm, RegenerateForm, SwapForm, describe_tables
+from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
 
 bp = Blueprint("seating", __name__)
 
@@ -58,6 +58,7 @@ def _page(event, role, shown, status=200, refusal=None, **forms):
     forms.setdefault("swap_form", SwapForm(people=seated, rounds=rounds, formdata=None))
     forms.setdefault("regenerate_form", RegenerateForm(people=seated, tables=len(shown.tables) if shown else 0,
                                                        formdata=None))
+    forms.setdefault("lock_form", LockForm(people=seated, tables=len(shown.tables) if shown else 0, formdata=None))
     return render_template(
         "seating/plan.html", event=event, role=role, view=view, shown=shown, versions=plans.plans_of(event),
         in_use=plans.plan_in_use(event), refusal=refusal, confirm_form=ConfirmForm(), parts=printing.PARTS,
@@ -140,7 +141,8 @@ def regenerate(event_id: int):
     event, role = event_for(event_id, STAFF)
     shown = plans.plan_version(event, request.form.get("version", type=int) or 0)
     seated = plans.seated_people(shown) if shown else []
-    form = RegenerateForm(people=seated, tables=len(shown.tables) if shown else 0)
+    form = RegenerateForm(people=seated, tables=len(shown.tables) if shown else 0,
+                          already_locked=bool(shown and plans.locks_of(shown)))
     if shown is None or not form.validate_on_submit():
         return _page(event, role, shown, 400, regenerate_form=form)
     try:
@@ -155,6 +157,32 @@ def regenerate(event_id: int):
     flash(f"Version {made.version} keeps what you chose and re-seats the rest"
           f"{'' if made.in_use else '; make it current to use it'}.")
     return redirect(url_for("seating.plan", event_id=event.id, version=made.version))
+
+
+@bp.route("/events/<int:event_id>/seating/locks", methods=["POST"])
+@login_required
+def lock(event_id: int):
+    """Lock or unlock a table or a person on a version: kept where they are when the rest is re-seated."""
+    event, role = event_for(event_id, STAFF)
+    shown = plans.plan_version(event, request.form.get("version", type=int) or 0)
+    seated = plans.seated_people(shown) if shown else []
+    form = LockForm(people=seated, tables=len(shown.tables) if shown else 0)
+    if shown is None or not form.validate_on_submit():
+        return _page(event, role, shown, 400, lock_form=form)
+    locking = form.action.data == "lock"
+    try:
+        plans.set_lock(shown, locking, table=int(form.table.data) if form.table.data else None,
+                       person_id=int(form.person.data) if form.person.data else None)
+    except plans.SeatingRefused as refusal:
+        db.session.rollback()
+        form.table.errors = [str(refusal)]
+        form._errors = None
+        return _page(event, role, shown, 400, lock_form=form)
+    db.session.commit()
+    what = f"Table {form.table.data}" if form.table.data else dict(form.person.choices)[form.person.data]
+    flash(f"{what} {'locked: kept where they are' if locking else 'unlocked'} "
+          "when the rest is re-generated or re-seated.")
+    return redirect(url_for("seating.plan", event_id=event.id, version=shown.version))
 
 
 @bp.route("/events/<int:event_id>/seating/reseat", methods=["POST"])

@@ -1,0 +1,170 @@
+"""Action learning sets (form, adjust, create) and workforce exchange pairs (preview, introduce)."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from cop.communities.access import MANAGERS, STAFF, community_for
+from cop.communities.models import ROLES
+from cop.extensions import db
+from cop.people import directory
+from cop.people.guest_list import decode_upload
+from cop.people.models import PROFESSIONS, SECTORS
+from cop.people.views import filter_from_args
+from cop.seating import exchange, sets
+from cop.seating.forms import CohortForm, CreateSetsForm, IntroducePairsForm, SetMoveForm
+from cop.seating.plans import Budget
+
+bp = Blueprint("sets", __name__, url_prefix="/communities/<slug>")
+
+
+def _budget() -> Budget:
+    return Budget(seconds=current_app.config["SEATING_SECONDS"], iterations=current_app.config["SEATING_ITERATIONS"])
+
+
+def _cohort_form(community):
+    facilitators = sets.community_facilitators(community)
+    form = CohortForm(data=None if request.method == "POST" else {"facilitators": [p.id for p in facilitators]})
+    form.sector.choices = [("", "Any sector")] + list(SECTORS.items())
+    form.profession.choices = [("", "Any profession")] + list(PROFESSIONS.items())
+    form.place.choices = [("", "Any place")] + [(p, p) for p in directory.places_in(community)]
+    form.role.choices = [("", "Any role")] + list(ROLES.items())
+    form.facilitators.choices = [(p.id, f"{p.name}{', ' + p.organisation.name if p.organisation else ''}")
+                                 for p in facilitators]
+    return form, facilitators
+
+
+@bp.route("/learning-sets", methods=["GET", "POST"])
+@login_required
+def index(slug: str):
+    """Choose a cohort and form it into action learning sets (a proposal to adjust before creating)."""
+    community, role = community_for(slug, STAFF)
+    form, facilitators = _cohort_form(community)
+    if form.validate_on_submit():
+        chosen = [p for p in facilitators if p.id in set(form.facilitators.data or [])]
+        if form.source.data == "list":
+            cohort, problems = sets.cohort_from_csv(community, decode_upload(form.people_list.data.read()))
+            form.people_list.errors = list(form.people_list.errors) + problems
+        else:
+            cohort = sets.cohort_from_filter(community, directory.PeopleFilter(
+                sector=form.sector.data or "", profession=form.profession.data or "", place=form.place.data or "",
+                role=form.role.data or ""))
+        if not form.people_list.errors:
+            try:
+                formation = sets.propose_sets(community, form.title.data, cohort, chosen, current_user.person,
+                                              _budget(), preferred=form.preferred.data)
+            except sets.SetsRefused as refusal:
+                db.session.rollback()
+                form.title.errors = list(form.title.errors) + [str(refusal)]
+            else:
+                db.session.commit()
+                flash("Here are the proposed sets: move people if you wish, then create them.")
+                return redirect(url_for("sets.show", slug=community.slug, formation_id=formation.id))
+        form._errors = None
+    status = 400 if request.method == "POST" else 200
+    return render_template("seating/sets_index.html", community=community, role=role, form=form,
+                           formations=sets.formations_of(community)), status
+
+
+def _formation(community, formation_id):
+    return sets.formation_in(community, formation_id) or abort(404)
+
+
+def _show(community, role, formation, status=200, **forms):
+    views = sets.sets_view(formation)
+    people = sorted((p for v in views for p in v.members + v.facilitators), key=lambda p: (p.name.casefold(), p.id))
+    forms.setdefault("move_form", SetMoveForm(people=people, sets=len(views), formdata=None))
+    forms.setdefault("create_form", CreateSetsForm(formdata=None))
+    return render_template(
+        "seating/sets_show.html", community=community, role=role, formation=formation, views=views,
+        score_lines=sets.score_in_words(formation), problems=sets.problems_of(formation),
+        series=sets.series_of(formation),
+        managers={staff: manager for manager, staff in formation.settings.get("apart", [])},
+        **forms,
+    ), status
+
+
+@bp.route("/learning-sets/<int:formation_id>")
+@login_required
+def show(slug: str, formation_id: int):
+    community, role = community_for(slug, STAFF)
+    return _show(community, role, _formation(community, formation_id))
+
+
+@bp.route("/learning-sets/<int:formation_id>/move", methods=["POST"])
+@login_required
+def move(slug: str, formation_id: int):
+    """Move a person to another set (a form; the score is redone)."""
+    community, role = community_for(slug, STAFF)
+    formation = _formation(community, formation_id)
+    views = sets.sets_view(formation)
+    form = SetMoveForm(people=[p for v in views for p in v.members + v.facilitators], sets=len(views))
+    if not form.validate_on_submit():
+        return _show(community, role, formation, 400, move_form=form)
+    try:
+        sets.move_to_set(formation, int(form.person.data), int(form.to_set.data))
+    except sets.SetsRefused as refusal:
+        db.session.rollback()
+        form.to_set.errors = [str(refusal)]
+        form._errors = None
+        return _show(community, role, formation, 400, move_form=form)
+    db.session.commit()
+    flash(f"Moved to set {form.to_set.data}.")
+    return redirect(url_for("sets.show", slug=community.slug, formation_id=formation.id))
+
+
+@bp.route("/learning-sets/<int:formation_id>/create", methods=["POST"])
+@login_required
+def create(slug: str, formation_id: int):
+    """Create each set as a closed series of sessions with its members and facilitators."""
+    community, role = community_for(slug, STAFF)
+    formation = _formation(community, formation_id)
+    form = CreateSetsForm()
+    if not form.validate_on_submit():
+        return _show(community, role, formation, 400, create_form=form)
+    schedule = sets.SetSchedule(form.first_date.data, form.sessions.data, form.recurrence.data, form.starts.data,
+                                form.ends.data)
+    try:
+        made = sets.create_sets(formation, community, schedule)
+    except (sets.SetsRefused, ValueError) as refusal:  # ValueError: a time that does not exist in London
+        db.session.rollback()
+        form.first_date.errors = [str(refusal)]
+        form._errors = None
+        return _show(community, role, formation, 400, create_form=form)
+    db.session.commit()
+    flash(f"{len(made)} action learning sets created, each with {schedule.sessions} sessions.")
+    return redirect(url_for("sets.show", slug=community.slug, formation_id=formation.id))
+
+
+# --- exchange pairs -------------------------------------------------------------------------------
+
+
+@bp.route("/exchange-pairs", methods=["GET", "POST"])
+@login_required
+def exchange_pairs(slug: str):
+    """Preview pairs across organisations who share an interest; introduce the chosen ones by e-mail."""
+    community, role = community_for(slug, MANAGERS)
+    filter_form, wanted = filter_from_args(community, request.args)
+    suggestions = exchange.suggest_pairs(exchange.candidates(community, wanted))
+    form = IntroducePairsForm(data=None if request.method == "POST" else {"pairs": [s.key for s in suggestions]})
+    form.pairs.choices = [(s.key, f"{s.first.name} and {s.second.name}") for s in suggestions]
+    refusal = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            chosen = [tuple(int(n) for n in key.split("-", 1)) for key in form.pairs.data or []]
+            made = exchange.introduce(community, chosen, current_user.person)
+            db.session.commit()
+        except (ValueError, IntegrityError) as error:  # PairRefused is a ValueError; IntegrityError: a double submit
+            db.session.rollback()
+            refusal = str(error) if isinstance(error, exchange.PairRefused) else (
+                "These people have just been introduced (the form was sent twice).")
+            if not isinstance(error, (exchange.PairRefused, IntegrityError)):
+                refusal = "Choose pairs from the list."
+        else:
+            flash(f"{len(made)} {'pair' if len(made) == 1 else 'pairs'} introduced: each person has an email "
+                  "naming the other.")
+            return redirect(url_for("sets.exchange_pairs", slug=community.slug))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("seating/exchange.html", community=community, role=role, filter_form=filter_form,
+                           suggestions=suggestions, form=form, refusal=refusal,
+                           pairs=exchange.pairs_of(community)), 400 if refusal else 200
