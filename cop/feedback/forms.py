@@ -1,7 +1,7 @@
 """Forms: the organiser's form settings and questions, and the attendee's answer form (built per survey)."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cop.events.forms import DayField, WholeNumberField
 from cop.feedback.models import ADDABLE_KINDS, QUESTION_KINDS, Question
@@ -50,12 +50,15 @@ class EditQuestionForm(_QuestionFields):
     pass
 
 
-class OptionalRadioField(RadioField):
-    """Radios that may be left unanswered (RadioField refuses "no choice" as an invalid one)."""
+def _one_of_the_choices(form, field):
+    """RadioField's own choice check also refuses "no choice", which an optional question allows."""
+    if field.data is not None and field.data not in [value for value, _label in field.choices]:
+        raise ValidationError(f"Choose one of the answers to: {field.label.text}")
 
-    def pre_validate(self, form):
-        if self.data is not None:
-            super().pre_validate(form)
+
+def optional_radios(label, choices, validators, coerce=str) -> RadioField:
+    return RadioField(label, choices=choices, coerce=coerce, validate_choice=False,
+                      validators=validators + [_one_of_the_choices])
 
 
 def _person_choices(people: list[Person]) -> list[tuple[int, str]]:
@@ -71,15 +74,14 @@ def answer_form(questions: list[Question], choices: FollowUpChoices, formdata=No
 
     for question in questions:
         name, label = f"q{question.id}", question.text
-        must = [InputRequired(f"Answer: {question.text}")] if question.required else [Optional()]
+        must = [InputRequired(f"Answer the question: {question.text}")] if question.required else [Optional()]
         if question.kind == "rating":
-            field = OptionalRadioField(label, choices=list(RATING_LABELS.items()), coerce=int, validators=must)
+            field = optional_radios(label, list(RATING_LABELS.items()), must, coerce=int)
         elif question.kind == "single":
-            field = OptionalRadioField(label, choices=[(o["key"], o["label"]) for o in question.live_options],
-                                       validators=must)
+            field = optional_radios(label, [(o["key"], o["label"]) for o in question.live_options], must)
         elif question.kind == "multiple":
             field = MultiCheckboxField(label, choices=[(o["key"], o["label"]) for o in question.live_options],
-                                       validators=[DataRequired(f"Answer: {question.text}")] if question.required
+                                       validators=[DataRequired(f"Choose at least one answer to: {question.text}")] if question.required
                                        else [Optional()])
         elif question.kind == "count":
             field = WholeNumberField(label, validators=must + [

@@ -525,8 +525,9 @@ def _question_result(question: Question, values: list) -> QuestionResult:
         total = sum(len(value) for value in values)
         result.bars = [Bar(name, count, count / total) for name, count in organisations.most_common(10)]
         if values:
-            result.summary = (f"{total} follow-ups planned by {len(values)} people, with people from "
-                              f"{len(organisations)} organisations")
+            result.summary = (f"{total} {'follow-up' if total == 1 else 'follow-ups'} planned by {len(values)} "
+                              f"{'person' if len(values) == 1 else 'people'}, with people from {len(organisations)} "
+                              f"{'organisation' if len(organisations) == 1 else 'organisations'}")
     else:
         result.texts = [str(value) for value in values]
     return result
