@@ -15,8 +15,10 @@ Anonymity. For an anonymous form nothing stored or logged links a response to it
   stamp (xmin: every response then carries the latest one) tells which response is new.
 * Nothing in this package logs answers, and no mail is sent on answering.
 What is left: someone watching the database between two answers, or reading PostgreSQL's
-dead row versions and write-ahead log as a superuser, could see which rows changed; and the
-answers themselves (a free-text remark, the people chosen to follow up) may identify someone.
+dead row versions and write-ahead log as a superuser, could see which rows changed; a statement
+log (PostgreSQL's log_statement = 'mod' or 'all', or SQLALCHEMY_ECHO) would record both of an
+answer's statements together, so keep those off in production; and the answers themselves (a
+free-text remark, the people chosen to follow up) may identify someone.
 The form editor tells organisers so. A form cannot switch between anonymous and named once
 anyone has answered.
 """
