@@ -62,3 +62,12 @@ def test_an_attendee_answers_from_the_mail_and_the_organiser_reads_the_results(j
     page.click("button:has-text('Save question')")
     journey.check()
     assert "Was the venue easy to reach?" in page.content()
+
+    # After the closing date a link that was never used says so.
+    from cop.extensions import db
+    from cop.people.models import utcnow as now
+
+    world["survey"].closes_at = now()
+    db.session.commit()
+    journey.goto(f"/feedback/{links_by_person()[world['people']['cara'].email]}")
+    assert "Feedback has closed" in page.content()
