@@ -360,3 +360,24 @@ def test_the_event_page_links_organisers_to_the_form_and_staff_to_the_results(wo
     g.pop("_login_user", None)  # the test's app context outlives the request: forget the organiser
     page = facilitator.get(f"/events/{event.id}").text
     assert "Feedback form" not in page and "Feedback results" in page
+
+
+def test_two_runs_at_once_send_each_request_and_reminder_once(app):
+    past_world()
+    db.session.remove()
+    now = utcnow()
+
+    def run(moment):
+        with app.app_context():
+            try:
+                return surveys.send_due_feedback(moment)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = list(pool.map(run, [now] * 3))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        later = list(pool.map(run, [now + timedelta(days=4)] * 3))
+    assert sum(r.requests for r in first) == 5 and sum(r.reminders for r in later) == 5
+    subjects = [m.subject for m in db.session.execute(select(OutboxMessage)).scalars()]
+    assert len(subjects) == 10 and sum(s.startswith("Reminder") for s in subjects) == 5
