@@ -172,7 +172,13 @@ def is_closed(survey: Survey, now: datetime | None = None) -> bool:
 
 # --- The organiser's edits ---------------------------------------------------------------
 
+def _lock(survey: Survey) -> None:
+    """Hold the survey row (as an answer does, see record_response) while deciding on "has anyone answered"."""
+    db.session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
+
+
 def update_settings(survey: Survey, anonymous: bool, closes_at: datetime, reminder_days: int) -> None:
+    _lock(survey)
     if anonymous != survey.anonymous and has_responses(survey):
         raise EditRefused("People have answered already, so the form can no longer change between "
                           "anonymous and named")
@@ -200,6 +206,7 @@ def _check_options(kind: str, labels: list[str]) -> None:
 def update_question(question: Question, text: str, hint: str, required: bool, labels: list[str]) -> None:
     """Change the wording; options keep their keys, and options with answers are kept off the form, not lost."""
     _check_options(question.kind, labels)
+    _lock(question.survey)
     question.text, question.hint, question.required = text.strip(), hint.strip(), required
     if question.kind in ("single", "multiple"):
         question.options = options_from_labels(labels, question.options, answered=has_responses(question.survey))
@@ -217,6 +224,7 @@ def remove_question(question: Question) -> None:
     """Delete a question nobody has answered yet; one with answers leaves the form and keeps them."""
     if question.built_in:
         raise EditRefused("The two built-in questions feed the community's reports and cannot be removed")
+    _lock(question.survey)
     if has_responses(question.survey):
         question.removed = True
     else:
@@ -402,6 +410,7 @@ def record_response(request: FeedbackRequest, answers: dict) -> None:
         raise AlreadyAnswered()
     survey = db.session.execute(
         select(Survey).where(Survey.id == request.survey_id).with_for_update()
+        .execution_options(populate_existing=True)  # read anonymous as it is now, under the lock
     ).scalar_one()
     if survey.anonymous:
         _reshuffle(survey.id, answers)
