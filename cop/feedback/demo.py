@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from cop.accounts.models import new_token
 from cop.communities.models import Community
-from cop.events.models import Attendance, Event
+from cop.events import check_in
+from cop.events.models import Event
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
@@ -73,10 +74,8 @@ def add_demo_feedback(community: Community, events: dict[str, Event]) -> None:
     db.session.flush()
     if db.session.execute(select(FeedbackRequest.id).where(FeedbackRequest.survey_id == survey.id).limit(1)).first():
         return
-    present = list(db.session.execute(
-        select(Person).join(Attendance, Attendance.person_id == Person.id)
-        .where(Attendance.event_id == event.id).order_by(Person.id)
-    ).scalars())
+    came = check_in.checked_in_ids(event)
+    present = list(db.session.execute(select(Person).where(Person.id.in_(came)).order_by(Person.id)).scalars())
     rng = random.Random(SEED)
     sent_at = event.ends_at + timedelta(minutes=5)
     requests = []

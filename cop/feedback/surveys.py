@@ -35,6 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from cop.accounts.models import hash_token, new_token
 from cop.csv_safety import write_csv
+from cop.events import check_in
 from cop.events.models import Event
 from cop.events.times import format_moment
 from cop.extensions import db
@@ -258,14 +259,6 @@ def _queue(request: FeedbackRequest, template: str, subject: str) -> None:
     )
 
 
-def _checked_in_ids(event: Event) -> list[int]:
-    from cop.events.models import Attendance  # the events feature's record of who came
-
-    return list(db.session.execute(
-        select(Attendance.person_id).where(Attendance.event_id == event.id).order_by(Attendance.person_id)
-    ).scalars())
-
-
 def _events_wanting_feedback(now: datetime) -> list[Event]:
     """Published events that have ended and whose form (made now if there is none) is still open."""
     earliest_end = now - timedelta(days=current_app.config["FEEDBACK_OPEN_DAYS"])
@@ -292,7 +285,7 @@ def send_feedback_requests(now: datetime) -> int:
         asked = set(db.session.execute(
             select(FeedbackRequest.person_id).where(FeedbackRequest.survey_id == survey.id)
         ).scalars())
-        for person_id in _checked_in_ids(event):
+        for person_id in check_in.checked_in_ids(event):
             if person_id in asked:
                 continue
             request = FeedbackRequest(survey=survey, person_id=person_id, sent_at=now)
