@@ -63,6 +63,11 @@ def load_settings() -> dict:
         "REMINDER_DAYS": os.environ.get("REMINDER_DAYS", "7,1"),
         "CHASE_DAYS_BEFORE_DEADLINE": float(os.environ.get("CHASE_DAYS_BEFORE_DEADLINE", "3")),
         "INVITATION_REPLY_TO": os.environ.get("INVITATION_REPLY_TO", ""),
+        # Feedback: a new form stays open this many days after its event; a reminder goes this
+        # many days after the request to those who have not answered (0: none). Organisers can
+        # change both per event.
+        "FEEDBACK_OPEN_DAYS": int(os.environ.get("FEEDBACK_OPEN_DAYS", "14")),
+        "FEEDBACK_REMINDER_DAYS": int(os.environ.get("FEEDBACK_REMINDER_DAYS", "3")),
         # Seconds a SQLite writer waits for another writer's lock before giving up.
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -57,6 +57,7 @@ def _import_models() -> None:
     from cop.calendars import models as _calendars  # noqa: F401
     from cop.communities import models as _communities  # noqa: F401
     from cop.events import models as _events  # noqa: F401
+    from cop.feedback import models as _feedback  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
@@ -79,6 +80,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
                       calendars_bp, seating_bp, sets_bp, reports_bp):
         app.register_blueprint(blueprint)
+    # feedback (issue 7)
+    from cop.feedback.views import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)
 
 
 def _register_assets(app: Flask) -> None:

@@ -45,11 +45,19 @@ def worker(poll: float, once: bool) -> None:
 
 @cop_commands.command("reminders")
 def reminders() -> None:
-    """Send the reminders and chases that are due, and pass on offered places not taken in time."""
+    """Send the reminders and chases that are due, and pass on offered places not taken in time.
+
+    Also sends feedback requests after each event and one feedback reminder to those who have not answered.
+    """
     from cop.invitations.reminders import send_due_reminders
 
     report = send_due_reminders()
     click.echo(f"reminders={report.reminders} chases={report.chases} offers_passed_on={report.offers_passed_on}")
+    # feedback (issue 7)
+    from cop.feedback.surveys import send_due_feedback
+
+    feedback = send_due_feedback()
+    click.echo(f"feedback_requests={feedback.requests} feedback_reminders={feedback.reminders}")
 
 
 @cop_commands.command("dev")

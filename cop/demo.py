@@ -126,6 +126,9 @@ def load_demo() -> list[str]:
     add_demo_invitations(community, events)
     add_demo_year(community, events)  # before the upcoming plan, which learns from their history
     add_demo_seating(community, events)
+    from cop.feedback.demo import add_demo_feedback  # feedback (issue 7)
+
+    add_demo_feedback(community, events)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one()

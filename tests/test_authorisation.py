@@ -93,6 +93,16 @@ EXPECTED = {
     "sets.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "sets.create": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "sets.exchange_pairs": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # feedback (issue 7): the form is the organisers'; results for organisers and facilitators; answering
+    # needs a personal link (an unknown one: 404), no account.
+    "feedback.answer": ("GET", (404, 404, 404, 404, 404, 404)),
+    "feedback.edit_form": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "feedback.new_question": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "feedback.edit_question": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "feedback.move_question": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "feedback.remove_question": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "feedback.results": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "feedback.results_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
 }
 
 
@@ -129,6 +139,9 @@ def world(app):
     from cop.seating.models import SetFormation
 
     db.session.add(SetFormation(community_id=group.id, title="Cohort", sets=[[removable.id]]))
+    from cop.feedback.surveys import ensure_survey  # feedback (issue 7)
+
+    question = ensure_survey(event).questions[0]
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -137,7 +150,7 @@ def world(app):
             "slug": group.slug, "person_id": removable.id, "token": "not-a-real-token",
             "filename": "app.css", "message_id": message.id,
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
-            "version": 1, "part": "find-your-table", "formation_id": 1,
+            "version": 1, "part": "find-your-table", "formation_id": 1, "question_id": question.id,
         },
     }
 

@@ -41,3 +41,24 @@ def test_the_demo_has_a_year_of_big_rooms_with_a_trend(app):
     upcoming = events["upcoming_big_room"]
     confirmed = [p.id for p in plans.people_to_seat(upcoming, "confirmed")]
     assert len(plans.met_before_pairs(upcoming, confirmed)) > 1000
+
+
+def test_the_reports_show_the_demo_feedback_follow_ups(app, client):
+    from cop.accounts.models import Account
+    from cop.feedback.surveys import follow_up_pairs
+    from cop.people.models import Person
+    from tests.conftest import sign_in
+
+    load_demo()
+    community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one()
+    past = add_demo_events(community)["past_big_room"]
+    pairs = follow_up_pairs([past.id])
+    assert pairs  # the demo's answers name people to follow up with
+    organiser = db.session.execute(select(Account).join(Person).where(
+        Person.email == "rachel.okoye@mse-icb.nhs.example")).scalar_one()
+    sign_in(client, organiser)
+    page = client.get(f"/events/{past.id}/report").get_data(as_text=True)
+    people_chosen = len({chosen for _, chosen in pairs})
+    assert f"{len(pairs)} intentions naming {people_chosen} people" in page
+    csv_text = client.get(f"/communities/{COMMUNITY_SLUG}/report.csv").get_data(as_text=True)
+    assert f"follow-up intentions from feedback,,,intentions,,{len(pairs)}" in csv_text

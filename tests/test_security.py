@@ -14,7 +14,7 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(app_factory):
         sign_in(client, factories.account(organiser, is_admin=True))
         # CSRF is checked before the view runs, so ids need not exist.
         values = {"slug": "big-room", "person_id": organiser.id, "token": "x", "event_id": 1, "series_id": 1, "venue_id": 1,
-                  "invitation_id": 1, "message_id": 1, "version": 1, "formation_id": 1}
+                  "invitation_id": 1, "message_id": 1, "version": 1, "formation_id": 1, "question_id": 1}
         checked = 0
         for rule in app.url_map.iter_rules():
             if "POST" not in rule.methods:

@@ -61,6 +61,13 @@ def door_counts(event: Event) -> DoorCounts:
     return DoorCounts(confirmed=confirmed, checked_in=checked_in, walk_ins=walk_ins)
 
 
+def checked_in_ids(event: Event) -> list[int]:
+    """Everyone who came (checked in or walked in), as person ids: feedback asks them."""
+    return list(db.session.execute(
+        select(Attendance.person_id).where(Attendance.event_id == event.id).order_by(Attendance.person_id)
+    ).scalars())
+
+
 def walk_ins(event: Event) -> list[Attendance]:
     return list(
         db.session.execute(

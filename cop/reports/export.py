@@ -5,7 +5,7 @@ ISO), event, measure, label (the organisation, sector, ... a row is about; empty
 none) and value. Shares are fractions from 0 to 1, empty when there is nothing to divide by.
 """
 from cop.events.times import to_london
-from cop.reports.figures import CommunityFigures, EventFigures
+from cop.reports.figures import CommunityFigures, EventFigures, FollowUps
 
 HEADER = ["section", "event_date", "event", "measure", "label", "value"]
 DIMENSIONS = {"organisation": "Organisation", "sector": "Sector", "profession": "Profession", "place": "Place"}
@@ -49,11 +49,21 @@ def _event_rows(figure: EventFigures, trend_section: str) -> list[list]:
     return rows
 
 
-def event_csv_rows(figure: EventFigures) -> list[list]:
-    return _event_rows(figure, "event")
+def _follow_up_rows(follow_ups: FollowUps) -> list[list]:
+    section = "follow-up intentions from feedback"
+    return [[section, "", "", measure, "", value] for measure, value in (
+        ("intentions", follow_ups.intentions),
+        ("people chosen", follow_ups.people_chosen),
+        ("across organisations", follow_ups.cross_organisation),
+        ("organisation not known", follow_ups.unknown_organisation),
+    )]
 
 
-def community_csv_rows(report: CommunityFigures) -> list[list]:
+def event_csv_rows(figure: EventFigures, follow_ups: FollowUps) -> list[list]:
+    return _event_rows(figure, "event") + _follow_up_rows(follow_ups)
+
+
+def community_csv_rows(report: CommunityFigures, follow_ups: FollowUps) -> list[list]:
     rows = [
         ["community totals", "", "", "events", "", len(report.events)],
         ["community totals", "", "", "attendances", "", report.attendances],
@@ -72,4 +82,4 @@ def community_csv_rows(report: CommunityFigures) -> list[list]:
         event_rows.insert(len(event_measures(figure)), ["events over time", _event_date(figure), figure.record.title,
                                                         "organisations reached so far", "", reached])
         rows.extend(event_rows)
-    return rows
+    return rows + _follow_up_rows(follow_ups)

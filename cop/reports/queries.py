@@ -51,3 +51,10 @@ def follow_ups_for(records: list[figures.EventRecord], pairs) -> figures.FollowU
     offers the people present), so the records know their organisations."""
     organisation_of = {a.person_id: a.organisation_id for record in records for a in record.attendees}
     return figures.follow_up_figures(pairs, organisation_of)
+
+
+def follow_ups(records: list[figures.EventRecord]) -> figures.FollowUps:
+    """Follow-up intentions from the feedback answers at these events."""
+    from cop.feedback.surveys import follow_up_pairs  # the feedback feature owns the answers
+
+    return follow_ups_for(records, follow_up_pairs([record.event_id for record in records]))

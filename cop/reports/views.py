@@ -26,18 +26,17 @@ def short_date(utc) -> str:
 def community_report(slug: str):
     community, role = community_for(slug, STAFF)
     records = queries.event_records(community)
-    # FEEDBACK: follow_ups = queries.follow_ups_for(records, follow_up_pairs([r.event_id for r in records]))
-    # once cop.feedback is merged; None leaves the section out of the page.
     return render_template("reports/community.html", community=community, role=role,
                            report=figures.community_figures(records), dimensions=export.DIMENSIONS,
-                           charts=charts, follow_ups=None)
+                           charts=charts, follow_ups=queries.follow_ups(records))
 
 
 @bp.route("/communities/<slug>/report.csv")
 @login_required
 def community_report_csv(slug: str):
     community, _ = community_for(slug, STAFF)
-    rows = export.community_csv_rows(queries.community_report(community))
+    records = queries.event_records(community)
+    rows = export.community_csv_rows(figures.community_figures(records), queries.follow_ups(records))
     return csv_download(write_csv(export.HEADER, rows), f"{community.slug}-report.csv")
 
 
@@ -46,14 +45,14 @@ def community_report_csv(slug: str):
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
     figure = queries.event_report(event)
-    # FEEDBACK: follow_ups = queries.follow_ups_for([figure.record], follow_up_pairs([event.id])) once merged.
     return render_template("reports/event.html", event=event, role=role, figure=figure,
-                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=None)
+                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]))
 
 
 @bp.route("/events/<int:event_id>/report.csv")
 @login_required
 def event_report_csv(event_id: int):
     event, _ = event_for(event_id, STAFF)
-    rows = export.event_csv_rows(queries.event_report(event))
+    figure = queries.event_report(event)
+    rows = export.event_csv_rows(figure, queries.follow_ups([figure.record]))
     return csv_download(write_csv(export.HEADER, rows), f"event-{event.id}-report.csv")

@@ -1,7 +1,7 @@
 """action learning set formations, workforce exchange pairs, line managers
 
 Revision ID: 94d18a952af7
-Revises: 2a16ac70e99e
+Revises: d64dff353a11
 Create Date: 2026-11-23 17:50:27.455886
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '94d18a952af7'
-down_revision = '2a16ac70e99e'
+down_revision = 'd64dff353a11'
 branch_labels = None
 depends_on = None
 

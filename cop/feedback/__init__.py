@@ -1,0 +1,1 @@
+"""Post-event feedback: a form per event, requests and reminders to those who came, answers, results."""
