@@ -51,37 +51,75 @@ def _number(digits: list[int], p: int) -> int:
     return sum(d * p**i for i, d in enumerate(digits))
 
 
-@lru_cache(maxsize=32)
-def ring(order: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
-    """Addition and multiplication tables on 0..order-1: GF(order) if order is a
-    prime power (up to 256), otherwise the integers mod order."""
-    power = _prime_power(order) if 1 < order <= 256 else None
-    if power is None or power[1] == 1:
-        add = tuple(tuple((a + b) % order for b in range(order)) for a in range(order))
-        mul = tuple(tuple((a * b) % order for b in range(order)) for a in range(order))
+def _field(q: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+    """Addition and multiplication tables of GF(q), q a prime power."""
+    p, m = _prime_power(q)
+    if m == 1:
+        add = tuple(tuple((a + b) % q for b in range(q)) for a in range(q))
+        mul = tuple(tuple((a * b) % q for b in range(q)) for a in range(q))
         return add, mul
-    p, m = power
-    elements = [_digits(x, p, m) for x in range(order)]
+    elements = [_digits(x, p, m) for x in range(q)]
     add = tuple(
-        tuple(_number([(x + y) % p for x, y in zip(elements[a], elements[b])], p) for b in range(order))
-        for a in range(order)
+        tuple(_number([(x + y) % p for x, y in zip(elements[a], elements[b])], p) for b in range(q))
+        for a in range(q)
     )
     # Find a monic irreducible modulus: the quotient ring then has no zero divisors.
     for low in range(p**m):
         modulus = _digits(low, p, m) + [1]
         mul = tuple(
-            tuple(_number(_poly_mul_mod(elements[a], elements[b], modulus, p), p) for b in range(order))
-            for a in range(order)
+            tuple(_number(_poly_mul_mod(elements[a], elements[b], modulus, p), p) for b in range(q))
+            for a in range(q)
         )
-        if all(mul[a][b] for a in range(1, order) for b in range(1, order)):
+        if all(mul[a][b] for a in range(1, q) for b in range(1, q)):
             return add, mul
     raise AssertionError(f"no irreducible polynomial of degree {m} over GF({p})")
 
 
+def _factors(order: int) -> list[int]:
+    """The prime-power factors of order, e.g. 20 -> [4, 5]."""
+    factors, rest, p = [], order, 2
+    while rest > 1:
+        if rest % p == 0:
+            q = 1
+            while rest % p == 0:
+                rest //= p
+                q *= p
+            factors.append(q)
+        p += 1
+    return factors
+
+
+@lru_cache(maxsize=32)
+def ring(order: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], int]:
+    """Addition and multiplication tables on 0..order-1 of the product of the
+    fields GF(q) over the prime-power factors q of order (MacNeish), with the
+    number of repeat-free rounds it gives: the smallest factor. Element x has
+    component x mod q in each factor, so for x < smallest factor all
+    components equal x and the differences of such multipliers are units."""
+    factors = _factors(order) if 1 < order <= 1024 else [order]
+    if order == 1 or max(factors) > 256:  # trivial, or too large a field to tabulate
+        add = tuple(tuple((a + b) % order for b in range(order)) for a in range(order))
+        mul = tuple(tuple((a * b) % order for b in range(order)) for a in range(order))
+        return add, mul, 2
+    fields = [_field(q) for q in factors]
+    # Element <-> components by the Chinese remainder theorem on x mod q.
+    components = [tuple(x % q for q in factors) for x in range(order)]
+    number = {c: x for x, c in enumerate(components)}
+    add = tuple(
+        tuple(number[tuple(f[0][u][v] for f, u, v in zip(fields, components[a], components[b]))] for b in range(order))
+        for a in range(order)
+    )
+    mul = tuple(
+        tuple(number[tuple(f[1][u][v] for f, u, v in zip(fields, components[a], components[b]))] for b in range(order))
+        for a in range(order)
+    )
+    return add, mul, min(factors)
+
+
 def design_table(position: int, round_: int, tables: int, seats: int, full_equal_room: bool) -> int:
     """Table for the person dealt at `position` in round `round_` (see module doc)."""
-    add, mul = ring(tables)
+    add, mul, repeat_free = ring(tables)
     home, seat = position % tables, position // tables
-    if round_ == tables and full_equal_room and tables % seats == 0:
+    if round_ == repeat_free and full_equal_room and tables % seats == 0:
         return seat * (tables // seats) + home // seats
     return add[home][mul[round_ % tables][seat % tables]]

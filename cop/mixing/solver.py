@@ -24,6 +24,8 @@ SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
 PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repeats/history
 SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
+TOP_FIRST = 1
+ALIKE = 0.5  # share of exchanges between people with the same first attribute value
 # Tabu search, for social golfer problems whose repeats the quench leaves above
 # their bound: steps a swap stays tabu, steps without a new best before a
 # restart from the best seating, random swaps that shake it then.
@@ -65,6 +67,11 @@ class _Search:
             for a, b in model.met_before:
                 if (a, b) not in model.forced:
                     self.met[a][b] = self.met[b][a] = 1
+        # Bitsets (Python ints, bit q for person q) of whom each person met before.
+        self.met_bits = [0] * n
+        if self.met is not None:
+            for p in range(n):
+                self.met_bits[p] = sum(1 << q for q in range(n) if self.met[p][q])
         self.mobile = [
             [p for p in range(n) if model.unit_table[r][model.unit_of[p]] == -1]
             for r in range(self.R)
@@ -75,10 +82,23 @@ class _Search:
             if len(self.units[self.unit_of[p]]) == 1
             and all(pins[self.unit_of[p]] == -1 for pins in model.unit_table)
         ]
+        self.alike: list[list[int]] = [[] for _ in range(n)]
+        if model.attributes:
+            value_of = model.attributes[0].value_of
+            by_value: dict[int, list[int]] = {}
+            for p in self.free_all_event:
+                if value_of[p] >= 0:
+                    by_value.setdefault(value_of[p], []).append(p)
+            for people in by_value.values():
+                for p in people:
+                    self.alike[p] = [q for q in people if q != p]
         bounds = lower_bounds(model)
         self.floor = [0, 0, bounds["repeats"], bounds["met_before"], *bounds["excess"].values()]
         self.strict_weights = self._weights()
         self.soft_weights = self._soft_weights()
+        # Soft weights on the tiers down to the first attribute only: the lower
+        # attributes' noise would pin the search where the first one needs room.
+        self.top_weights = [w if k < 5 else 0 for k, w in enumerate(self.soft_weights)]
         self.use(self.strict_weights)
 
     def use(self, weights: list[int]) -> None:
@@ -144,6 +164,11 @@ class _Search:
                         if met is not None and met[a][b]:
                             terms[MET_BEFORE] += 1
         self.meet = meet
+        # Bitsets kept beside the counts, for swap_delta: who sits at each
+        # table, and whom each person meets at least once / twice in the event.
+        self.members = [[sum(1 << p for p in people) for people in tables] for tables in self.seated]
+        self.once = [sum(1 << q for q, c in enumerate(row) if c >= 1) for row in meet]
+        self.twice = [sum(1 << q for q, c in enumerate(row) if c >= 2) for row in meet]
         self.count = []
         for k, (value_of, bound, values) in enumerate(self.attributes):
             per_round = []
@@ -183,10 +208,18 @@ class _Search:
         repeats = met_before = hard = 0
         leaving = self.seated[r][src]
         leaving.remove(p)
+        once, twice = self.once, self.twice
+        bit_p = 1 << p
         for x in leaving:
             c = row[x]
             if c >= 2:
                 repeats -= 1
+                if c == 2:
+                    twice[p] &= ~(1 << x)
+                    twice[x] &= ~bit_p
+            elif c == 1:
+                once[p] &= ~(1 << x)
+                once[x] &= ~bit_p
             row[x] = meet[x][p] = c - 1
             if met is not None and met[x]:
                 met_before -= 1
@@ -195,9 +228,18 @@ class _Search:
             c = row[y]
             if c >= 1:
                 repeats += 1
+                if c == 1:
+                    twice[p] |= 1 << y
+                    twice[y] |= bit_p
+            elif c == 0:
+                once[p] |= 1 << y
+                once[y] |= bit_p
             row[y] = meet[y][p] = c + 1
             if met is not None and met[y]:
                 met_before += 1
+        members = self.members[r]
+        members[src] &= ~bit_p
+        members[dest] |= bit_p
         joining.append(p)
         where[p] = dest
         terms[REPEATS] += repeats
@@ -228,35 +270,33 @@ class _Search:
             if home >= 0:
                 terms[MOVED] += (dest != home) - (src != home)
 
-    def swap_delta(self, r: int, p: int, q: int) -> int:
+    def swap_delta(self, r: int, p: int, q: int, repeats: bool = True) -> int:
         """Cost change of swapping two people (each alone in their unit) at
-        different tables of round r, without making the move."""
+        different tables of round r, without making the move; without the
+        repeats term if `repeats` is false (see exchange_delta)."""
         weights = self.weights
         where = self.where[r]
         a, b = where[p], where[q]
-        at_a, at_b = self.seated[r][a], self.seated[r][b]
-        meet_p, meet_q = self.meet[p], self.meet[q]
-        repeats = 0
-        for x in at_a:
-            if meet_p[x] >= 2 and x != p:
-                repeats -= 1
-            if meet_q[x] >= 1 and x != p:
-                repeats += 1
-        for y in at_b:
-            if meet_q[y] >= 2 and y != q:
-                repeats -= 1
-            if meet_p[y] >= 1 and y != q:
-                repeats += 1
-        delta = repeats * weights[REPEATS]
+        members = self.members[r]
+        at_a = members[a] & ~(1 << p)
+        at_b = members[b] & ~(1 << q)
+        delta = 0
+        if repeats:
+            once, twice = self.once, self.twice
+            delta = weights[REPEATS] * (
+                (once[q] & at_a).bit_count()
+                - (twice[p] & at_a).bit_count()
+                + (once[p] & at_b).bit_count()
+                - (twice[q] & at_b).bit_count()
+            )
         if self.met is not None:
-            met_p, met_q = self.met[p], self.met[q]
-            hits = 0
-            for x in at_a:
-                if x != p:
-                    hits += met_q[x] - met_p[x]
-            for y in at_b:
-                if y != q:
-                    hits += met_p[y] - met_q[y]
+            met_p, met_q = self.met_bits[p], self.met_bits[q]
+            hits = (
+                (met_q & at_a).bit_count()
+                - (met_p & at_a).bit_count()
+                + (met_p & at_b).bit_count()
+                - (met_q & at_b).bit_count()
+            )
             delta += hits * weights[MET_BEFORE]
         for k, (value_of, bound, values) in enumerate(self.attributes):
             vp, vq = value_of[p], value_of[q]
@@ -296,23 +336,24 @@ class _Search:
         Under strict weights, while a tier above diversity (hard rules, moves,
         repeats, met-before) is above its floor, only seats in those tiers:
         diversity seats would swamp the few that matter most."""
-        meet, met, apart_of = self.meet, self.met, self.model.apart_of
+        twice, met_bits, apart_of = self.twice, self.met_bits, self.model.apart_of
         limit = self.model.facilitator_limit
         pressing_hot, diverse_hot = [], []
         for r in range(self.R):
             where = self.where[r]
             pressing = [False] * self.n
             diverse = [False] * self.n
+            members = self.members[r]
             for t, people in enumerate(self.seated[r]):
-                for x, a in enumerate(people):
-                    meet_a = meet[a]
-                    met_a = met[a] if met is not None else None
-                    for b in people[x + 1 :]:
-                        if meet_a[b] >= 2 or (met_a is not None and met_a[b]):
-                            pressing[a] = pressing[b] = True
-                    if any(where[y] == t for y in apart_of[a]):
+                bits = members[t]
+                for a in people:
+                    if (twice[a] | met_bits[a]) & bits:
+                        pressing[a] = True
+                    elif apart_of[a] and any(where[y] == t for y in apart_of[a]):
                         pressing[a] = True
                 for k, (value_of, bound, values) in enumerate(self.attributes):
+                    if not self.weights[4 + k]:
+                        continue
                     count = self.count[k][r]
                     for a in people:
                         v = value_of[a]
@@ -334,6 +375,17 @@ class _Search:
     def pressing_above_floor(self) -> bool:
         """Whether a tier above diversity is above its floor."""
         return any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
+
+    def exchange_delta(self, p: int, q: int) -> int:
+        """Cost change of p and q trading seats in every round. Repeats do not
+        change (it only renames who meets whom); every other term is counted
+        round by round, so the rounds' swap deltas add up exactly."""
+        delta = 0
+        for r in range(self.R):
+            where = self.where[r]
+            if where[p] != where[q]:
+                delta += self.swap_delta(r, p, q, repeats=False)
+        return delta
 
     def _exchange(self, p: int, q: int) -> None:
         """p and q trade seats in every round (its own inverse)."""
@@ -468,8 +520,13 @@ class _Search:
         random_ = rng.random
         exchangeable_list = self.free_all_event
         exchangeable = set(exchangeable_list)
-        # Worth it where the meeting structure is tight (repeats unavoidable).
-        exchanges = self.floor[REPEATS] > 0 and len(exchangeable_list) > 1
+        # Exchanges keep the shape of who meets whom: worth it wherever repeats
+        # are at their floor (a tight meeting structure that swaps would break).
+        exchanges = self.R > 1 and len(exchangeable_list) > 1
+        alike = self.alike  # exchangeable people who share the first attribute's value
+        # Exchanges cost several swaps' work: rarer where swaps alone can reach
+        # the repeats' floor.
+        itinerary = ITINERARY
         it = 0
         while True:
             if it & 127 == 0:
@@ -491,15 +548,23 @@ class _Search:
                 r = rounds[int(random_() * len(rounds))]
                 mobile = self.mobile[r]
                 p = mobile[int(random_() * len(mobile))]
-            if exchanges and random_() < ITINERARY and p in exchangeable:
+            if exchanges and random_() < itinerary and p in exchangeable:
                 # Two people trade their whole itineraries: who meets whom keeps
                 # its shape (repeats stay put), only the names at each seat change.
-                q = exchangeable_list[int(random_() * len(exchangeable_list))]
-                self._exchange(p, q)
-                delta = self.cost() - cost
-                if delta > 0 and random_() >= math.exp(-delta / temperature):
-                    self._exchange(p, q)
+                same = alike[p]
+                if same and random_() < ALIKE:
+                    # Same value of the first attribute: its excess stays put too.
+                    q = same[int(random_() * len(same))]
+                else:
+                    q = exchangeable_list[int(random_() * len(exchangeable_list))]
+                if self.terms[REPEATS] > self.floor[REPEATS] and self.floor[REPEATS] == 0:
+                    q = p  # while repeats can still fall, swaps do better
+                if q == p:
                     continue
+                delta = self.exchange_delta(p, q)
+                if delta > 0 and random_() >= math.exp(-delta / temperature):
+                    continue
+                self._exchange(p, q)
                 cost += delta
                 if self.terms < best_terms:
                     best_terms = list(self.terms)
@@ -591,7 +656,7 @@ def _deal_order(model: Model) -> list[int]:
 
 
 def _construct_round(
-    model: Model, r: int, order: list[int], anchor: list[int] | None
+    model: Model, r: int, order: list[int], anchor: list[int] | None, avoid_met: bool = True
 ) -> list[int] | None:
     """Deal one round; None if the units cannot be fitted at even table sizes."""
     n, T = model.people, model.tables
@@ -602,7 +667,7 @@ def _construct_round(
     occupancy, facilitators = [0] * T, [0] * T
     table_of = [-1] * n
     met_of: list[list[int]] = [[] for _ in range(n)]
-    for a, b in model.met_before:
+    for a, b in model.met_before if avoid_met else ():
         if (a, b) not in model.forced:
             met_of[a].append(b)
             met_of[b].append(a)
@@ -666,10 +731,21 @@ def _construct_round(
 
 
 def _construct(model: Model, rng: random.Random, anchor: list[list[int]] | None) -> list[list[int]]:
+    """The design-theory deal; with history, also the deal that steers people
+    away from those they met before (which breaks the design's structure, so
+    it may cost repeats): whichever scores better."""
+    first = _construct_with(model, rng, anchor, avoid_met=False)
+    if not model.met_before:
+        return first
+    second = _construct_with(model, rng, anchor, avoid_met=True)
+    return second if evaluate(model, second).key() < evaluate(model, first).key() else first
+
+
+def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -> list[list[int]]:
     order = _deal_order(model)
     where = []
     for r in range(model.rounds):
-        table_of = _construct_round(model, r, order, anchor[r] if anchor else None)
+        table_of = _construct_round(model, r, order, anchor[r] if anchor else None, avoid_met)
         for _ in range(50):
             if table_of is not None:
                 break
@@ -678,7 +754,7 @@ def _construct(model: Model, rng: random.Random, anchor: list[list[int]] | None)
             shuffled = order[:]
             rng.shuffle(shuffled)
             shuffled.sort(key=lambda u: -len(model.units[u]))
-            table_of = _construct_round(model, r, shuffled, None)
+            table_of = _construct_round(model, r, shuffled, None, avoid_met)
         if table_of is None:
             raise InvalidProblem(
                 f"round {r}: the together groups and pins leave no way to seat everyone "
@@ -761,7 +837,7 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         # Anneal with soft weights, then with strict weights again; a tabu
         # search first if repeats or history hits are stuck above their floor
         # (no single swap removes them: it takes a worse step first).
-        search.use(search.soft_weights)
+        search.use(search.top_weights if TOP_FIRST else search.soft_weights)
         search.load(found)
         found, tried = search.anneal(rng, ANNEAL, *budget(SOFT_SHARE))
         done += tried
