@@ -116,8 +116,50 @@ def ring(order: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...]
     return add, mul, min(factors)
 
 
+# A pair of orthogonal Latin squares of order 10 (MacNeish's product gives
+# none: 10 = 2 x 5). Found once by computer: a random Latin square L, all its
+# transversals by backtracking, and an exact cover of its cells by ten of them
+# (M numbers them). See square_table.
+ORDER_10 = (
+    (
+        (1, 5, 7, 9, 0, 4, 2, 3, 8, 6), (3, 6, 1, 4, 8, 2, 5, 7, 0, 9), (7, 4, 2, 8, 5, 9, 0, 6, 3, 1),
+        (8, 2, 4, 3, 1, 5, 6, 0, 9, 7), (6, 8, 9, 1, 4, 0, 7, 5, 2, 3), (4, 1, 6, 0, 9, 8, 3, 2, 7, 5),
+        (9, 0, 5, 2, 3, 7, 4, 1, 6, 8), (0, 9, 3, 6, 7, 1, 8, 4, 5, 2), (2, 7, 0, 5, 6, 3, 9, 8, 1, 4),
+        (5, 3, 8, 7, 2, 6, 1, 9, 4, 0),
+    ),
+    (
+        (1, 2, 0, 7, 4, 3, 6, 5, 8, 9), (9, 1, 3, 2, 6, 8, 7, 4, 5, 0), (2, 0, 5, 1, 8, 9, 3, 6, 7, 4),
+        (3, 9, 4, 6, 7, 0, 8, 1, 2, 5), (4, 7, 6, 0, 5, 2, 1, 9, 3, 8), (8, 5, 7, 9, 1, 4, 0, 2, 6, 3),
+        (5, 6, 1, 4, 3, 7, 9, 8, 0, 2), (0, 8, 2, 3, 9, 6, 5, 7, 4, 1), (7, 3, 8, 5, 2, 1, 4, 0, 9, 6),
+        (6, 4, 9, 8, 0, 5, 2, 3, 1, 7),
+    ),
+)  # fmt: skip
+SQUARES = {10: ORDER_10}
+
+
+def square_table(position: int, round_: int, order: int) -> int | None:
+    """For a full room of `order` tables of `order` seats with a known pair of
+    orthogonal Latin squares (L, M): people are the cells (row i, column j);
+    rounds 0 to 3 seat them by row, column, L and M, four partitions any two
+    of which share at most one person per pair of tables. The k-th person
+    dealt takes cell k mod order of transversal k div order of L (the cells
+    where M is that symbol), so people dealt in a row land in different rows,
+    columns and L symbols: the first three rounds spread every organisation
+    as evenly as dealing in turn. None beyond round 3."""
+    if round_ > 3:
+        return None
+    latin, mate = SQUARES[order]
+    row, symbol = position % order, position // order
+    column = mate[row].index(symbol)
+    return (row, column, latin[row][column], symbol)[round_]
+
+
 def design_table(position: int, round_: int, tables: int, seats: int, full_equal_room: bool) -> int:
     """Table for the person dealt at `position` in round `round_` (see module doc)."""
+    if tables in SQUARES and seats == tables and full_equal_room:
+        table = square_table(position, round_, tables)
+        if table is not None:
+            return table
     add, mul, repeat_free = ring(tables)
     home, seat = position % tables, position // tables
     if round_ == repeat_free and full_equal_room and tables % seats == 0:

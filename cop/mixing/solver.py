@@ -25,6 +25,8 @@ PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repea
 SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
 TOP_FIRST = 1
+TOP_SHARE = 0.4
+ITINERARY_TIGHT = 0.5  # the same where repeats are unavoidable: swaps mostly add some
 ALIKE = 0.5  # share of exchanges between people with the same first attribute value
 # Tabu search, for social golfer problems whose repeats the quench leaves above
 # their bound: steps a swap stays tabu, steps without a new best before a
@@ -99,12 +101,16 @@ class _Search:
         # Soft weights on the tiers down to the first attribute only: the lower
         # attributes' noise would pin the search where the first one needs room.
         self.top_weights = [w if k < 5 else 0 for k, w in enumerate(self.soft_weights)]
+        self.hybrid_weights = self._hybrid_weights()
         self.use(self.strict_weights)
 
     def use(self, weights: list[int]) -> None:
         """Search with these tier weights (strict or soft) from now on."""
         self.weights = weights
         self.floor_cost = sum(w * f for w, f in zip(weights, self.floor))
+        # Temperatures are in units of the lowest tier these weights count.
+        active = [w for w, r in zip(weights, self.reach) if r and w]
+        self.temperature_unit = min(active) if active else 1
 
     def _weights(self) -> list[int]:
         """Tier weights such that a swap of two people that improves a tier
@@ -136,6 +142,17 @@ class _Search:
             weights[k] = step
             if self.reach[k]:
                 step *= SOFT_RATIO
+        return weights
+
+    def _hybrid_weights(self) -> list[int]:
+        """Soft weights on the attributes after the first, strict ones from
+        the first attribute up: the lower attributes trade among themselves,
+        never against the tiers above."""
+        weights = list(self.soft_weights)
+        below = sum(w * r for w, r in zip(weights[5:], self.reach[5:]))
+        for k in range(min(4, len(weights) - 1), -1, -1):
+            weights[k] = 1 + below
+            below += weights[k] * self.reach[k]
         return weights
 
     # --- state ----------------------------------------------------------------
@@ -526,7 +543,7 @@ class _Search:
         alike = self.alike  # exchangeable people who share the first attribute's value
         # Exchanges cost several swaps' work: rarer where swaps alone can reach
         # the repeats' floor.
-        itinerary = ITINERARY
+        itinerary = ITINERARY_TIGHT if self.floor[REPEATS] > 0 else ITINERARY
         it = 0
         while True:
             if it & 127 == 0:
@@ -652,7 +669,52 @@ def _deal_order(model: Model) -> list[int]:
         facilitators = sum(model.facilitator[m] for m in members)
         return (-len(members), -facilitators, *values, first)
 
-    return sorted(range(len(model.units)), key=key)
+    order = sorted(range(len(model.units)), key=key)
+    return _packed(model, order) if model.attributes and model.tables > 1 else order
+
+
+def _packed(model: Model, order: list[int]) -> list[int]:
+    """The deal order with each organisation (first attribute) packed into
+    runs of T positions (T tables) as far as it can: the design seats the
+    people dealt at positions bT to bT + T - 1 at T different tables in every
+    repeat-free round, so a value that keeps within whole runs plus one run
+    never exceeds ceil(count / T) at a table. Full runs first, then the
+    remainders first-fit, largest first; groups and facilitators keep the lead."""
+    T, value_of = model.tables, model.attributes[0].value_of
+    lead = [u for u in order if len(model.units[u]) > 1 or model.facilitator[model.units[u][0]]]
+    rest = [u for u in order if not (len(model.units[u]) > 1 or model.facilitator[model.units[u][0]])]
+    used = sum(len(model.units[u]) for u in lead)
+    runs = -(-(used + len(rest)) // T)
+    room = [T] * runs
+    for b in range(runs):  # the lead takes the first positions
+        taken = min(T, max(0, used - b * T))
+        room[b] -= taken
+    by_value: dict[int, list[int]] = {}
+    for u in rest:
+        v = value_of[model.units[u][0]]
+        by_value.setdefault(v if v >= 0 else -1 - u, []).append(u)
+    parts = []
+    for people in by_value.values():
+        while len(people) >= T:
+            parts.append(people[:T])
+            people = people[T:]
+        if people:
+            parts.append(people)
+    rank = {u: k for k, u in enumerate(order)}
+    parts.sort(key=lambda part: (-len(part), rank[part[0]]))
+    placed: list[list[int]] = [[] for _ in range(runs)]
+    for part in parts:
+        fits = [b for b in range(runs) if room[b] >= len(part)]
+        if fits:
+            b = fits[0]
+            placed[b] += part
+            room[b] -= len(part)
+            continue
+        for u in part:  # no run has room for all of it: fill the gaps
+            b = next(b for b in range(runs) if room[b] > 0)
+            placed[b].append(u)
+            room[b] -= 1
+    return lead + [u for run in placed for u in run]
 
 
 def _construct_round(
@@ -837,7 +899,16 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         # Anneal with soft weights, then with strict weights again; a tabu
         # search first if repeats or history hits are stuck above their floor
         # (no single swap removes them: it takes a worse step first).
-        search.use(search.top_weights if TOP_FIRST else search.soft_weights)
+        if len(model.attributes) > 1 and TOP_FIRST:
+            # First the tiers down to the first attribute alone (it stops once
+            # they are at their floor), then the lower attributes under them.
+            search.use(search.top_weights)
+            search.load(found)
+            found, tried = search.anneal(rng, ANNEAL, *budget(TOP_SHARE))
+            done += tried
+            search.use(search.hybrid_weights)
+        else:
+            search.use(search.soft_weights)
         search.load(found)
         found, tried = search.anneal(rng, ANNEAL, *budget(SOFT_SHARE))
         done += tried
