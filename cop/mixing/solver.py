@@ -19,13 +19,15 @@ FOCUS = 0.6  # share of moves that start from a person who is part of a cost
 # weight: a short quench keeps a good construction's structure and takes its
 # easy gains, then full anneals (soft, then strict weights) explore from the best.
 QUENCH, ANNEAL = (0.05, 0.05), (1.0, 0.05)
-QUENCH_SHARE = 0.1  # of the time or move budget
+QUENCH_SHARE = 0.05  # of the time or move budget
 SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
 PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repeats/history
 SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
 TOP_FIRST = 1
-TOP_SHARE = 0.4
+TOP_SHARE = 0.8
+QUENCH_TOP = 0
+RUN_MATES = 1
 ITINERARY_TIGHT = 0.5  # the same where repeats are unavoidable: swaps mostly add some
 ALIKE = 0.5  # share of exchanges between people with the same first attribute value
 # Tabu search, for social golfer problems whose repeats the quench leaves above
@@ -84,14 +86,27 @@ class _Search:
             if len(self.units[self.unit_of[p]]) == 1
             and all(pins[self.unit_of[p]] == -1 for pins in model.unit_table)
         ]
+        # Exchange partners that keep the first attribute's spread: people in
+        # the same run of T positions of the deal (the design seats a run at
+        # T different tables in every round, and the deal packs each value
+        # into whole runs), or failing that people with the same value.
         self.alike: list[list[int]] = [[] for _ in range(n)]
         if model.attributes:
-            value_of = model.attributes[0].value_of
-            by_value: dict[int, list[int]] = {}
-            for p in self.free_all_event:
-                if value_of[p] >= 0:
-                    by_value.setdefault(value_of[p], []).append(p)
-            for people in by_value.values():
+            free = set(self.free_all_event)
+            groups: dict[int, list[int]] = {}
+            if RUN_MATES:
+                position = 0
+                for u in _deal_order(model):
+                    for p in model.units[u]:
+                        if p in free:
+                            groups.setdefault(position // self.T, []).append(p)
+                        position += 1
+            else:
+                value_of = model.attributes[0].value_of
+                for p in self.free_all_event:
+                    if value_of[p] >= 0:
+                        groups.setdefault(value_of[p], []).append(p)
+            for people in groups.values():
                 for p in people:
                     self.alike[p] = [q for q in people if q != p]
         bounds = lower_bounds(model)
@@ -887,10 +902,15 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         moves = None if iterations is None else max(0, round(share * (iterations - done)))
         return moves, time.perf_counter() + share * (finish_by - time.perf_counter())
 
-    # Quench with strict weights.
+    # Quench with strict weights (with the first attribute's soft weights
+    # when there are lower attributes: see below).
+    top_first = len(model.attributes) > 1 and TOP_FIRST
+    if top_first and QUENCH_TOP:
+        search.use(search.top_weights)
     search.load(found)
     found, tried = search.anneal(rng, QUENCH, *budget(QUENCH_SHARE))
     done += tried
+    search.use(search.strict_weights)
     search.load(found)
     if _golfers_left(search, model):
         found, tried = search.tabu(rng, *budget(1.0))
@@ -899,7 +919,7 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         # Anneal with soft weights, then with strict weights again; a tabu
         # search first if repeats or history hits are stuck above their floor
         # (no single swap removes them: it takes a worse step first).
-        if len(model.attributes) > 1 and TOP_FIRST:
+        if top_first:
             # First the tiers down to the first attribute alone (it stops once
             # they are at their floor), then the lower attributes under them.
             search.use(search.top_weights)
