@@ -1,15 +1,24 @@
 """Design-theory starting seatings.
 
 Number the deal order so that the k-th person dealt has "home" table i = k mod T
-and seat j = k div T. In round r they go to table i + r*j. Two people meet in
-round r only if i - i' = r (j' - j), which has at most one solution r when the
-arithmetic is a field: with T a prime power (GF(T)) the first T rounds are
-repeat-free. For other T the integers mod T are used, which stays repeat-free
-for the first few rounds (while r*(j' - j) never wraps to 0 mod T).
+and seat j = k div T. In round r they go to table i + m_r * j, with multipliers
+m_0 = 0, m_1 = 1, m_2, ... in a ring of order T. Two people meet in rounds r
+and r' only if (m_r - m_r') (j - j') = 0, so the rounds are repeat-free while
+the multipliers' differences are units. The ring is the product of the fields
+GF(q) over the prime-power factors q of T (MacNeish): its first min(q)
+multipliers qualify, e.g. 4 rounds at 20 tables (GF(4) x GF(5)), T rounds when
+T is a prime power, but only 2 when T = 2 mod 4.
 
 When every table seats exactly k people and k divides T, one more repeat-free
 round exists (the affine plane's last parallel class): people with the same
-seat j never meet in the rounds above, so round T groups them by seat.
+seat j never meet in the rounds above, so that round groups them by seat.
+
+People dealt in one run of T positions (same j) sit at T different tables in
+every such round, which is what lets the deal order spread each organisation.
+
+For a full room of 10 tables of 10 a pair of orthogonal Latin squares of order
+10 gives four repeat-free rounds (rows, columns, and the two squares' symbols)
+where MacNeish gives two; see square_table.
 """
 
 from __future__ import annotations
