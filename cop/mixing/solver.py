@@ -62,6 +62,8 @@ class _Search:
         self.n, self.T, self.R = model.people, model.tables, model.rounds
         self.units, self.unit_of = model.units, model.unit_of
         self.facilitator = [1 if f else 0 for f in model.facilitator]
+        # Whether a swap can touch a hard rule at all (facilitators, apart pairs).
+        self.hard_rules = any(self.facilitator) or any(model.apart_of)
         self.anchor = anchor
         self.attributes = [(a.value_of, a.bound, len(a.values)) for a in model.attributes]
         n = self.n
@@ -126,6 +128,20 @@ class _Search:
         # Temperatures are in units of the lowest tier these weights count.
         active = [w for w, r in zip(weights, self.reach) if r and w]
         self.temperature_unit = min(active) if active else 1
+        if hasattr(self, "count"):
+            self._rows()
+
+    def _rows(self) -> None:
+        """Per round, the attributes these weights count, with their counts
+        (the lists `relocate` updates in place), for swap_delta."""
+        self.rows = [
+            [
+                (value_of, bound, values, self.count[k][r], self.weights[4 + k])
+                for k, (value_of, bound, values) in enumerate(self.attributes)
+                if values and self.weights[4 + k]
+            ]
+            for r in range(self.R)
+        ]
 
     def _weights(self) -> list[int]:
         """Tier weights such that a swap of two people that improves a tier
@@ -220,6 +236,7 @@ class _Search:
                 count[table_of[p]] += self.facilitator[p]
             terms[HARD] += sum(max(0, c - limit) for c in count)
             self.facilitators.append(count)
+        self._rows()
         for a, b in model.apart_pairs:
             terms[HARD] += sum(1 for table_of in self.where if table_of[a] == table_of[b])
         if self.anchor:
@@ -330,29 +347,29 @@ class _Search:
                 - (met_q & at_b).bit_count()
             )
             delta += hits * weights[MET_BEFORE]
-        for k, (value_of, bound, values) in enumerate(self.attributes):
+        for value_of, bound, values, count, weight in self.rows[r]:
             vp, vq = value_of[p], value_of[q]
             if vp != vq:
-                count = self.count[k][r]
                 excess = 0
                 if vp >= 0:
                     excess += (count[b * values + vp] >= bound[vp]) - (count[a * values + vp] > bound[vp])
                 if vq >= 0:
                     excess += (count[a * values + vq] >= bound[vq]) - (count[b * values + vq] > bound[vq])
-                delta += excess * weights[4 + k]
-        hard = 0
-        if self.facilitator[p] != self.facilitator[q]:
-            count, limit = self.facilitators[r], self.model.facilitator_limit
-            src, dest = (a, b) if self.facilitator[p] else (b, a)
-            hard += (count[dest] >= limit) - (count[src] > limit)
-        apart_of = self.model.apart_of
-        for y in apart_of[p]:
-            if y != q:
-                hard += (where[y] == b) - (where[y] == a)
-        for y in apart_of[q]:
-            if y != p:
-                hard += (where[y] == a) - (where[y] == b)
-        delta += hard * weights[HARD]
+                delta += excess * weight
+        if self.hard_rules:
+            hard = 0
+            if self.facilitator[p] != self.facilitator[q]:
+                count, limit = self.facilitators[r], self.model.facilitator_limit
+                src, dest = (a, b) if self.facilitator[p] else (b, a)
+                hard += (count[dest] >= limit) - (count[src] > limit)
+            apart_of = self.model.apart_of
+            for y in apart_of[p]:
+                if y != q:
+                    hard += (where[y] == b) - (where[y] == a)
+            for y in apart_of[q]:
+                if y != p:
+                    hard += (where[y] == a) - (where[y] == b)
+            delta += hard * weights[HARD]
         if self.anchor:
             home_p, home_q = self.anchor[r][p], self.anchor[r][q]
             moved = 0
@@ -887,8 +904,9 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
     start = _construct(model, rng, anchor)
     timer = time.perf_counter()
     start_score = evaluate(model, start)
-    # Keep time to score the result and still return within the budget.
-    finish_by = started + seconds - 3 * (time.perf_counter() - timer) - 0.005
+    # Keep time to score the result and still return within the budget (2%
+    # spare for a busy machine, where the last steps may be descheduled).
+    finish_by = started + 0.98 * seconds - 3 * (time.perf_counter() - timer) - 0.005
     if anchor is None:
         # Start from the organisers' deal instead when it is legal and better.
         deal = _to_where(model, deal_round_robin(problem))
