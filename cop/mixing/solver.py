@@ -28,6 +28,7 @@ TOP_FIRST = 1
 TOP_SHARE = 0.8
 QUENCH_TOP = 0
 RUN_MATES = 1
+STEER = 1
 ITINERARY_TIGHT = 0.5  # the same where repeats are unavoidable: swaps mostly add some
 ALIKE = 0.5  # share of exchanges between people with the same first attribute value
 # Tabu search, for social golfer problems whose repeats the quench leaves above
@@ -835,8 +836,64 @@ def _construct(model: Model, rng: random.Random, anchor: list[list[int]] | None)
     return second if evaluate(model, second).key() < evaluate(model, first).key() else first
 
 
+def _steered(model: Model, order: list[int]) -> list[int]:
+    """The deal order with people who sit alone reordered within each run of
+    T positions so that, one by one, each takes the position whose design
+    tables (in every round) hold the fewest people they met before. A run
+    keeps its people, so the first attribute keeps its spread, and the design
+    keeps repeats at 0."""
+    T, R, n = model.tables, model.rounds, model.people
+    seats = max(model.high)
+    full_equal_room = n == sum(model.capacity) and len(set(model.capacity)) == 1
+    met = [0] * n
+    for a, b in model.met_before:
+        if (a, b) not in model.forced:
+            met[a] |= 1 << b
+            met[b] |= 1 << a
+    placed = [[0] * T for _ in range(R)]
+    slots: dict[int, list[int]] = {}  # run -> positions of people who sit alone
+    runs: dict[int, list[int]] = {}  # run -> those units
+    position = 0
+    for u in order:
+        members = model.units[u]
+        if len(members) == 1:
+            slots.setdefault(position // T, []).append(position)
+            runs.setdefault(position // T, []).append(u)
+        else:
+            for k, m in enumerate(members):
+                for r in range(R):
+                    placed[r][design_table(position + k, r, T, seats, full_equal_room)] |= 1 << m
+        position += len(members)
+    at: dict[int, int] = {}
+    for run, units in runs.items():
+        free = slots[run]
+        for u in sorted(units, key=lambda u: -met[model.units[u][0]].bit_count()):
+            p = model.units[u][0]
+            best, best_hits = free[0], None
+            for pos in free:
+                hits = sum(
+                    (met[p] & placed[r][design_table(pos, r, T, seats, full_equal_room)]).bit_count() for r in range(R)
+                )
+                if best_hits is None or hits < best_hits:
+                    best, best_hits = pos, hits
+            free.remove(best)
+            at[best] = u
+            for r in range(R):
+                placed[r][design_table(best, r, T, seats, full_equal_room)] |= 1 << p
+    result, position = [], 0
+    for u in order:
+        if len(model.units[u]) == 1:
+            result.append(at[position])
+        else:
+            result.append(u)
+        position += len(model.units[u])
+    return result
+
+
 def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -> list[list[int]]:
     order = _deal_order(model)
+    if model.met_before and not avoid_met and STEER:
+        order = _steered(model, order)
     where = []
     for r in range(model.rounds):
         table_of = _construct_round(model, r, order, anchor[r] if anchor else None, avoid_met)
