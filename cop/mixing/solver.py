@@ -712,10 +712,11 @@ def _packed(model: Model, order: list[int]) -> list[int]:
     people dealt at positions bT to bT + T - 1 at T different tables in every
     repeat-free round, so a value that keeps within whole runs plus one run
     never exceeds ceil(count / T) at a table. Full runs first, then the
-    remainders first-fit, largest first; groups and facilitators keep the lead."""
+    remainders first-fit, largest first; groups keep the lead, and
+    facilitators are packed as if they were one organisation."""
     T, value_of = model.tables, model.attributes[0].value_of
-    lead = [u for u in order if len(model.units[u]) > 1 or model.facilitator[model.units[u][0]]]
-    rest = [u for u in order if not (len(model.units[u]) > 1 or model.facilitator[model.units[u][0]])]
+    lead = [u for u in order if len(model.units[u]) > 1]
+    rest = [u for u in order if len(model.units[u]) == 1]
     used = sum(len(model.units[u]) for u in lead)
     runs = -(-(used + len(rest)) // T)
     room = [T] * runs
@@ -723,8 +724,10 @@ def _packed(model: Model, order: list[int]) -> list[int]:
         taken = min(T, max(0, used - b * T))
         room[b] -= taken
     by_value: dict[int, list[int]] = {}
+    facilitators = len(value_of)  # a key no value has: they are spread like one
     for u in rest:
-        v = value_of[model.units[u][0]]
+        p = model.units[u][0]
+        v = facilitators if model.facilitator[p] else value_of[p]
         by_value.setdefault(v if v >= 0 else -1 - u, []).append(u)
     parts = []
     for people in by_value.values():
@@ -751,9 +754,18 @@ def _packed(model: Model, order: list[int]) -> list[int]:
 
 
 def _construct_round(
-    model: Model, r: int, order: list[int], anchor: list[int] | None, avoid_met: bool = True
+    model: Model,
+    r: int,
+    order: list[int],
+    anchor: list[int] | None,
+    avoid_met: bool = True,
+    earlier: list[list[int]] = (),
 ) -> list[int] | None:
-    """Deal one round; None if the units cannot be fitted at even table sizes."""
+    """Deal one round; None if the units cannot be fitted at even table sizes.
+    A unit whose design table is taken (pins, groups, facilitators break the
+    design's rhythm) goes to the nearest legal table with the fewest people it
+    sat with in the `earlier` rounds, then met at earlier events, then of its
+    first attribute's value at that value's bound."""
     n, T = model.people, model.tables
     low, high, units = model.low, model.high, model.units
     limit = model.facilitator_limit
@@ -767,6 +779,16 @@ def _construct_round(
             met_of[a].append(b)
             met_of[b].append(a)
     slack = n - sum(low)  # people that may still sit above a table's low mark
+    seen = [0] * n  # bitsets: whom each person sat with in the earlier rounds
+    for done in earlier:
+        members = [0] * T
+        for p, t in enumerate(done):
+            members[t] |= 1 << p
+        for p, t in enumerate(done):
+            seen[p] |= members[t]
+    at_table = [0] * T
+    first = model.attributes[0] if model.attributes else None
+    spread = [0] * (T * len(first.values)) if first else []  # first attribute's counts
 
     def over_low(t: int, size: int) -> int:
         return max(0, occupancy[t] + size - low[t]) - max(0, occupancy[t] - low[t])
@@ -778,6 +800,9 @@ def _construct_round(
         for m in units[u]:
             table_of[m] = t
             facilitators[t] += model.facilitator[m]
+            at_table[t] |= 1 << m
+            if first is not None and first.value_of[m] >= 0:
+                spread[t * len(first.values) + first.value_of[m]] += 1
 
     for u, t in enumerate(model.unit_table[r]):
         if t != -1:
@@ -801,7 +826,11 @@ def _construct_round(
             home = design_table(position, r, T, seats, full_equal_room)
             position += size
         unit_facilitators = sum(model.facilitator[m] for m in units[u])
-        chosen = allowed = fallback = -1
+        met_here = 0
+        for m in units[u]:
+            met_here |= seen[m]
+        chosen = fallback = -1
+        chosen_key = None
         for step in range(T):
             t = (home + step) % T
             if occupancy[t] + size > high[t] or over_low(t, size) > slack:
@@ -812,13 +841,23 @@ def _construct_round(
                 continue
             if any(table_of[y] == t for m in units[u] for y in model.apart_of[m]):
                 continue
-            if allowed < 0:
-                allowed = t
-            if not any(table_of[y] == t for m in units[u] for y in met_of[m]):
-                chosen = t  # no one here they met at earlier events
-                break
+            key = (
+                (met_here & at_table[t]).bit_count(),  # sat together in earlier rounds
+                sum(1 for m in units[u] for y in met_of[m] if table_of[y] == t),  # met at earlier events
+                sum(
+                    1
+                    for m in units[u]
+                    if first is not None
+                    and first.value_of[m] >= 0
+                    and spread[t * len(first.values) + first.value_of[m]] >= first.bound[first.value_of[m]]
+                ),  # the first attribute's value already at its bound here
+            )
+            if chosen_key is None or key < chosen_key:
+                chosen, chosen_key = t, key
+                if key == (0, 0, 0):
+                    break
         if chosen < 0:
-            chosen = allowed if allowed >= 0 else fallback
+            chosen = fallback
         if chosen < 0:
             return None
         seat(u, chosen)
@@ -896,7 +935,7 @@ def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -
         order = _steered(model, order)
     where = []
     for r in range(model.rounds):
-        table_of = _construct_round(model, r, order, anchor[r] if anchor else None, avoid_met)
+        table_of = _construct_round(model, r, order, anchor[r] if anchor else None, avoid_met, where)
         for _ in range(50):
             if table_of is not None:
                 break
@@ -905,7 +944,7 @@ def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -
             shuffled = order[:]
             rng.shuffle(shuffled)
             shuffled.sort(key=lambda u: -len(model.units[u]))
-            table_of = _construct_round(model, r, shuffled, None, avoid_met)
+            table_of = _construct_round(model, r, shuffled, None, avoid_met, where)
         if table_of is None:
             raise InvalidProblem(
                 f"round {r}: the together groups and pins leave no way to seat everyone "
