@@ -15,22 +15,19 @@ from .score import HARD_RULES, Score, evaluate, lower_bounds
 # Cost tiers, most important first; one excess tier per mix_by attribute follows.
 HARD, MOVED, REPEATS, MET_BEFORE = range(4)
 FOCUS = 0.6  # share of moves that start from a person who is part of a cost
-# Annealing temperatures (first, last) in units of the lowest active tier's
-# weight: a short quench keeps a good construction's structure and takes its
-# easy gains, then full anneals (soft, then strict weights) explore from the best.
+# Annealing temperatures (first, last) in units of the lowest tier the phase's
+# weights count: a short quench keeps a good construction's structure and takes
+# its easy gains, then full anneals (top, hybrid or soft, then strict weights)
+# explore from the best.
 QUENCH, ANNEAL = (0.05, 0.05), (1.0, 0.05)
 QUENCH_SHARE = 0.05  # of the time or move budget
 SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
 PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repeats/history
 SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
+TOP_SHARE = 0.8  # of the rest, at most, for the tiers down to the first attribute
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
-TOP_FIRST = 1
-TOP_SHARE = 0.8
-QUENCH_TOP = 0
-RUN_MATES = 1
-STEER = 1
 ITINERARY_TIGHT = 0.5  # the same where repeats are unavoidable: swaps mostly add some
-ALIKE = 0.5  # share of exchanges between people with the same first attribute value
+ALIKE = 0.5  # share of exchanges with someone from the same run of the deal
 # Tabu search, for social golfer problems whose repeats the quench leaves above
 # their bound: steps a swap stays tabu, steps without a new best before a
 # restart from the best seating, random swaps that shake it then.
@@ -92,23 +89,17 @@ class _Search:
         # Exchange partners that keep the first attribute's spread: people in
         # the same run of T positions of the deal (the design seats a run at
         # T different tables in every round, and the deal packs each value
-        # into whole runs), or failing that people with the same value.
+        # into whole runs).
         self.alike: list[list[int]] = [[] for _ in range(n)]
         if model.attributes:
             free = set(self.free_all_event)
             groups: dict[int, list[int]] = {}
-            if RUN_MATES:
-                position = 0
-                for u in _deal_order(model):
-                    for p in model.units[u]:
-                        if p in free:
-                            groups.setdefault(position // self.T, []).append(p)
-                        position += 1
-            else:
-                value_of = model.attributes[0].value_of
-                for p in self.free_all_event:
-                    if value_of[p] >= 0:
-                        groups.setdefault(value_of[p], []).append(p)
+            position = 0
+            for u in _deal_order(model):
+                for p in model.units[u]:
+                    if p in free:
+                        groups.setdefault(position // self.T, []).append(p)
+                    position += 1
             for people in groups.values():
                 for p in people:
                     self.alike[p] = [q for q in people if q != p]
@@ -931,7 +922,7 @@ def _steered(model: Model, order: list[int]) -> list[int]:
 
 def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -> list[list[int]]:
     order = _deal_order(model)
-    if model.met_before and not avoid_met and STEER:
+    if model.met_before and not avoid_met:
         order = _steered(model, order)
     where = []
     for r in range(model.rounds):
@@ -1016,11 +1007,8 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         moves = None if iterations is None else max(0, round(share * (iterations - done)))
         return moves, time.perf_counter() + share * (finish_by - time.perf_counter())
 
-    # Quench with strict weights (with the first attribute's soft weights
-    # when there are lower attributes: see below).
-    top_first = len(model.attributes) > 1 and TOP_FIRST
-    if top_first and QUENCH_TOP:
-        search.use(search.top_weights)
+    # Quench with strict weights.
+    top_first = len(model.attributes) > 1
     search.load(found)
     found, tried = search.anneal(rng, QUENCH, *budget(QUENCH_SHARE))
     done += tried
