@@ -15,15 +15,19 @@ from .score import HARD_RULES, Score, evaluate, lower_bounds
 # Cost tiers, most important first; one excess tier per mix_by attribute follows.
 HARD, MOVED, REPEATS, MET_BEFORE = range(4)
 FOCUS = 0.6  # share of moves that start from a person who is part of a cost
-# Annealing temperatures (first, last) in units of the lowest active tier's
-# weight: a short quench keeps a good construction's structure and takes its
-# easy gains, then full anneals (soft, then strict weights) explore from the best.
+# Annealing temperatures (first, last) in units of the lowest tier the phase's
+# weights count: a short quench keeps a good construction's structure and takes
+# its easy gains, then full anneals (top, hybrid or soft, then strict weights)
+# explore from the best.
 QUENCH, ANNEAL = (0.05, 0.05), (1.0, 0.05)
-QUENCH_SHARE = 0.1  # of the time or move budget
+QUENCH_SHARE = 0.05  # of the time or move budget
 SOFT_SHARE = 0.6  # of the rest: anneal with soft weights, then strict again
 PRESSING_SHARE = 0.5  # of the strict phase, at most, for a tabu search on repeats/history
 SOFT_RATIO = 2  # soft weights: each active tier counts this many times the next
+TOP_SHARE = 0.8  # of the rest, at most, for the tiers down to the first attribute
 ITINERARY = 0.1  # share of moves that exchange two people's whole itineraries
+ITINERARY_TIGHT = 0.5  # the same where repeats are unavoidable: swaps mostly add some
+ALIKE = 0.5  # share of exchanges with someone from the same run of the deal
 # Tabu search, for social golfer problems whose repeats the quench leaves above
 # their bound: steps a swap stays tabu, steps without a new best before a
 # restart from the best seating, random swaps that shake it then.
@@ -56,6 +60,8 @@ class _Search:
         self.n, self.T, self.R = model.people, model.tables, model.rounds
         self.units, self.unit_of = model.units, model.unit_of
         self.facilitator = [1 if f else 0 for f in model.facilitator]
+        # Whether a swap can touch a hard rule at all (facilitators, apart pairs).
+        self.hard_rules = any(self.facilitator) or any(model.apart_of)
         self.anchor = anchor
         self.attributes = [(a.value_of, a.bound, len(a.values)) for a in model.attributes]
         n = self.n
@@ -65,6 +71,11 @@ class _Search:
             for a, b in model.met_before:
                 if (a, b) not in model.forced:
                     self.met[a][b] = self.met[b][a] = 1
+        # Bitsets (Python ints, bit q for person q) of whom each person met before.
+        self.met_bits = [0] * n
+        if self.met is not None:
+            for p in range(n):
+                self.met_bits[p] = sum(1 << q for q in range(n) if self.met[p][q])
         self.mobile = [
             [p for p in range(n) if model.unit_table[r][model.unit_of[p]] == -1]
             for r in range(self.R)
@@ -75,16 +86,54 @@ class _Search:
             if len(self.units[self.unit_of[p]]) == 1
             and all(pins[self.unit_of[p]] == -1 for pins in model.unit_table)
         ]
+        # Exchange partners that keep the first attribute's spread: people in
+        # the same run of T positions of the deal (the design seats a run at
+        # T different tables in every round, and the deal packs each value
+        # into whole runs).
+        self.alike: list[list[int]] = [[] for _ in range(n)]
+        if model.attributes:
+            free = set(self.free_all_event)
+            groups: dict[int, list[int]] = {}
+            position = 0
+            for u in _deal_order(model):
+                for p in model.units[u]:
+                    if p in free:
+                        groups.setdefault(position // self.T, []).append(p)
+                    position += 1
+            for people in groups.values():
+                for p in people:
+                    self.alike[p] = [q for q in people if q != p]
         bounds = lower_bounds(model)
         self.floor = [0, 0, bounds["repeats"], bounds["met_before"], *bounds["excess"].values()]
         self.strict_weights = self._weights()
         self.soft_weights = self._soft_weights()
+        # Soft weights on the tiers down to the first attribute only: the lower
+        # attributes' noise would pin the search where the first one needs room.
+        self.top_weights = [w if k < 5 else 0 for k, w in enumerate(self.soft_weights)]
+        self.hybrid_weights = self._hybrid_weights()
         self.use(self.strict_weights)
 
     def use(self, weights: list[int]) -> None:
         """Search with these tier weights (strict or soft) from now on."""
         self.weights = weights
         self.floor_cost = sum(w * f for w, f in zip(weights, self.floor))
+        # Temperatures are in units of the lowest tier these weights count.
+        active = [w for w, r in zip(weights, self.reach) if r and w]
+        self.temperature_unit = min(active) if active else 1
+        if hasattr(self, "count"):
+            self._rows()
+
+    def _rows(self) -> None:
+        """Per round, the attributes these weights count, with their counts
+        (the lists `relocate` updates in place), for swap_delta."""
+        self.rows = [
+            [
+                (value_of, bound, values, self.count[k][r], self.weights[4 + k])
+                for k, (value_of, bound, values) in enumerate(self.attributes)
+                if values and self.weights[4 + k]
+            ]
+            for r in range(self.R)
+        ]
 
     def _weights(self) -> list[int]:
         """Tier weights such that a swap of two people that improves a tier
@@ -118,6 +167,17 @@ class _Search:
                 step *= SOFT_RATIO
         return weights
 
+    def _hybrid_weights(self) -> list[int]:
+        """Soft weights on the attributes after the first, strict ones from
+        the first attribute up: the lower attributes trade among themselves,
+        never against the tiers above."""
+        weights = list(self.soft_weights)
+        below = sum(w * r for w, r in zip(weights[5:], self.reach[5:]))
+        for k in range(min(4, len(weights) - 1), -1, -1):
+            weights[k] = 1 + below
+            below += weights[k] * self.reach[k]
+        return weights
+
     # --- state ----------------------------------------------------------------
 
     def load(self, where: list[list[int]]) -> None:
@@ -144,6 +204,11 @@ class _Search:
                         if met is not None and met[a][b]:
                             terms[MET_BEFORE] += 1
         self.meet = meet
+        # Bitsets kept beside the counts, for swap_delta: who sits at each
+        # table, and whom each person meets at least once / twice in the event.
+        self.members = [[sum(1 << p for p in people) for people in tables] for tables in self.seated]
+        self.once = [sum(1 << q for q, c in enumerate(row) if c >= 1) for row in meet]
+        self.twice = [sum(1 << q for q, c in enumerate(row) if c >= 2) for row in meet]
         self.count = []
         for k, (value_of, bound, values) in enumerate(self.attributes):
             per_round = []
@@ -163,6 +228,7 @@ class _Search:
                 count[table_of[p]] += self.facilitator[p]
             terms[HARD] += sum(max(0, c - limit) for c in count)
             self.facilitators.append(count)
+        self._rows()
         for a, b in model.apart_pairs:
             terms[HARD] += sum(1 for table_of in self.where if table_of[a] == table_of[b])
         if self.anchor:
@@ -183,10 +249,18 @@ class _Search:
         repeats = met_before = hard = 0
         leaving = self.seated[r][src]
         leaving.remove(p)
+        once, twice = self.once, self.twice
+        bit_p = 1 << p
         for x in leaving:
             c = row[x]
             if c >= 2:
                 repeats -= 1
+                if c == 2:
+                    twice[p] &= ~(1 << x)
+                    twice[x] &= ~bit_p
+            elif c == 1:
+                once[p] &= ~(1 << x)
+                once[x] &= ~bit_p
             row[x] = meet[x][p] = c - 1
             if met is not None and met[x]:
                 met_before -= 1
@@ -195,9 +269,18 @@ class _Search:
             c = row[y]
             if c >= 1:
                 repeats += 1
+                if c == 1:
+                    twice[p] |= 1 << y
+                    twice[y] |= bit_p
+            elif c == 0:
+                once[p] |= 1 << y
+                once[y] |= bit_p
             row[y] = meet[y][p] = c + 1
             if met is not None and met[y]:
                 met_before += 1
+        members = self.members[r]
+        members[src] &= ~bit_p
+        members[dest] |= bit_p
         joining.append(p)
         where[p] = dest
         terms[REPEATS] += repeats
@@ -228,59 +311,57 @@ class _Search:
             if home >= 0:
                 terms[MOVED] += (dest != home) - (src != home)
 
-    def swap_delta(self, r: int, p: int, q: int) -> int:
+    def swap_delta(self, r: int, p: int, q: int, repeats: bool = True) -> int:
         """Cost change of swapping two people (each alone in their unit) at
-        different tables of round r, without making the move."""
+        different tables of round r, without making the move; without the
+        repeats term if `repeats` is false (see exchange_delta)."""
         weights = self.weights
         where = self.where[r]
         a, b = where[p], where[q]
-        at_a, at_b = self.seated[r][a], self.seated[r][b]
-        meet_p, meet_q = self.meet[p], self.meet[q]
-        repeats = 0
-        for x in at_a:
-            if meet_p[x] >= 2 and x != p:
-                repeats -= 1
-            if meet_q[x] >= 1 and x != p:
-                repeats += 1
-        for y in at_b:
-            if meet_q[y] >= 2 and y != q:
-                repeats -= 1
-            if meet_p[y] >= 1 and y != q:
-                repeats += 1
-        delta = repeats * weights[REPEATS]
+        members = self.members[r]
+        at_a = members[a] & ~(1 << p)
+        at_b = members[b] & ~(1 << q)
+        delta = 0
+        if repeats:
+            once, twice = self.once, self.twice
+            delta = weights[REPEATS] * (
+                (once[q] & at_a).bit_count()
+                - (twice[p] & at_a).bit_count()
+                + (once[p] & at_b).bit_count()
+                - (twice[q] & at_b).bit_count()
+            )
         if self.met is not None:
-            met_p, met_q = self.met[p], self.met[q]
-            hits = 0
-            for x in at_a:
-                if x != p:
-                    hits += met_q[x] - met_p[x]
-            for y in at_b:
-                if y != q:
-                    hits += met_p[y] - met_q[y]
+            met_p, met_q = self.met_bits[p], self.met_bits[q]
+            hits = (
+                (met_q & at_a).bit_count()
+                - (met_p & at_a).bit_count()
+                + (met_p & at_b).bit_count()
+                - (met_q & at_b).bit_count()
+            )
             delta += hits * weights[MET_BEFORE]
-        for k, (value_of, bound, values) in enumerate(self.attributes):
+        for value_of, bound, values, count, weight in self.rows[r]:
             vp, vq = value_of[p], value_of[q]
             if vp != vq:
-                count = self.count[k][r]
                 excess = 0
                 if vp >= 0:
                     excess += (count[b * values + vp] >= bound[vp]) - (count[a * values + vp] > bound[vp])
                 if vq >= 0:
                     excess += (count[a * values + vq] >= bound[vq]) - (count[b * values + vq] > bound[vq])
-                delta += excess * weights[4 + k]
-        hard = 0
-        if self.facilitator[p] != self.facilitator[q]:
-            count, limit = self.facilitators[r], self.model.facilitator_limit
-            src, dest = (a, b) if self.facilitator[p] else (b, a)
-            hard += (count[dest] >= limit) - (count[src] > limit)
-        apart_of = self.model.apart_of
-        for y in apart_of[p]:
-            if y != q:
-                hard += (where[y] == b) - (where[y] == a)
-        for y in apart_of[q]:
-            if y != p:
-                hard += (where[y] == a) - (where[y] == b)
-        delta += hard * weights[HARD]
+                delta += excess * weight
+        if self.hard_rules:
+            hard = 0
+            if self.facilitator[p] != self.facilitator[q]:
+                count, limit = self.facilitators[r], self.model.facilitator_limit
+                src, dest = (a, b) if self.facilitator[p] else (b, a)
+                hard += (count[dest] >= limit) - (count[src] > limit)
+            apart_of = self.model.apart_of
+            for y in apart_of[p]:
+                if y != q:
+                    hard += (where[y] == b) - (where[y] == a)
+            for y in apart_of[q]:
+                if y != p:
+                    hard += (where[y] == a) - (where[y] == b)
+            delta += hard * weights[HARD]
         if self.anchor:
             home_p, home_q = self.anchor[r][p], self.anchor[r][q]
             moved = 0
@@ -296,23 +377,24 @@ class _Search:
         Under strict weights, while a tier above diversity (hard rules, moves,
         repeats, met-before) is above its floor, only seats in those tiers:
         diversity seats would swamp the few that matter most."""
-        meet, met, apart_of = self.meet, self.met, self.model.apart_of
+        twice, met_bits, apart_of = self.twice, self.met_bits, self.model.apart_of
         limit = self.model.facilitator_limit
         pressing_hot, diverse_hot = [], []
         for r in range(self.R):
             where = self.where[r]
             pressing = [False] * self.n
             diverse = [False] * self.n
+            members = self.members[r]
             for t, people in enumerate(self.seated[r]):
-                for x, a in enumerate(people):
-                    meet_a = meet[a]
-                    met_a = met[a] if met is not None else None
-                    for b in people[x + 1 :]:
-                        if meet_a[b] >= 2 or (met_a is not None and met_a[b]):
-                            pressing[a] = pressing[b] = True
-                    if any(where[y] == t for y in apart_of[a]):
+                bits = members[t]
+                for a in people:
+                    if (twice[a] | met_bits[a]) & bits:
+                        pressing[a] = True
+                    elif apart_of[a] and any(where[y] == t for y in apart_of[a]):
                         pressing[a] = True
                 for k, (value_of, bound, values) in enumerate(self.attributes):
+                    if not self.weights[4 + k]:
+                        continue
                     count = self.count[k][r]
                     for a in people:
                         v = value_of[a]
@@ -334,6 +416,17 @@ class _Search:
     def pressing_above_floor(self) -> bool:
         """Whether a tier above diversity is above its floor."""
         return any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
+
+    def exchange_delta(self, p: int, q: int) -> int:
+        """Cost change of p and q trading seats in every round. Repeats do not
+        change (it only renames who meets whom); every other term is counted
+        round by round, so the rounds' swap deltas add up exactly."""
+        delta = 0
+        for r in range(self.R):
+            where = self.where[r]
+            if where[p] != where[q]:
+                delta += self.swap_delta(r, p, q, repeats=False)
+        return delta
 
     def _exchange(self, p: int, q: int) -> None:
         """p and q trade seats in every round (its own inverse)."""
@@ -468,8 +561,13 @@ class _Search:
         random_ = rng.random
         exchangeable_list = self.free_all_event
         exchangeable = set(exchangeable_list)
-        # Worth it where the meeting structure is tight (repeats unavoidable).
-        exchanges = self.floor[REPEATS] > 0 and len(exchangeable_list) > 1
+        # Exchanges keep the shape of who meets whom: worth it wherever repeats
+        # are at their floor (a tight meeting structure that swaps would break).
+        exchanges = self.R > 1 and len(exchangeable_list) > 1
+        alike = self.alike  # exchangeable people who share the first attribute's value
+        # Exchanges cost several swaps' work: rarer where swaps alone can reach
+        # the repeats' floor.
+        itinerary = ITINERARY_TIGHT if self.floor[REPEATS] > 0 else ITINERARY
         it = 0
         while True:
             if it & 127 == 0:
@@ -491,15 +589,23 @@ class _Search:
                 r = rounds[int(random_() * len(rounds))]
                 mobile = self.mobile[r]
                 p = mobile[int(random_() * len(mobile))]
-            if exchanges and random_() < ITINERARY and p in exchangeable:
+            if exchanges and random_() < itinerary and p in exchangeable:
                 # Two people trade their whole itineraries: who meets whom keeps
                 # its shape (repeats stay put), only the names at each seat change.
-                q = exchangeable_list[int(random_() * len(exchangeable_list))]
-                self._exchange(p, q)
-                delta = self.cost() - cost
-                if delta > 0 and random_() >= math.exp(-delta / temperature):
-                    self._exchange(p, q)
+                same = alike[p]
+                if same and random_() < ALIKE:
+                    # Same value of the first attribute: its excess stays put too.
+                    q = same[int(random_() * len(same))]
+                else:
+                    q = exchangeable_list[int(random_() * len(exchangeable_list))]
+                if self.terms[REPEATS] > self.floor[REPEATS] and self.floor[REPEATS] == 0:
+                    q = p  # while repeats can still fall, swaps do better
+                if q == p:
                     continue
+                delta = self.exchange_delta(p, q)
+                if delta > 0 and random_() >= math.exp(-delta / temperature):
+                    continue
+                self._exchange(p, q)
                 cost += delta
                 if self.terms < best_terms:
                     best_terms = list(self.terms)
@@ -587,13 +693,70 @@ def _deal_order(model: Model) -> list[int]:
         facilitators = sum(model.facilitator[m] for m in members)
         return (-len(members), -facilitators, *values, first)
 
-    return sorted(range(len(model.units)), key=key)
+    order = sorted(range(len(model.units)), key=key)
+    return _packed(model, order) if model.attributes and model.tables > 1 else order
+
+
+def _packed(model: Model, order: list[int]) -> list[int]:
+    """The deal order with each organisation (first attribute) packed into
+    runs of T positions (T tables) as far as it can: the design seats the
+    people dealt at positions bT to bT + T - 1 at T different tables in every
+    repeat-free round, so a value that keeps within whole runs plus one run
+    never exceeds ceil(count / T) at a table. Full runs first, then the
+    remainders first-fit, largest first; groups keep the lead, and
+    facilitators are packed as if they were one organisation."""
+    T, value_of = model.tables, model.attributes[0].value_of
+    lead = [u for u in order if len(model.units[u]) > 1]
+    rest = [u for u in order if len(model.units[u]) == 1]
+    used = sum(len(model.units[u]) for u in lead)
+    runs = -(-(used + len(rest)) // T)
+    room = [T] * runs
+    for b in range(runs):  # the lead takes the first positions
+        taken = min(T, max(0, used - b * T))
+        room[b] -= taken
+    by_value: dict[int, list[int]] = {}
+    facilitators = len(value_of)  # a key no value has: they are spread like one
+    for u in rest:
+        p = model.units[u][0]
+        v = facilitators if model.facilitator[p] else value_of[p]
+        by_value.setdefault(v if v >= 0 else -1 - u, []).append(u)
+    parts = []
+    for people in by_value.values():
+        while len(people) >= T:
+            parts.append(people[:T])
+            people = people[T:]
+        if people:
+            parts.append(people)
+    rank = {u: k for k, u in enumerate(order)}
+    parts.sort(key=lambda part: (-len(part), rank[part[0]]))
+    placed: list[list[int]] = [[] for _ in range(runs)]
+    for part in parts:
+        fits = [b for b in range(runs) if room[b] >= len(part)]
+        if fits:
+            b = fits[0]
+            placed[b] += part
+            room[b] -= len(part)
+            continue
+        for u in part:  # no run has room for all of it: fill the gaps
+            b = next(b for b in range(runs) if room[b] > 0)
+            placed[b].append(u)
+            room[b] -= 1
+    return lead + [u for run in placed for u in run]
 
 
 def _construct_round(
-    model: Model, r: int, order: list[int], anchor: list[int] | None
+    model: Model,
+    r: int,
+    order: list[int],
+    anchor: list[int] | None,
+    avoid_met: bool = True,
+    earlier: list[list[int]] = (),
 ) -> list[int] | None:
-    """Deal one round; None if the units cannot be fitted at even table sizes."""
+    """Deal one round; None if the units cannot be fitted at even table sizes.
+    A unit whose design table is taken (pins, groups, facilitators break the
+    design's rhythm) goes to the nearest legal table with the fewest people it
+    sat with in the `earlier` rounds, then met at earlier events, then of its
+    first attribute's value at that value's bound."""
     n, T = model.people, model.tables
     low, high, units = model.low, model.high, model.units
     limit = model.facilitator_limit
@@ -602,11 +765,21 @@ def _construct_round(
     occupancy, facilitators = [0] * T, [0] * T
     table_of = [-1] * n
     met_of: list[list[int]] = [[] for _ in range(n)]
-    for a, b in model.met_before:
+    for a, b in model.met_before if avoid_met else ():
         if (a, b) not in model.forced:
             met_of[a].append(b)
             met_of[b].append(a)
     slack = n - sum(low)  # people that may still sit above a table's low mark
+    seen = [0] * n  # bitsets: whom each person sat with in the earlier rounds
+    for done in earlier:
+        members = [0] * T
+        for p, t in enumerate(done):
+            members[t] |= 1 << p
+        for p, t in enumerate(done):
+            seen[p] |= members[t]
+    at_table = [0] * T
+    first = model.attributes[0] if model.attributes else None
+    spread = [0] * (T * len(first.values)) if first else []  # first attribute's counts
 
     def over_low(t: int, size: int) -> int:
         return max(0, occupancy[t] + size - low[t]) - max(0, occupancy[t] - low[t])
@@ -618,6 +791,9 @@ def _construct_round(
         for m in units[u]:
             table_of[m] = t
             facilitators[t] += model.facilitator[m]
+            at_table[t] |= 1 << m
+            if first is not None and first.value_of[m] >= 0:
+                spread[t * len(first.values) + first.value_of[m]] += 1
 
     for u, t in enumerate(model.unit_table[r]):
         if t != -1:
@@ -641,7 +817,11 @@ def _construct_round(
             home = design_table(position, r, T, seats, full_equal_room)
             position += size
         unit_facilitators = sum(model.facilitator[m] for m in units[u])
-        chosen = allowed = fallback = -1
+        met_here = 0
+        for m in units[u]:
+            met_here |= seen[m]
+        chosen = fallback = -1
+        chosen_key = None
         for step in range(T):
             t = (home + step) % T
             if occupancy[t] + size > high[t] or over_low(t, size) > slack:
@@ -652,13 +832,23 @@ def _construct_round(
                 continue
             if any(table_of[y] == t for m in units[u] for y in model.apart_of[m]):
                 continue
-            if allowed < 0:
-                allowed = t
-            if not any(table_of[y] == t for m in units[u] for y in met_of[m]):
-                chosen = t  # no one here they met at earlier events
-                break
+            key = (
+                (met_here & at_table[t]).bit_count(),  # sat together in earlier rounds
+                sum(1 for m in units[u] for y in met_of[m] if table_of[y] == t),  # met at earlier events
+                sum(
+                    1
+                    for m in units[u]
+                    if first is not None
+                    and first.value_of[m] >= 0
+                    and spread[t * len(first.values) + first.value_of[m]] >= first.bound[first.value_of[m]]
+                ),  # the first attribute's value already at its bound here
+            )
+            if chosen_key is None or key < chosen_key:
+                chosen, chosen_key = t, key
+                if key == (0, 0, 0):
+                    break
         if chosen < 0:
-            chosen = allowed if allowed >= 0 else fallback
+            chosen = fallback
         if chosen < 0:
             return None
         seat(u, chosen)
@@ -666,10 +856,77 @@ def _construct_round(
 
 
 def _construct(model: Model, rng: random.Random, anchor: list[list[int]] | None) -> list[list[int]]:
+    """The design-theory deal; with history, also the deal that steers people
+    away from those they met before (which breaks the design's structure, so
+    it may cost repeats): whichever scores better."""
+    first = _construct_with(model, rng, anchor, avoid_met=False)
+    if not model.met_before:
+        return first
+    second = _construct_with(model, rng, anchor, avoid_met=True)
+    return second if evaluate(model, second).key() < evaluate(model, first).key() else first
+
+
+def _steered(model: Model, order: list[int]) -> list[int]:
+    """The deal order with people who sit alone reordered within each run of
+    T positions so that, one by one, each takes the position whose design
+    tables (in every round) hold the fewest people they met before. A run
+    keeps its people, so the first attribute keeps its spread, and the design
+    keeps repeats at 0."""
+    T, R, n = model.tables, model.rounds, model.people
+    seats = max(model.high)
+    full_equal_room = n == sum(model.capacity) and len(set(model.capacity)) == 1
+    met = [0] * n
+    for a, b in model.met_before:
+        if (a, b) not in model.forced:
+            met[a] |= 1 << b
+            met[b] |= 1 << a
+    placed = [[0] * T for _ in range(R)]
+    slots: dict[int, list[int]] = {}  # run -> positions of people who sit alone
+    runs: dict[int, list[int]] = {}  # run -> those units
+    position = 0
+    for u in order:
+        members = model.units[u]
+        if len(members) == 1:
+            slots.setdefault(position // T, []).append(position)
+            runs.setdefault(position // T, []).append(u)
+        else:
+            for k, m in enumerate(members):
+                for r in range(R):
+                    placed[r][design_table(position + k, r, T, seats, full_equal_room)] |= 1 << m
+        position += len(members)
+    at: dict[int, int] = {}
+    for run, units in runs.items():
+        free = slots[run]
+        for u in sorted(units, key=lambda u: -met[model.units[u][0]].bit_count()):
+            p = model.units[u][0]
+            best, best_hits = free[0], None
+            for pos in free:
+                hits = sum(
+                    (met[p] & placed[r][design_table(pos, r, T, seats, full_equal_room)]).bit_count() for r in range(R)
+                )
+                if best_hits is None or hits < best_hits:
+                    best, best_hits = pos, hits
+            free.remove(best)
+            at[best] = u
+            for r in range(R):
+                placed[r][design_table(best, r, T, seats, full_equal_room)] |= 1 << p
+    result, position = [], 0
+    for u in order:
+        if len(model.units[u]) == 1:
+            result.append(at[position])
+        else:
+            result.append(u)
+        position += len(model.units[u])
+    return result
+
+
+def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -> list[list[int]]:
     order = _deal_order(model)
+    if model.met_before and not avoid_met:
+        order = _steered(model, order)
     where = []
     for r in range(model.rounds):
-        table_of = _construct_round(model, r, order, anchor[r] if anchor else None)
+        table_of = _construct_round(model, r, order, anchor[r] if anchor else None, avoid_met, where)
         for _ in range(50):
             if table_of is not None:
                 break
@@ -678,7 +935,7 @@ def _construct(model: Model, rng: random.Random, anchor: list[list[int]] | None)
             shuffled = order[:]
             rng.shuffle(shuffled)
             shuffled.sort(key=lambda u: -len(model.units[u]))
-            table_of = _construct_round(model, r, shuffled, None)
+            table_of = _construct_round(model, r, shuffled, None, avoid_met, where)
         if table_of is None:
             raise InvalidProblem(
                 f"round {r}: the together groups and pins leave no way to seat everyone "
@@ -734,8 +991,9 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
     start = _construct(model, rng, anchor)
     timer = time.perf_counter()
     start_score = evaluate(model, start)
-    # Keep time to score the result and still return within the budget.
-    finish_by = started + seconds - 3 * (time.perf_counter() - timer) - 0.005
+    # Keep time to score the result and still return within the budget (2%
+    # spare for a busy machine, where the last steps may be descheduled).
+    finish_by = started + 0.98 * seconds - 3 * (time.perf_counter() - timer) - 0.005
     if anchor is None:
         # Start from the organisers' deal instead when it is legal and better.
         deal = _to_where(model, deal_round_robin(problem))
@@ -750,9 +1008,11 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         return moves, time.perf_counter() + share * (finish_by - time.perf_counter())
 
     # Quench with strict weights.
+    top_first = len(model.attributes) > 1
     search.load(found)
     found, tried = search.anneal(rng, QUENCH, *budget(QUENCH_SHARE))
     done += tried
+    search.use(search.strict_weights)
     search.load(found)
     if _golfers_left(search, model):
         found, tried = search.tabu(rng, *budget(1.0))
@@ -761,7 +1021,16 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
         # Anneal with soft weights, then with strict weights again; a tabu
         # search first if repeats or history hits are stuck above their floor
         # (no single swap removes them: it takes a worse step first).
-        search.use(search.soft_weights)
+        if top_first:
+            # First the tiers down to the first attribute alone (it stops once
+            # they are at their floor), then the lower attributes under them.
+            search.use(search.top_weights)
+            search.load(found)
+            found, tried = search.anneal(rng, ANNEAL, *budget(TOP_SHARE))
+            done += tried
+            search.use(search.hybrid_weights)
+        else:
+            search.use(search.soft_weights)
         search.load(found)
         found, tried = search.anneal(rng, ANNEAL, *budget(SOFT_SHARE))
         done += tried

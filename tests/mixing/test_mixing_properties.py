@@ -305,14 +305,18 @@ def test_itinerary_exchanges_keep_terms_exact_and_repeats_unchanged(problem, see
     model = compile_problem(problem)
     rng = random.Random(seed)
     search = _Search(model)
+    search.use(rng.choice([search.strict_weights, search.soft_weights, search.top_weights, search.hybrid_weights]))
     search.load(_where_of(model, solve(problem, seed=seed, iterations=200)))
     free = search.free_all_event
     assume(len(free) > 1)
     for _ in range(10):
         p, q = rng.sample(free, 2)
         repeats = search.terms[2]
+        before = search.cost()
+        predicted = search.exchange_delta(p, q)
         search._exchange(p, q)
         assert search.terms[2] == repeats
+        assert search.cost() - before == predicted
         terms = list(search.terms)
         search.load(search.where)
         assert search.terms == terms

@@ -1,0 +1,69 @@
+"""The design-theory starts: repeat-free as far as the theory promises, and the
+deal order spreads organisations from the start."""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+import pytest
+
+from cop.mixing import Person, Problem
+from cop.mixing.design import ORDER_10, design_table, ring
+from cop.mixing.problem import compile_problem
+from cop.mixing.score import evaluate
+from cop.mixing.solver import _construct
+
+
+def _repeats(tables: int, seats: int, rounds: int) -> int:
+    people = tables * seats
+    where = [[design_table(k, r, tables, seats, True) for k in range(people)] for r in range(rounds)]
+    meetings: dict[tuple[int, int], int] = {}
+    for table_of in where:
+        assert sorted(table_of) == sorted(t for t in range(tables) for _ in range(seats))
+        for a, b in combinations(range(people), 2):
+            if table_of[a] == table_of[b]:
+                meetings[a, b] = meetings.get((a, b), 0) + 1
+    return sum(m - 1 for m in meetings.values())
+
+
+@pytest.mark.parametrize(
+    "tables, seats, rounds",
+    [
+        (20, 10, 4),  # GF(4) x GF(5): four rounds
+        (12, 10, 3),  # GF(4) x GF(3): three
+        (8, 4, 9),  # GF(8) and the seat round: the 9-round social golfers
+        (5, 3, 5),
+        (10, 10, 4),  # the orthogonal Latin squares of order 10
+        (6, 6, 3),  # two MacNeish rounds and the seat round
+    ],
+)
+def test_design_rounds_are_repeat_free(tables, seats, rounds):
+    assert _repeats(tables, seats, rounds) == 0
+
+
+def test_macneish_ring_counts_its_repeat_free_rounds():
+    assert [ring(t)[2] for t in (7, 8, 10, 12, 20, 100)] == [7, 8, 2, 3, 4, 4]
+
+
+def test_order_10_squares_are_latin_and_orthogonal():
+    for square in ORDER_10:
+        assert all(sorted(row) == list(range(10)) for row in square)
+        assert all(sorted(col) == list(range(10)) for col in zip(*square))
+    latin, mate = ORDER_10
+    assert len({(latin[i][j], mate[i][j]) for i in range(10) for j in range(10)}) == 100
+
+
+@pytest.mark.parametrize("people, tables", [(100, 10), (200, 20), (50, 5)])
+def test_the_deal_spreads_organisations_from_the_start(people, tables):
+    rng = random.Random(people)
+    sizes, left = [], people
+    while left:  # organisations of very different sizes
+        size = min(left, max(1, int(left * rng.uniform(0.05, 0.35))))
+        sizes.append(size)
+        left -= size
+    persons = [Person(f"p{len(sizes)}-{k}-{o}", {"organisation": f"o{o}"}) for o, s in enumerate(sizes) for k in range(s)]
+    model = compile_problem(Problem(persons, [people // tables] * tables, 3, mix_by=["organisation"]))
+    score = evaluate(model, _construct(model, rng, None))
+    assert score.excess["organisation"] == score.lower_bounds["excess"]["organisation"] == 0
+    assert score.repeats == score.lower_bounds["repeats"]
