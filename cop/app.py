@@ -70,12 +70,13 @@ def _register_blueprints(app: Flask) -> None:
     from cop.events.views import bp as events_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
+    from cop.people.personal_data_views import bp as personal_data_bp
     from cop.people.views import bp as people_bp
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
-                      calendars_bp, seating_bp):
+                      calendars_bp, seating_bp, personal_data_bp):
         app.register_blueprint(blueprint)
 
 
