@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.load_settings())
     app.config.update(overrides or {})
     _wait_for_sqlite_writers(app)
+    _trust_proxies(app)
     app.jinja_env.undefined = StrictUndefined
 
     db.init_app(app)
@@ -41,6 +42,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy the client's address is in X-Forwarded-For: trust that many hops."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _wait_for_sqlite_writers(app: Flask) -> None:
