@@ -1,7 +1,7 @@
 """The app factory: settings, extensions, blueprints, security headers, CLI."""
 from pathlib import Path
 
-from flask import Flask, abort, send_from_directory
+from flask import Flask, abort, render_template, send_from_directory
 from jinja2 import StrictUndefined
 
 import config
@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_assets(app)
     _register_security_headers(app)
+    _register_error_pages(app)
 
     from cop import cli
 
@@ -99,6 +100,19 @@ def _register_assets(app: Flask) -> None:
         if not frontend_dir.is_dir():
             abort(404)
         return send_from_directory(frontend_dir, filename, max_age=86400)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(500)
+    def server_error(error):
+        # Often the database went away mid-request: end the broken transaction so that the
+        # page (which asks who is signed in) gets a fresh connection, and never show a traceback.
+        try:
+            db.session.rollback()
+            return render_template("site/error.html"), 500
+        except Exception:  # noqa: BLE001 - the database is still down: a page without it
+            db.session.rollback()
+            return "Sorry, there is a problem with the service. Try again later.", 500, {"Content-Type": "text/plain"}
 
 
 def _register_security_headers(app: Flask) -> None:
