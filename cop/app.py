@@ -1,7 +1,7 @@
 """The app factory: settings, extensions, blueprints, security headers, CLI."""
 from pathlib import Path
 
-from flask import Flask, abort, render_template, send_from_directory
+from flask import Flask, abort, render_template, request, send_from_directory
 from jinja2 import StrictUndefined
 
 import config
@@ -103,13 +103,26 @@ def _register_assets(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text: refuse it plainly rather than fail when saving.
+        if any("\x00" in value for source in (request.args, request.form) for _, value in source.items(multi=True)):
+            abort(400, "The form contained a character that cannot be stored (NUL). Remove it and try again.")
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template("site/error.html", heading="Sorry, that request could not be handled",
+                               message=error.description), 400
+
     @app.errorhandler(500)
     def server_error(error):
         # Often the database went away mid-request: end the broken transaction so that the
         # page (which asks who is signed in) gets a fresh connection, and never show a traceback.
         try:
             db.session.rollback()
-            return render_template("site/error.html"), 500
+            return render_template("site/error.html", heading="Sorry, there is a problem with the service",
+                                   message="Try again in a moment. If you were sending a form, check whether it "
+                                           "was saved before you send it again."), 500
         except Exception:  # noqa: BLE001 - the database is still down: a page without it
             db.session.rollback()
             return "Sorry, there is a problem with the service. Try again later.", 500, {"Content-Type": "text/plain"}
