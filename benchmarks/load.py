@@ -270,7 +270,8 @@ def report(result: dict) -> int:
         p50 = _percentile(values, 0.5)
         count = result["error_counts"][name]
         server_errors += count
-        print(f"{name:<11} {len(values):>8} {len(values) / elapsed:>7.1f} {p50:>7.1f} {_percentile(values, 0.95):>7.1f} "
+        print(f"{name:<11} {len(values):>8} {len(values) / elapsed:>7.1f} {p50:>7.1f} "
+              f"{_percentile(values, 0.95):>7.1f} "
               f"{_percentile(values, 0.99):>7.1f} {count:>6} {p50 / base:>11.1f}")
         for error in result["errors"][name]:
             print(f"  {name}: {error}")
@@ -288,12 +289,18 @@ def main() -> int:
     parser.add_argument("--database-url", help="an existing, empty PostgreSQL database (default: a throwaway one)")
     parser.add_argument("--postgres-admin-url", default=os.environ.get(
         "COP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.workers, args.clients, args.invitations, args.capacity = 5, 2, 4, 300, 50
 
     import logging
+    import socket
+
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     drop = None

@@ -157,7 +157,8 @@ def _erase_sign_in_links(person: Person) -> int:
 def _export_memberships(person: Person) -> list[dict]:
     from cop.communities.models import Membership
 
-    memberships = db.session.execute(select(Membership).where(Membership.person_id == person.id).order_by(Membership.id))
+    memberships = db.session.execute(
+        select(Membership).where(Membership.person_id == person.id).order_by(Membership.id))
     return [{"community": m.community.name, "community_slug": m.community.slug, "role": m.role,
              "invite_quota": m.invite_quota, "joined_at": _when(m.joined_at)} for m in memberships.scalars()]
 
@@ -230,7 +231,8 @@ def _export_seats(person: Person) -> list[dict]:
     from cop.seating.models import Seat, SeatingPlan
 
     rows = db.session.execute(
-        select(Seat).join(SeatingPlan).where(Seat.person_id == person.id).order_by(SeatingPlan.event_id, SeatingPlan.version, Seat.round)
+        select(Seat).join(SeatingPlan).where(Seat.person_id == person.id)
+        .order_by(SeatingPlan.event_id, SeatingPlan.version, Seat.round)
     ).scalars()
     return [{"event": seat.plan.event.title, "plan_version": seat.plan.version, "round": seat.round,
              "table": seat.table} for seat in rows]
@@ -272,13 +274,16 @@ def _erase_mail(person: Person) -> int:
         if message.state == "pending":
             message.state, message.last_error = "failed", "The recipient's personal data was erased."
         touched += 1
-    mentions = [person.email, person.name]
+    replacements = [(text, instead) for text, instead in ((person.email, address), (person.name, ERASED_NAME))
+                    if text and text != instead]
+    if not replacements:
+        return touched
     others = db.session.execute(select(OutboxMessage).where(or_(
-        *(column.contains(text) for text in mentions for column in (
+        *(column.contains(text, autoescape=True) for text, _ in replacements for column in (
             OutboxMessage.reply_to, OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body))
     ))).scalars()
     for message in others:
-        for text, instead in ((person.email, address), (person.name, ERASED_NAME)):
+        for text, instead in replacements:
             message.subject = message.subject.replace(text, instead)
             message.text_body = message.text_body.replace(text, instead)
             message.html_body = message.html_body and message.html_body.replace(text, instead)
@@ -295,7 +300,8 @@ def _erase_mail(person: Person) -> int:
 def _export_calendar_tokens(person: Person) -> list[dict]:
     from cop.calendars.models import CalendarToken
 
-    tokens = db.session.execute(select(CalendarToken).where(CalendarToken.person_id == person.id).order_by(CalendarToken.id))
+    tokens = db.session.execute(
+        select(CalendarToken).where(CalendarToken.person_id == person.id).order_by(CalendarToken.id))
     return [{"created_at": _when(t.created_at), "revoked_at": _when(t.revoked_at)} for t in tokens.scalars()]
 
 
