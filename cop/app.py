@@ -114,6 +114,11 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("site/error.html", heading="Sorry, that request could not be handled",
                                message=error.description), 400
 
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("site/error.html", heading="You cannot do that",
+                               message=error.description), 403
+
     @app.errorhandler(500)
     def server_error(error):
         # Often the database went away mid-request: end the broken transaction so that the

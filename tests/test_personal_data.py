@@ -208,3 +208,21 @@ def test_cli_exports_and_erases(app, history):
     db.session.expire_all()
     missing = runner.invoke(args=["cop", "erase-person", EMAIL, "--yes"])
     assert missing.exit_code != 0 and "nobody in cop" in missing.output
+
+
+def test_an_organiser_may_not_handle_someone_who_is_also_in_a_community_they_do_not_organise(app, history):
+    zebedee = history["zebedee"]
+    elsewhere = factories.community(slug="elsewhere")
+    factories.member(elsewhere, someone=zebedee)
+    organiser = factories.member(history["group"], "organiser")
+    admin = factories.account(factories.person(), is_admin=True)
+    client = app.test_client()
+    sign_in(client, factories.account(organiser))
+    refused = client.get(f"/communities/big-room/people/{zebedee.id}/data.json")
+    assert refused.status_code == 403 and "ask a site administrator" in refused.get_data(as_text=True)
+    assert client.post(f"/communities/big-room/people/{zebedee.id}/erase", data={"understood": "y"}).status_code == 403
+    db.session.expire_all()
+    assert zebedee.name == NAME
+    with app.app_context():
+        sign_in(client, admin)
+        assert client.get(f"/communities/big-room/people/{zebedee.id}/data.json").status_code == 200

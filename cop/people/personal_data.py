@@ -76,6 +76,32 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
+def communities_of(person: Person) -> set[int]:
+    """Every community holding something of the person's: memberships, invitations, check-ins."""
+    from cop.communities.models import Membership
+    from cop.events.models import Attendance, Event
+    from cop.invitations.models import Invitation
+
+    ids = set(db.session.scalars(select(Membership.community_id).where(Membership.person_id == person.id)))
+    for table in (Invitation, Attendance):
+        ids |= set(db.session.scalars(
+            select(Event.community_id).join(table, table.event_id == Event.id).where(table.person_id == person.id)))
+    return ids
+
+
+def may_handle(account, person: Person) -> bool:
+    """Whether the account may download or erase the person's data: a site administrator, or an
+    organiser of every community that holds something of theirs (else one community's organiser
+    would see, or erase, what the person did in another)."""
+    from cop.communities.models import Membership
+
+    if account.is_admin:
+        return True
+    organised = set(db.session.scalars(select(Membership.community_id).where(
+        Membership.person_id == account.person_id, Membership.role == "organiser")))
+    return communities_of(person) <= organised
+
+
 def export_person(person: Person) -> dict:
     """All of the person's data as one JSON-ready dict, section by section."""
     exported = {"format": FORMAT, "exported_at": _when(utcnow())}

@@ -23,6 +23,8 @@ def _member_or_404(slug: str, person_id: int):
     membership = directory.membership_of(community, person_id)
     if membership is None:
         abort(404)
+    if not personal_data.may_handle(current_user, membership.person):
+        abort(403, "This person is also in a community you do not organise: ask a site administrator.")
     return community, membership.person
 
 
