@@ -17,6 +17,7 @@ benchmarks: install-dev
 	$(VENV)/bin/python benchmarks/calendars.py
 	$(VENV)/bin/python benchmarks/rsvp.py --attempts 500 --capacity 100
 	$(VENV)/bin/python benchmarks/outbox.py
+	$(VENV)/bin/python benchmarks/load.py
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -1,7 +1,7 @@
 """The app factory: settings, extensions, blueprints, security headers, CLI."""
 from pathlib import Path
 
-from flask import Flask, abort, send_from_directory
+from flask import Flask, abort, render_template, request, send_from_directory
 from jinja2 import StrictUndefined
 
 import config
@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.load_settings())
     app.config.update(overrides or {})
     _wait_for_sqlite_writers(app)
+    _trust_proxies(app)
     app.jinja_env.undefined = StrictUndefined
 
     db.init_app(app)
@@ -36,11 +37,21 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_assets(app)
     _register_security_headers(app)
+    _register_error_pages(app)
 
     from cop import cli
 
     cli.register(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy the client's address is in X-Forwarded-For: trust that many hops."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _wait_for_sqlite_writers(app: Flask) -> None:
@@ -69,8 +80,10 @@ def _register_blueprints(app: Flask) -> None:
     from cop.calendars.views import bp as calendars_bp
     from cop.communities.views import bp as communities_bp
     from cop.events.views import bp as events_bp
+    from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
+    from cop.people.personal_data_views import bp as personal_data_bp
     from cop.people.views import bp as people_bp
     from cop.reports.views import bp as reports_bp
     from cop.seating.sets_views import bp as sets_bp
@@ -78,12 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from cop.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
-                      calendars_bp, seating_bp, sets_bp, reports_bp):
+                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp):
         app.register_blueprint(blueprint)
-    # feedback (issue 7)
-    from cop.feedback.views import bp as feedback_bp
-
-    app.register_blueprint(feedback_bp)
 
 
 def _register_assets(app: Flask) -> None:
@@ -95,6 +104,37 @@ def _register_assets(app: Flask) -> None:
         if not frontend_dir.is_dir():
             abort(404)
         return send_from_directory(frontend_dir, filename, max_age=86400)
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text: refuse it plainly rather than fail when saving.
+        if any("\x00" in value for source in (request.args, request.form) for _, value in source.items(multi=True)):
+            abort(400, "The form contained a character that cannot be stored (NUL). Remove it and try again.")
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template("site/error.html", heading="Sorry, that request could not be handled",
+                               message=error.description), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("site/error.html", heading="You cannot do that",
+                               message=error.description), 403
+
+    @app.errorhandler(500)
+    def server_error(error):
+        # Often the database went away mid-request: end the broken transaction so that the
+        # page (which asks who is signed in) gets a fresh connection, and never show a traceback.
+        try:
+            db.session.rollback()
+            return render_template("site/error.html", heading="Sorry, there is a problem with the service",
+                                   message="Try again in a moment. If you were sending a form, check whether it "
+                                           "was saved before you send it again."), 500
+        except Exception:  # noqa: BLE001 - the database is still down: a page without it
+            db.session.rollback()
+            return "Sorry, there is a problem with the service. Try again later.", 500, {"Content-Type": "text/plain"}
 
 
 def _register_security_headers(app: Flask) -> None:

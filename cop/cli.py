@@ -60,6 +60,36 @@ def reminders() -> None:
     click.echo(f"feedback_requests={feedback.requests} feedback_reminders={feedback.reminders}")
 
 
+@cop_commands.command("export-person")
+@click.argument("email")
+def export_person(email: str) -> None:
+    """Print everything cop holds about a person as JSON (secrets left out)."""
+    import json
+
+    from cop.people import personal_data
+
+    person = personal_data.find_person(email) or _no_such_person(email)
+    click.echo(json.dumps(personal_data.export_person(person), indent=2, ensure_ascii=False))
+
+
+@cop_commands.command("erase-person")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_person(email: str, yes: bool) -> None:
+    """Erase a person's personal data, keeping the counts (see README, Privacy)."""
+    from cop.people import personal_data
+
+    person = personal_data.find_person(email) or _no_such_person(email)
+    if not yes:
+        click.confirm(f"Erase {person.name} <{person.email}> everywhere in cop? This cannot be undone", abort=True)
+    report = personal_data.erase_person(person)
+    click.echo("erased " + " ".join(f"{name}={count}" for name, count in report.items()))
+
+
+def _no_such_person(email: str):
+    raise click.ClickException(f"nobody in cop has the email address {email}")
+
+
 @cop_commands.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)

@@ -1,8 +1,10 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for tests and benchmarks, collecting what it accepts.
 
 The handler can be told to refuse: with 451 (a temporary failure, as during an outage)
-after a number of messages or for everything, and with 550 for chosen recipients.
+after a number of messages or for everything, and with 550 for chosen recipients. It can be
+slow (`data_delay` seconds before it answers DATA), like a loaded relay.
 """
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -24,6 +26,8 @@ class CollectingHandler:
         self.accept_at_most: int | None = None  # then answer 451 until this is cleared
         self.refusing = False
         self.unknown_recipients: set[str] = set()
+        self.data_delay = 0.0
+        self.data_started = 0  # DATA commands begun (counted before the delay)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.unknown_recipients:
@@ -32,6 +36,12 @@ class CollectingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            with self.lock:
+                self.data_started += 1
+            await asyncio.sleep(self.data_delay)  # aiosmtpd cancels this if the client goes away
+            if server.transport is None or server.transport.is_closing():
+                return "451 4.4.2 Connection lost before the reply"  # not accepted: nobody heard a 250
         with self.lock:
             full = self.accept_at_most is not None and len(self.received) >= self.accept_at_most
             if self.refusing or full:

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from cop.accounts import signin
 from cop.accounts.forms import PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm
 from cop.accounts.models import Account
-from cop.extensions import db, limiter, login_manager
+from cop.extensions import db, limiter, login_manager, token_guesses
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,6 +49,7 @@ def request_sign_in_link():
 
 
 @bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
+@token_guesses
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def use_sign_in_link(token: str):
     form = UseSignInLinkForm()

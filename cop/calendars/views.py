@@ -8,7 +8,7 @@ from werkzeug.http import is_resource_modified
 
 from cop.calendars import feeds, ics
 from cop.communities.models import Community
-from cop.extensions import db
+from cop.extensions import db, token_guesses
 
 bp = Blueprint("calendars", __name__)
 
@@ -56,6 +56,7 @@ def community_feed(slug: str):
 
 
 @bp.route("/calendar/<token>.ics")
+@token_guesses
 def personal_feed(token: str):
     person = feeds.person_for_feed_token(token)
     if person is None:

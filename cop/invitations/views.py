@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
-from cop.extensions import db
+from cop.extensions import db, token_guesses
 from cop.invitations import guests, inviting, rsvp as answering
 from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
@@ -31,6 +31,7 @@ def _invitation_for(invitation_id: int) -> Invitation:
 
 
 @bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@token_guesses
 def rsvp(token: str):
     invitation = answering.invitation_for_token(token) or abort(404)
     event = invitation.event

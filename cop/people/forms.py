@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cop.communities.models import ROLES
@@ -58,3 +58,10 @@ class ImportConfirmForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token, for buttons that change something."""
+
+
+class ErasureForm(FlaskForm):
+    understood = BooleanField(
+        "I understand that this erases their personal data from cop and cannot be undone",
+        validators=[DataRequired("Confirm that you understand the erasure cannot be undone")],
+    )

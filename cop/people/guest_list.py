@@ -51,10 +51,14 @@ class ImportPlan:
 
 def decode_upload(data: bytes) -> str:
     """Spreadsheets save UTF-8 (often with a BOM) or Windows-1252."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" from Excel is UTF-16
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")  # PostgreSQL cannot store NUL; no spreadsheet means one
 
 
 def column_name(header: str) -> str:

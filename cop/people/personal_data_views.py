@@ -1,0 +1,61 @@
+"""Personal data: organisers download or erase a person's data; everyone downloads their own."""
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from cop.communities.access import MANAGERS, community_for
+from cop.people import directory, personal_data
+from cop.people.forms import ErasureForm
+
+bp = Blueprint("personal_data", __name__)
+
+
+def _json_download(person, filename: str) -> Response:
+    body = json.dumps(personal_data.export_person(person), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+def _member_or_404(slug: str, person_id: int):
+    community, _ = community_for(slug, MANAGERS)
+    membership = directory.membership_of(community, person_id)
+    if membership is None:
+        abort(404)
+    if not personal_data.may_handle(current_user, membership.person):
+        abort(403, "This person is also in a community you do not organise: ask a site administrator.")
+    return community, membership.person
+
+
+@bp.route("/communities/<slug>/people/<int:person_id>/data.json")
+@login_required
+def person_export(slug: str, person_id: int):
+    _, person = _member_or_404(slug, person_id)
+    return _json_download(person, f"cop-person-{person.id}.json")
+
+
+@bp.route("/communities/<slug>/people/<int:person_id>/erase", methods=["GET", "POST"])
+@login_required
+def erase(slug: str, person_id: int):
+    community, person = _member_or_404(slug, person_id)
+    form = ErasureForm()
+    if form.validate_on_submit():
+        name = person.name
+        personal_data.erase_person(person)
+        flash(f"{name}'s personal data has been erased.")
+        return redirect(url_for("people.index", slug=community.slug))
+    return render_template("people/erase.html", community=community, person=person, form=form,
+                           erased=personal_data.is_erased(person)), 400 if form.errors else 200
+
+
+@bp.route("/my-data")
+@login_required
+def my_data():
+    return render_template("people/my_data.html", sections=personal_data.sections())
+
+
+@bp.route("/my-data.json")
+@login_required
+def my_data_export():
+    return _json_download(current_user.person, "my-cop-data.json")

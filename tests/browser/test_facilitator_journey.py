@@ -1,0 +1,90 @@
+"""The facilitator's evening: a three-round plan for a Big Room, a person moved by hand, a
+no-show taken off after check-in, and the printed pack. axe-core on every page."""
+import io
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from cop.extensions import db
+from cop.people.models import utcnow
+from tests import factories
+
+NAMES = ["Ada Quill", "Ben Marsh", "Cleo Vance", "Dev Orchard", "Esi Brook", "Fynn Hale", "Gia Thorn",
+         "Hal Pike", "Ida Crane", "Jon Reed", "Kai Moss", "Lea Frost"]
+NO_SHOW = "Lea Frost"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_facilitator_seats_moves_reseats_and_prints(journey):
+    group = factories.community(slug="big-room", name="Mid and South Essex Big Room")
+    facilitator = factories.member(group, "facilitator", factories.person(name="Faye Facilitator",
+                                                                          email="faye@example.org"))
+    factories.account(facilitator, password="correct horse battery")
+    organisations = [factories.organisation(name=name, sector=sector) for name, sector in (
+        ("Basildon Hospital", "acute"), ("Thurrock Council", "local_authority"),
+        ("Southend Foodbank", "vcse"), ("Mid and South Essex ICB", "icb"))]
+    starts = utcnow().replace(microsecond=0) + timedelta(hours=1)  # tonight
+    event = factories.event(group, title="December Big Room", starts_at=starts,
+                            venue=factories.venue(group, tables=[5, 5, 5]))
+    for n, name in enumerate(NAMES):
+        someone = factories.member(group, someone=factories.person(
+            name=name, org=organisations[n % 4], profession=("nursing", "medicine", "social_work")[n % 3]))
+        factories.invitation(event, someone, answer="yes", place="confirmed")
+    db.session.commit()
+    page = journey.page
+
+    journey.goto("/sign-in")
+    page.fill("#email", "faye@example.org")
+    page.fill("#password", "correct horse battery")
+    page.click("button:has-text('Sign in')")
+
+    # A three-round plan from the confirmed places, at three tables of five (room to move people).
+    journey.goto(f"/events/{event.id}/seating")
+    page.fill("#tables", "5, 5, 5")
+    page.fill("#rounds", "3")
+    page.click("button:has-text('Generate plan')")
+    journey.check()
+    assert page.locator("h3", has_text="Round 3").is_visible()
+    assert page.locator("table.cop-seating-table").count() == 9  # three tables in each of three rounds
+
+    # Move Ada to table 3 in round 1, by hand.
+    ada = page.locator("table.cop-seating-table[data-round='1'] tr", has_text="Ada Quill")
+    before = ada.locator("xpath=ancestor::table").get_attribute("data-table")
+    target = "3" if before != "3" else "1"
+    move = page.locator("form", has=page.locator("legend", has_text="Move a person"))
+    move.locator("select[name='person']").select_option(label="Ada Quill (Basildon Hospital)")
+    move.locator("select[name='round']").select_option("1")
+    move.locator("input[name='table']").fill(target)
+    move.locator("button", has_text="Move").click()
+    journey.check()
+    moved_to = page.locator("table.cop-seating-table[data-round='1'] tr", has_text="Ada Quill") \
+        .locator("xpath=ancestor::table").get_attribute("data-table")
+    assert moved_to == target
+
+    # At the door: everyone but one arrives.
+    journey.goto(f"/events/{event.id}/check-in")
+    for name in NAMES:
+        if name != NO_SHOW:
+            page.click(f"button:has-text('Check in {name}')")
+    journey.check()
+    assert "11 here, of 12" in page.content()
+
+    # Re-seat from check-in: the no-show comes off, everyone else keeps their seat where possible.
+    journey.goto(f"/events/{event.id}/seating")
+    page.click("button:has-text('Re-seat from check-in')")
+    journey.check()
+    assert "1 not here taken off" in page.content()
+    seated = page.locator("table.cop-seating-table").all_inner_texts()
+    assert not any(NO_SHOW in table for table in seated)
+    assert sum(table.count("Ada Quill") for table in seated) == 3
+
+    # The printed pack: a real PDF with the people in it, and without the no-show.
+    journey.goto(f"/events/{event.id}/seating/print")
+    pdf = page.context.request.get(journey.base_url + f"/events/{event.id}/seating.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    body = pdf.body()
+    assert body.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    assert all(name in text for name in NAMES if name != NO_SHOW)
+    assert NO_SHOW not in text

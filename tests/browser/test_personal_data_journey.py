@@ -1,0 +1,54 @@
+"""Personal data in the browser: a person downloads their own; an organiser erases someone,
+after the confirmation the form asks for. axe-core on every page."""
+import json
+
+import pytest
+
+from cop.extensions import db
+from tests import factories
+from tests.browser.conftest import Journey
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, browser):
+    group = factories.community(slug="big-room", name="Big Room")
+    factories.account(factories.member(group, "organiser", factories.person(email="olga@example.org")),
+                      password="correct horse battery")
+    leaving = factories.member(group, someone=factories.person(name="Zeb Leaving", email="zeb@example.org",
+                                                               dietary_needs="vegan"))
+    factories.account(leaving, password="another good password")
+    db.session.commit()
+    page = journey.page
+
+    # Zeb downloads his data from "Your data".
+    zeb_context = browser.new_context(bypass_csp=True, accept_downloads=True)
+    zeb = zeb_context.new_page()
+    zeb.goto(journey.base_url + "/sign-in")
+    zeb.fill("#email", "zeb@example.org")
+    zeb.fill("#password", "another good password")
+    zeb.click("button:has-text('Sign in')")
+    zeb.click("a:has-text('Your data')")
+    zeb_journey = Journey(zeb, journey.base_url, "personal-data-self")
+    zeb_journey.check()
+    journey.violations += zeb_journey.violations
+    with zeb.expect_download() as download:
+        zeb.click("a:has-text('Download your data')")
+    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert data["profile"]["email"] == "zeb@example.org" and data["profile"]["dietary_needs"] == "vegan"
+    zeb_context.close()
+
+    journey.goto("/sign-in")
+    page.fill("#email", "olga@example.org")
+    page.fill("#password", "correct horse battery")
+    page.click("button:has-text('Sign in')")
+    journey.goto(f"/communities/big-room/people/{leaving.id}/edit")
+    page.click("a:has-text(\"Erase Zeb Leaving's personal data\")")
+    journey.check()
+    page.click("button:has-text('Erase their personal data')")
+    journey.check()  # the error summary: the confirmation was not ticked
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    page.check("#understood")
+    page.click("button:has-text('Erase their personal data')")
+    journey.check()
+    assert "Zeb Leaving's personal data has been erased." in page.content()
+    assert "Erased person" in page.locator("tbody").inner_text()

@@ -1,0 +1,104 @@
+"""Bad input that is not random: formula cells in every CSV export, oversized bodies on every
+POST, NUL characters, and a guest list saved as UTF-16."""
+import csv
+import io
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from cop.communities.models import Community
+from cop.csv_safety import FORMULA_STARTS
+from cop.events.models import Event
+from cop.extensions import db
+from cop.people.models import Person
+from tests import factories
+from tests.conftest import sign_in
+from tests.test_authorisation import world  # noqa: F401  (the fixture)
+
+FORMULAS = {"name": "=cmd|' /C calc'!A0", "role_title": "+SUM(A1:A9)", "interests": "-2+3+cmd|' /C calc'!A0",
+            "dietary_needs": "@SUM(1+1)*cmd|' /C calc'!A0", "access_needs": "\t=1+1"}
+
+
+def _csv_routes(app, world, client):  # noqa: F811
+    """Every GET route the admin can reach whose answer is a CSV file, with its rows."""
+    found = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static", "nhsuk_asset") or "token" in rule.arguments:
+            continue
+        values = world["url_values"]
+        if not set(rule.arguments) <= set(values):
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+        response = client.get(url)
+        if response.status_code == 200 and response.mimetype == "text/csv":
+            found[rule.endpoint] = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return found
+
+
+def test_every_csv_export_neutralises_formula_cells(app, world):  # noqa: F811
+    group = db.session.scalar(select(Community).where(Community.slug == "big-room"))
+    event = db.session.get(Event, world["url_values"]["event_id"])
+    org = factories.organisation(name="=HYPERLINK(\"http://evil.example\")", place="-Thurrock")
+    someone = factories.member(group, someone=factories.person(org=org, **FORMULAS))
+    factories.invitation(event, someone, answer="yes", place="confirmed").dietary_needs = FORMULAS["dietary_needs"]
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, world["accounts"]["admin"])
+
+    exports = _csv_routes(app, world, client)
+    person_lists = {"people.export_guest_list", "invitations.needs_csv"}
+    assert person_lists <= set(exports)
+    for endpoint, rows in exports.items():
+        cells = [cell for row in rows for cell in row]
+        if endpoint in person_lists:
+            assert any(FORMULAS["name"] in cell for cell in cells), f"{endpoint} does not list the person"
+        dangerous = [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+        assert dangerous == [], f"{endpoint} has formula cells: {dangerous}"
+
+
+def test_every_post_refuses_a_body_over_the_limit(app_factory):
+    # With CSRF on, as in production, every POST reads its form, so every one meets the limit.
+    app = app_factory(WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=4096)
+    with app.app_context():
+        group = factories.community(slug="big-room")
+        organiser = factories.member(group, "organiser")
+        db.session.commit()
+        client = app.test_client()
+        sign_in(client, factories.account(organiser, is_admin=True))
+        values = {"slug": "big-room", "person_id": organiser.id, "token": "x", "event_id": 1, "series_id": 1,
+                  "venue_id": 1, "invitation_id": 1, "message_id": 1, "version": 1}
+        refused = []
+        for rule in app.url_map.iter_rules():
+            if "POST" not in rule.methods:
+                continue
+            url = rule.rule
+            for name in rule.arguments:
+                url = url.replace(f"<int:{name}>", str(values[name])).replace(f"<{name}>", str(values[name]))
+            big = io.BytesIO(b"name,email\n" + b"x" * 8000)
+            response = client.post(url, data={"guest_list": (big, "big.csv"), "note": "y"},
+                                   content_type="multipart/form-data")
+            assert response.status_code == 413, f"POST {url}: {response.status_code}"
+            refused.append(url)
+        assert len(refused) >= 20
+
+
+def test_a_nul_character_is_refused_plainly_and_nothing_is_written(client, app):
+    admin = factories.account(factories.person(), is_admin=True)
+    sign_in(client, admin)
+    response = client.post("/communities/new", data={"name": "Big\x00Room", "slug": "big-room"})
+    assert response.status_code == 400
+    assert "cannot be stored (NUL)" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Community.id))) == 0
+
+
+def test_a_guest_list_saved_as_utf16_imports(client, app):
+    group = factories.community(slug="big-room")
+    sign_in(client, factories.account(factories.member(group, "organiser")))
+    text = "name,email,organisation,sector\nZoë Ødegård,zoe@example.org,Basildon Hospital,acute\n"
+    upload = io.BytesIO(text.encode("utf-16"))  # Excel's "Unicode text": a BOM, then two bytes a character
+    preview = client.post("/communities/big-room/people/import", data={"guest_list": (upload, "guests.csv")},
+                          content_type="multipart/form-data")
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    assert client.post("/communities/big-room/people/import/confirm", data={"csv_text": text}).status_code == 302
+    assert db.session.scalar(select(Person.name).where(Person.email == "zoe@example.org")) == "Zoë Ødegård"

@@ -1,0 +1,228 @@
+"""Personal data export and erasure: every table is searched for the person afterwards,
+and every count organisers see is the same as before."""
+import json
+import re
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from cop.accounts import signin
+from cop.accounts.models import new_token
+from cop.calendars import feeds
+from cop.events.models import Attendance
+from cop.extensions import db
+from cop.invitations import inviting, rsvp
+from cop.invitations.models import Invitation, InvitationLink
+from cop.mail.models import OutboxMessage
+from cop.people import personal_data
+from cop.people.models import Person
+from cop.seating import plans
+from cop.seating.models import Seat
+from tests import factories
+from tests.conftest import sign_in
+from tests.invitation_helpers import make_event, make_invitation
+
+NAME = "Zebedee Quartermaine"
+EMAIL = "zebedee.quartermaine@example.org"
+TRACES = ("zebedee", "quartermaine")
+
+
+@pytest.fixture
+def history(app):
+    """Zebedee organises a community; he came to a past event (seated, checked in, with needs),
+    holds the only place at one still to come, with a colleague on its waitlist, and has mail,
+    a calendar address, a sign-in link and an account."""
+    group = factories.community(slug="big-room")
+    org = factories.organisation(name="Basildon Hospital")
+    zebedee = factories.member(group, "organiser", factories.person(
+        name=NAME, email=EMAIL, org=org, role_title="Ward manager", interests="frailty",
+        dietary_needs="vegan", access_needs="wheelchair"))
+    colleagues = [factories.member(group, someone=factories.person(org=factories.organisation())) for _ in range(5)]
+    account = factories.account(zebedee, password="correct horse battery")
+
+    past = make_event(group, title="Autumn Big Room", days_ahead=-10)
+    for someone in [zebedee, *colleagues]:
+        make_invitation(past, someone, answer="yes", place="confirmed", dietary_needs="vegan" if someone is zebedee else "")
+        db.session.add(Attendance(event=past, person=someone))
+    db.session.commit()
+    plans.generate(past, plans.SeatingChoices(source="checked_in", tables=[3, 3], rounds=2), zebedee,
+                   plans.Budget(iterations=200))
+
+    coming = make_event(group, title="Winter Big Room", capacity=1)
+    plan = inviting.plan_invitations(coming, None, f"{EMAIL}\n{colleagues[0].email}")
+    sent = inviting.send_invitations(coming, plan, invited_by=zebedee)
+    db.session.commit()
+    # Answer through real links: Zebedee takes the one place, his colleague queues.
+    for invitation in sent:
+        token, token_hash = new_token()
+        db.session.add(InvitationLink(invitation_id=invitation.id, token_hash=token_hash))
+        db.session.commit()
+        rsvp.answer_invitation(token, "yes", dietary_needs="vegan, no nuts" if invitation.person_id == zebedee.id else "")
+    calendar_token = feeds.personal_feed_token(zebedee)
+    assert signin.send_sign_in_link(EMAIL)
+    return {"group": group, "zebedee": zebedee, "account": account, "past": past, "coming": coming,
+            "colleague": colleagues[0], "calendar_token": calendar_token}
+
+
+def _traces_of_zebedee() -> list[str]:
+    """Every string, text or JSON value in every table that still mentions him."""
+    found = []
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON))]
+            if not columns:
+                continue
+            for row in connection.execute(select(*columns)):
+                for column, value in zip(columns, row):
+                    text = json.dumps(value) if isinstance(value, (dict, list)) else str(value or "")
+                    if any(trace in text.lower() for trace in TRACES):
+                        found.append(f"{table.name}.{column.name}: {text[:80]}")
+    return found
+
+
+def _counts(history) -> dict:
+    past = history["past"]
+    return {
+        "people": db.session.scalar(select(func.count(Person.id))),
+        "past answers": dict(db.session.execute(
+            select(Invitation.answer, func.count()).where(Invitation.event_id == past.id).group_by(Invitation.answer)).all()),
+        "past confirmed": db.session.scalar(select(func.count()).where(
+            Invitation.event_id == past.id, Invitation.place == "confirmed")),
+        "check-ins": db.session.scalar(select(func.count(Attendance.id))),
+        "seats": db.session.scalar(select(func.count(Seat.id))),
+        "mail ids": set(db.session.scalars(select(OutboxMessage.id))),
+        "memberships": len(history["group"].memberships),
+    }
+
+
+def test_export_holds_every_section_and_no_secret(app, history):
+    zebedee = history["zebedee"]
+    exported = personal_data.export_person(zebedee)
+    text = json.dumps(exported)
+    assert exported["profile"]["email"] == EMAIL and exported["profile"]["dietary_needs"] == "vegan"
+    assert exported["account"]["has_password"] is True
+    assert {m["role"] for m in exported["memberships"]} == {"organiser"}
+    assert {i["event"] for i in exported["invitations"]} == {"Autumn Big Room", "Winter Big Room"}
+    winter = next(i for i in exported["invitations"] if i["event"] == "Winter Big Room")
+    assert winter["place"] == "confirmed" and winter["dietary_needs"] == "vegan, no nuts"
+    assert [c["event"] for c in exported["check_ins"]] == ["Autumn Big Room"]
+    assert len(exported["seats"]) == 2  # two rounds
+    assert {m["subject"] for m in exported["mail"]} >= {"Your cop sign-in link", "You are invited: Winter Big Room"}
+    assert len(exported["calendar_tokens"]) == 1 and len(exported["sign_in_links"]) == 1
+    # The mails carry working links; the export carries none of their secrets.
+    secrets = set()
+    for body in db.session.scalars(select(OutboxMessage.text_body).where(OutboxMessage.recipient == EMAIL)):
+        secrets |= set(re.findall(r"/(?:sign-in/link|rsvp)/([A-Za-z0-9_-]+)", body))
+    assert secrets and history["calendar_token"]
+    assert not any(secret in text for secret in secrets | {history["calendar_token"]})
+    for column_secret in db.session.scalars(select(InvitationLink.token_hash)):
+        assert column_secret not in text
+
+
+def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, history):
+    zebedee, colleague = history["zebedee"], history["colleague"]
+    assert len(_traces_of_zebedee()) > 10  # the search finds him before
+    before = _counts(history)
+
+    report = personal_data.erase_person(zebedee)
+    db.session.expire_all()
+
+    assert _traces_of_zebedee() == []
+    after = _counts(history)
+    assert after["mail ids"] >= before["mail ids"]  # nothing deleted (his colleague got an offer)
+    assert {k: v for k, v in after.items() if k != "mail ids"} == {k: v for k, v in before.items() if k != "mail ids"}
+    assert report["profile"] == 1 and report["account"] == 1 and report["invitations"] == 2
+    assert zebedee.name == "Erased person" and zebedee.email == f"erased-{zebedee.id}@erased.invalid"
+    assert zebedee.organisation.name == "Basildon Hospital"  # kept for the mixing counts
+    # His links, calendar address and sign-in are dead.
+    assert db.session.scalar(select(func.count(InvitationLink.id)).join(Invitation).where(
+        Invitation.person_id == zebedee.id)) == 0
+    assert feeds.person_for_feed_token(history["calendar_token"]) is None
+    assert signin.authenticate(EMAIL, "correct horse battery") is None
+    # The place he held at the event still to come went to the waitlist.
+    winter = {i.person_id: i for i in db.session.scalars(select(Invitation).where(Invitation.event_id == history["coming"].id))}
+    assert winter[zebedee.id].revoked_at is not None and winter[zebedee.id].place == "none"
+    assert winter[colleague.id].place == "offered"
+    # Mail to him that had not gone will not go.
+    assert db.session.scalar(select(func.count()).where(
+        OutboxMessage.recipient == zebedee.email, OutboxMessage.state == "pending")) == 0
+    # Erasing again finds nothing more to change.
+    personal_data.erase_person(zebedee)
+    assert _traces_of_zebedee() == []
+
+
+def test_a_registered_section_is_exported_and_erased(app, history):
+    calls = []
+    personal_data.register_section("test_extra", lambda person: {"seen": person.email},
+                                   lambda person: calls.append(person.email) or 7)
+    try:
+        assert personal_data.export_person(history["zebedee"])["test_extra"] == {"seen": EMAIL}
+        assert personal_data.erase_person(history["zebedee"])["test_extra"] == 7
+        assert calls == [EMAIL]  # it ran before the profile lost the address
+    finally:
+        personal_data._sections.pop("test_extra")
+
+
+def test_organiser_downloads_then_erases_after_confirming(app, history):
+    group, zebedee = history["group"], history["zebedee"]
+    organiser = factories.member(group, "organiser")
+    client = app.test_client()
+    sign_in(client, factories.account(organiser))
+    response = client.get(f"/communities/big-room/people/{zebedee.id}/data.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_json()["profile"]["name"] == NAME
+    assert NAME in client.get(f"/communities/big-room/people/{zebedee.id}/edit").get_data(as_text=True)
+
+    refused = client.post(f"/communities/big-room/people/{zebedee.id}/erase", data={})
+    assert refused.status_code == 400
+    assert "Confirm that you understand" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert zebedee.name == NAME  # nothing erased without the confirmation
+
+    done = client.post(f"/communities/big-room/people/{zebedee.id}/erase", data={"understood": "y"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert zebedee.name == "Erased person"
+    assert "Erased person" in client.get("/communities/big-room/people").get_data(as_text=True)
+
+
+def test_a_person_downloads_their_own_data_and_their_session_ends_with_erasure(app, history):
+    client = app.test_client()
+    sign_in(client, history["account"])
+    assert "Download your data" in client.get("/my-data").get_data(as_text=True)
+    mine = client.get("/my-data.json")
+    assert mine.status_code == 200 and mine.get_json()["profile"]["email"] == EMAIL
+    personal_data.erase_person(history["zebedee"])
+    with app.app_context():  # a fresh `g`, as the next real request would have
+        assert "/sign-in" in client.get("/my-data").headers["Location"]
+
+
+def test_cli_exports_and_erases(app, history):
+    runner = app.test_cli_runner()
+    exported = runner.invoke(args=["cop", "export-person", EMAIL.upper()])
+    assert exported.exit_code == 0, exported.output
+    assert json.loads(exported.output)["profile"]["name"] == NAME
+    erased = runner.invoke(args=["cop", "erase-person", EMAIL, "--yes"])
+    assert erased.exit_code == 0 and "erased " in erased.output and "profile=1" in erased.output
+    db.session.expire_all()
+    missing = runner.invoke(args=["cop", "erase-person", EMAIL, "--yes"])
+    assert missing.exit_code != 0 and "nobody in cop" in missing.output
+
+
+def test_an_organiser_may_not_handle_someone_who_is_also_in_a_community_they_do_not_organise(app, history):
+    zebedee = history["zebedee"]
+    elsewhere = factories.community(slug="elsewhere")
+    factories.member(elsewhere, someone=zebedee)
+    organiser = factories.member(history["group"], "organiser")
+    admin = factories.account(factories.person(), is_admin=True)
+    client = app.test_client()
+    sign_in(client, factories.account(organiser))
+    refused = client.get(f"/communities/big-room/people/{zebedee.id}/data.json")
+    assert refused.status_code == 403 and "ask a site administrator" in refused.get_data(as_text=True)
+    assert client.post(f"/communities/big-room/people/{zebedee.id}/erase", data={"understood": "y"}).status_code == 403
+    db.session.expire_all()
+    assert zebedee.name == NAME
+    with app.app_context():
+        sign_in(client, admin)
+        assert client.get(f"/communities/big-room/people/{zebedee.id}/data.json").status_code == 200
