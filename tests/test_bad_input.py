@@ -13,6 +13,7 @@ from cop.extensions import db
 from cop.people.models import Person
 from tests import factories
 from tests.conftest import sign_in
+from tests.routes import post_urls
 from tests.test_authorisation import world  # noqa: F401  (the fixture)
 
 FORMULAS = {"name": "=cmd|' /C calc'!A0", "role_title": "+SUM(A1:A9)", "interests": "-2+3+cmd|' /C calc'!A0",
@@ -66,15 +67,8 @@ def test_every_post_refuses_a_body_over_the_limit(app_factory):
         db.session.commit()
         client = app.test_client()
         sign_in(client, factories.account(organiser, is_admin=True))
-        values = {"slug": "big-room", "person_id": organiser.id, "token": "x", "event_id": 1, "series_id": 1,
-                  "venue_id": 1, "invitation_id": 1, "message_id": 1, "version": 1}
         refused = []
-        for rule in app.url_map.iter_rules():
-            if "POST" not in rule.methods:
-                continue
-            url = rule.rule
-            for name in rule.arguments:
-                url = url.replace(f"<int:{name}>", str(values[name])).replace(f"<{name}>", str(values[name]))
+        for url in post_urls(app, organiser.id):
             big = io.BytesIO(b"name,email\n" + b"x" * 8000)
             response = client.post(url, data={"guest_list": (big, "big.csv"), "note": "y"},
                                    content_type="multipart/form-data")
