@@ -2,6 +2,8 @@
 and every count organisers see is the same as before."""
 import json
 import re
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -11,15 +13,19 @@ from cop.accounts.models import new_token
 from cop.calendars import feeds
 from cop.events.models import Attendance
 from cop.extensions import db
+from cop.feedback import surveys
+from cop.feedback.models import FeedbackLink, FeedbackRequest
 from cop.invitations import inviting, rsvp
 from cop.invitations.models import Invitation, InvitationLink
 from cop.mail.models import OutboxMessage
 from cop.people import personal_data
-from cop.people.models import Person
+from cop.people.models import Person, utcnow
+from cop.reports import queries
 from cop.seating import plans
 from cop.seating.models import Seat
 from tests import factories
 from tests.conftest import sign_in
+from tests.feedback_helpers import links_by_person, question
 from tests.invitation_helpers import make_event, make_invitation
 
 NAME = "Zebedee Quartermaine"
@@ -47,6 +53,20 @@ def history(app):
     db.session.commit()
     plans.generate(past, plans.SeatingChoices(source="checked_in", tables=[3, 3], rounds=2), zebedee,
                    plans.Budget(iterations=200))
+    # A named feedback form: he answers (naming himself in a remark, choosing a colleague to follow
+    # up), a colleague answers choosing him and naming him, another has not answered yet.
+    survey = surveys.ensure_survey(past)
+    survey.anonymous = False
+    db.session.commit()
+    assert surveys.send_feedback_requests(utcnow()) == 6
+    links = links_by_person()
+    follow_up, remark = question(survey, built_in="follow_up"), question(survey, text=surveys.DEFAULT_FORMS[
+        "big_room"][-1]["text"])
+    rating, count = question(survey, kind="rating"), question(survey, built_in="other_organisations")
+    surveys.submit_feedback(links[EMAIL], {str(rating.id): 5, str(count.id): 4, str(follow_up.id): [
+        colleagues[0].id, colleagues[1].id], str(remark.id): f"I am {NAME} ({EMAIL}); more of this please"})
+    surveys.submit_feedback(links[colleagues[0].email], {str(rating.id): 3, str(follow_up.id): [zebedee.id],
+                                                         str(remark.id): f"Thanks to {NAME} for the table"})
 
     coming = make_event(group, title="Winter Big Room", capacity=1)
     plan = inviting.plan_invitations(coming, None, f"{EMAIL}\n{colleagues[0].email}")
@@ -61,7 +81,8 @@ def history(app):
     calendar_token = feeds.personal_feed_token(zebedee)
     assert signin.send_sign_in_link(EMAIL)
     return {"group": group, "zebedee": zebedee, "account": account, "past": past, "coming": coming,
-            "colleague": colleagues[0], "calendar_token": calendar_token}
+            "colleague": colleagues[0], "calendar_token": calendar_token, "survey": survey,
+            "feedback_token": links[EMAIL]}
 
 
 def _traces_of_zebedee() -> list[str]:
@@ -92,7 +113,25 @@ def _counts(history) -> dict:
         "seats": db.session.scalar(select(func.count(Seat.id))),
         "mail ids": set(db.session.scalars(select(OutboxMessage.id))),
         "memberships": len(history["group"].memberships),
+        "feedback requests": dict(db.session.execute(select(FeedbackRequest.answered, func.count()).group_by(
+            FeedbackRequest.answered)).all()),
+        "feedback results": _feedback_figures(history["survey"]),
+        "follow-ups in the report": queries.follow_ups(queries.event_records(history["group"])),
     }
+
+
+def _as_erased(text: str) -> str:
+    return re.sub(r"erased-\d+@erased\.invalid", "(address)", text.replace(NAME, "Erased person").replace(EMAIL, "(address)"))
+
+
+def _feedback_figures(survey) -> dict:
+    """What the results page shows: response rate, each question's bars and summary, the remarks
+    (with his name as erasure writes it, so the comparison is of everything else)."""
+    found = surveys.results(survey)
+    return {"requested": found.requested, "responses": found.responses, "rate": found.response_rate,
+            "questions": [(r.question.text, r.answered, [(b.label, b.count, b.share) for b in r.bars], r.summary,
+                           sorted(_as_erased(t) for t in r.texts))
+                          for r in found.questions]}
 
 
 def test_export_holds_every_section_and_no_secret(app, history):
@@ -109,6 +148,15 @@ def test_export_holds_every_section_and_no_secret(app, history):
     assert len(exported["seats"]) == 2  # two rounds
     assert {m["subject"] for m in exported["mail"]} >= {"Your cop sign-in link", "You are invited: Winter Big Room"}
     assert len(exported["calendar_tokens"]) == 1 and len(exported["sign_in_links"]) == 1
+    feedback = exported["feedback"]
+    assert [(r["event"], r["form"], r["answered"]) for r in feedback["requests"]] == [("Autumn Big Room", "named", True)]
+    [mine] = feedback["named_answers"]
+    answers = {a["question"]: a["answer"] for a in mine["answers"]}
+    assert mine["event"] == "Autumn Big Room" and answers[surveys.FOLLOW_UP].count(";") == 1
+    assert history["colleague"].name in answers[surveys.FOLLOW_UP] and answers[surveys.OTHER_ORGANISATIONS] == "4"
+    assert f"I am {NAME}" in text and "Thanks to" not in text  # his answers, not the answers naming him
+    assert "cannot be found" in feedback["anonymous_answers"]
+    assert history["feedback_token"] not in text
     # The mails carry working links; the export carries none of their secrets.
     secrets = set()
     for body in db.session.scalars(select(OutboxMessage.text_body).where(OutboxMessage.recipient == EMAIL)):
@@ -146,6 +194,22 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     # Mail to him that had not gone will not go.
     assert db.session.scalar(select(func.count()).where(
         OutboxMessage.recipient == zebedee.email, OutboxMessage.state == "pending")) == 0
+    # His feedback links no longer open the form; his answers stay, linked to "Erased person";
+    # no reminder goes to the erased address.
+    assert db.session.scalar(select(func.count(FeedbackLink.id)).join(FeedbackRequest).where(
+        FeedbackRequest.person_id == zebedee.id)) == 0
+    assert app.test_client().get(f"/feedback/{history['feedback_token']}").status_code == 404
+    assert report["feedback"] == 1 + 2  # his one link, and the two remarks that named him
+    export = personal_data.export_person(zebedee)["feedback"]
+    assert "Erased person" in json.dumps(export["named_answers"]) and export["requests"][0]["answered"] is True
+    # Of the four who have not answered, one is erased too: the other three are reminded, not them.
+    silent = db.session.scalars(select(FeedbackRequest).where(FeedbackRequest.answered.is_(False))).first()
+    personal_data.erase_person(silent.person)
+    assert surveys.send_due_feedback(utcnow() + timedelta(days=3, hours=1)).reminders == 3
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient.like("%erased.invalid"),
+                                                        OutboxMessage.state == "pending")) == 0
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == zebedee.email,
+                                                        OutboxMessage.state == "pending")) == 0
     # Erasing again finds nothing more to change.
     personal_data.erase_person(zebedee)
     assert _traces_of_zebedee() == []
