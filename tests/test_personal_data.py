@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from cop.accounts import signin
 from cop.accounts.models import new_token
 from cop.calendars import feeds
+from cop.calendars.ics import first_organisers
+from cop.calendars.models import CalendarToken
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.feedback import surveys
@@ -210,6 +212,8 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
                                                         OutboxMessage.state == "pending")) == 0
     assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == zebedee.email,
                                                         OutboxMessage.state == "pending")) == 0
+    # Replies and calendar ORGANIZER no longer go to him (he was the community's only organiser).
+    assert first_organisers([history["group"].id]) == {}
     # Erasing again finds nothing more to change.
     personal_data.erase_person(zebedee)
     assert _traces_of_zebedee() == []
@@ -290,3 +294,28 @@ def test_an_organiser_may_not_handle_someone_who_is_also_in_a_community_they_do_
     with app.app_context():
         sign_in(client, admin)
         assert client.get(f"/communities/big-room/people/{zebedee.id}/data.json").status_code == 200
+
+
+def test_the_demo_loads_again_after_its_organiser_is_erased_without_bringing_them_back(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["cop", "demo"]).exit_code == 0
+    organiser = personal_data.find_person("rachel.okoye@mse-icb.nhs.example")
+    erased = runner.invoke(args=["cop", "erase-person", organiser.email, "--yes"])
+    assert erased.exit_code == 0, erased.output
+    people = db.session.scalar(select(func.count(Person.id)))
+
+    again = runner.invoke(args=["cop", "demo"])
+
+    assert again.exit_code == 0, again.output
+    assert ("organiser: rachel.okoye@mse-icb.nhs.example is no longer in the database (erased?), so has no "
+            "sign-in; load the demo into a fresh database to have it again") in again.output
+    assert "facilitator: tom.ashby@essex-acute.nhs.example demo-facilitator-2026" in again.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Person.id))) == people  # nobody recreated
+    assert personal_data.find_person("rachel.okoye@mse-icb.nhs.example") is None
+    assert organiser.name == "Erased person"
+    # No new calendar address for the erased organiser, and no mail or calendar names them as organiser.
+    assert "erased.invalid" not in again.output
+    assert db.session.scalar(select(func.count()).select_from(CalendarToken).where(
+        CalendarToken.person_id == organiser.id, CalendarToken.revoked_at.is_(None))) == 0
+    assert runner.invoke(args=["cop", "demo"]).output == again.output  # and it stays idempotent
