@@ -45,7 +45,8 @@ def export_feedback(person: Person) -> dict:
     for response in responses:
         survey = surveys_by_id[response.survey_id]
         answers = response.answers or {}
-        chosen = surveys.people_named(v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), []))
+        chosen = surveys.people_named(
+            v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), []))
         named_answers.append({
             "event": survey.event.title, "event_starts_at": _when(survey.event.starts_at),
             "answers": [{"question": q.text, "answer": surveys.answer_text(q, answers[str(q.id)], chosen)}
