@@ -67,7 +67,8 @@ def test_every_post_refuses_a_body_over_the_limit(app_factory):
         client = app.test_client()
         sign_in(client, factories.account(organiser, is_admin=True))
         values = {"slug": "big-room", "person_id": organiser.id, "token": "x", "event_id": 1, "series_id": 1,
-                  "venue_id": 1, "invitation_id": 1, "message_id": 1, "version": 1}
+                  "venue_id": 1, "invitation_id": 1, "message_id": 1, "version": 1, "formation_id": 1,
+                  "question_id": 1}
         refused = []
         for rule in app.url_map.iter_rules():
             if "POST" not in rule.methods:
