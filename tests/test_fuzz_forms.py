@@ -10,8 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from cop.accounts.models import new_token
 from cop.communities.models import Community
+from cop.events.models import Attendance, Event
 from cop.extensions import db
+from cop.feedback import surveys
+from cop.feedback.models import FeedbackLink, FeedbackRequest
 from tests import factories
 from tests.conftest import sign_in
 from tests.invitation_helpers import make_event, make_invitation
@@ -21,7 +25,7 @@ FUZZ = settings(max_examples=20, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Every form page outside seating (whose forms have their own tests), as (who, URL). Values in
-# braces come from the world fixture; {token} is a real RSVP link.
+# braces come from the world fixture; {token} is a real RSVP link, {feedback_token} a real feedback link.
 FORM_PAGES = [
     ("admin", "/communities/new"),
     ("organiser", "/communities/{slug}/edit"),
@@ -43,6 +47,12 @@ FORM_PAGES = [
     ("anonymous", "/sign-in"),
     ("anonymous", "/sign-in/link"),
     ("member", "/account/password"),
+    ("organiser", "/events/{event_id}/feedback/form"),
+    ("organiser", "/events/{event_id}/feedback/questions/new"),
+    ("organiser", "/events/{event_id}/feedback/questions/{question_id}"),
+    ("anonymous", "/feedback/{feedback_token}"),
+    ("organiser", "/communities/{slug}/learning-sets"),
+    ("organiser", "/communities/{slug}/exchange-pairs"),
 ]
 
 
@@ -58,7 +68,8 @@ def test_every_form_page_is_fuzzed_or_says_why_not(app):
     fuzzed = set()
     adapter = app.url_map.bind("cop.test")
     for _, page in FORM_PAGES:
-        path = page.split("?")[0].format(slug="s", person_id=1, event_id=1, series_id=1, venue_id=1, token="t")
+        path = page.split("?")[0].format(slug="s", person_id=1, event_id=1, series_id=1, venue_id=1, token="t",
+                                         question_id=1, feedback_token="t")
         fuzzed.add(adapter.match(path, method="GET")[0])
     forms = {rule.endpoint for rule in app.url_map.iter_rules() if {"GET", "POST"} <= rule.methods}
     assert forms - fuzzed - set(NOT_FUZZED) == set(), "add these form pages to FORM_PAGES"
@@ -128,8 +139,18 @@ def field_value(offered: list[str]):
 def pages(app, world):  # noqa: F811
     group = db.session.scalar(select(Community).where(Community.slug == "big-room"))
     _, token = make_invitation(make_event(group, capacity=2), factories.member(group))
+    # A real feedback link: a request to someone checked in at the world's event (as the scheduled job sends).
+    event = db.session.get(Event, world["url_values"]["event_id"])
+    came = factories.member(group)
+    db.session.add(Attendance(event=event, person=came))
+    # Two members of different organisations who share an interest: the exchange-pairs page suggests them.
+    for name in ("Ward", "Council"):
+        factories.member(group, someone=factories.person(org=factories.organisation(name=name), interests="frailty"))
+    feedback_token, token_hash = new_token()
+    db.session.add(FeedbackRequest(survey=surveys.ensure_survey(event), person=came,
+                                   links=[FeedbackLink(token_hash=token_hash)]))
     db.session.commit()
-    return {**world["url_values"], "token": token}, world["accounts"]
+    return {**world["url_values"], "token": token, "feedback_token": feedback_token}, world["accounts"]
 
 
 @pytest.mark.parametrize("who,page", FORM_PAGES)

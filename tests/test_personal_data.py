@@ -2,6 +2,8 @@
 and every count organisers see is the same as before."""
 import json
 import re
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -9,17 +11,23 @@ from sqlalchemy import func, select
 from cop.accounts import signin
 from cop.accounts.models import new_token
 from cop.calendars import feeds
+from cop.calendars.ics import first_organisers
+from cop.calendars.models import CalendarToken
 from cop.events.models import Attendance
 from cop.extensions import db
+from cop.feedback import surveys
+from cop.feedback.models import FeedbackLink, FeedbackRequest
 from cop.invitations import inviting, rsvp
 from cop.invitations.models import Invitation, InvitationLink
 from cop.mail.models import OutboxMessage
 from cop.people import personal_data
-from cop.people.models import Person
+from cop.people.models import Person, utcnow
+from cop.reports import queries
 from cop.seating import plans
 from cop.seating.models import Seat
 from tests import factories
 from tests.conftest import sign_in
+from tests.feedback_helpers import links_by_person, question
 from tests.invitation_helpers import make_event, make_invitation
 
 NAME = "Zebedee Quartermaine"
@@ -47,6 +55,20 @@ def history(app):
     db.session.commit()
     plans.generate(past, plans.SeatingChoices(source="checked_in", tables=[3, 3], rounds=2), zebedee,
                    plans.Budget(iterations=200))
+    # A named feedback form: he answers (naming himself in a remark, choosing a colleague to follow
+    # up), a colleague answers choosing him and naming him, another has not answered yet.
+    survey = surveys.ensure_survey(past)
+    survey.anonymous = False
+    db.session.commit()
+    assert surveys.send_feedback_requests(utcnow()) == 6
+    links = links_by_person()
+    follow_up, remark = question(survey, built_in="follow_up"), question(survey, text=surveys.DEFAULT_FORMS[
+        "big_room"][-1]["text"])
+    rating, count = question(survey, kind="rating"), question(survey, built_in="other_organisations")
+    surveys.submit_feedback(links[EMAIL], {str(rating.id): 5, str(count.id): 4, str(follow_up.id): [
+        colleagues[0].id, colleagues[1].id], str(remark.id): f"I am {NAME} ({EMAIL}); more of this please"})
+    surveys.submit_feedback(links[colleagues[0].email], {str(rating.id): 3, str(follow_up.id): [zebedee.id],
+                                                         str(remark.id): f"Thanks to {NAME} for the table"})
 
     coming = make_event(group, title="Winter Big Room", capacity=1)
     plan = inviting.plan_invitations(coming, None, f"{EMAIL}\n{colleagues[0].email}")
@@ -61,7 +83,8 @@ def history(app):
     calendar_token = feeds.personal_feed_token(zebedee)
     assert signin.send_sign_in_link(EMAIL)
     return {"group": group, "zebedee": zebedee, "account": account, "past": past, "coming": coming,
-            "colleague": colleagues[0], "calendar_token": calendar_token}
+            "colleague": colleagues[0], "calendar_token": calendar_token, "survey": survey,
+            "feedback_token": links[EMAIL]}
 
 
 def _traces_of_zebedee() -> list[str]:
@@ -92,7 +115,26 @@ def _counts(history) -> dict:
         "seats": db.session.scalar(select(func.count(Seat.id))),
         "mail ids": set(db.session.scalars(select(OutboxMessage.id))),
         "memberships": len(history["group"].memberships),
+        "feedback requests": dict(db.session.execute(select(FeedbackRequest.answered, func.count()).group_by(
+            FeedbackRequest.answered)).all()),
+        "feedback results": _feedback_figures(history["survey"]),
+        "follow-ups in the report": queries.follow_ups(queries.event_records(history["group"])),
     }
+
+
+def _as_erased(text: str) -> str:
+    text = text.replace(NAME, "Erased person").replace(EMAIL, "(address)")
+    return re.sub(r"erased-\d+@erased\.invalid", "(address)", text)
+
+
+def _feedback_figures(survey) -> dict:
+    """What the results page shows: response rate, each question's bars and summary, the remarks
+    (with his name as erasure writes it, so the comparison is of everything else)."""
+    found = surveys.results(survey)
+    return {"requested": found.requested, "responses": found.responses, "rate": found.response_rate,
+            "questions": [(r.question.text, r.answered, [(b.label, b.count, b.share) for b in r.bars], r.summary,
+                           sorted(_as_erased(t) for t in r.texts))
+                          for r in found.questions]}
 
 
 def test_export_holds_every_section_and_no_secret(app, history):
@@ -109,6 +151,16 @@ def test_export_holds_every_section_and_no_secret(app, history):
     assert len(exported["seats"]) == 2  # two rounds
     assert {m["subject"] for m in exported["mail"]} >= {"Your cop sign-in link", "You are invited: Winter Big Room"}
     assert len(exported["calendar_tokens"]) == 1 and len(exported["sign_in_links"]) == 1
+    feedback = exported["feedback"]
+    assert [(r["event"], r["form"], r["answered"]) for r in feedback["requests"]] == [
+        ("Autumn Big Room", "named", True)]
+    [mine] = feedback["named_answers"]
+    answers = {a["question"]: a["answer"] for a in mine["answers"]}
+    assert mine["event"] == "Autumn Big Room" and answers[surveys.FOLLOW_UP].count(";") == 1
+    assert history["colleague"].name in answers[surveys.FOLLOW_UP] and answers[surveys.OTHER_ORGANISATIONS] == "4"
+    assert f"I am {NAME}" in text and "Thanks to" not in text  # his answers, not the answers naming him
+    assert "cannot be found" in feedback["anonymous_answers"]
+    assert history["feedback_token"] not in text
     # The mails carry working links; the export carries none of their secrets.
     secrets = set()
     for body in db.session.scalars(select(OutboxMessage.text_body).where(OutboxMessage.recipient == EMAIL)):
@@ -122,12 +174,21 @@ def test_export_holds_every_section_and_no_secret(app, history):
 def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, history):
     zebedee, colleague = history["zebedee"], history["colleague"]
     assert len(_traces_of_zebedee()) > 10  # the search finds him before
+    # Another organiser reads the feedback results page before and after.
+    reader_person = factories.member(history["group"], "organiser")
+    reader = app.test_client()
+    sign_in(reader, factories.account(reader_person))
+    results_url = f"/events/{history['past'].id}/feedback/results"
+    page_before = reader.get(results_url).text
+    assert "2 of 6" in page_before or "33%" in page_before
+    assert first_organisers([history["group"].id])[history["group"].id].id == zebedee.id
     before = _counts(history)
 
     report = personal_data.erase_person(zebedee)
     db.session.expire_all()
 
     assert _traces_of_zebedee() == []
+    assert _as_erased(reader.get(results_url).text) == _as_erased(page_before)
     after = _counts(history)
     assert after["mail ids"] >= before["mail ids"]  # nothing deleted (his colleague got an offer)
     assert {k: v for k, v in after.items() if k != "mail ids"} == {k: v for k, v in before.items() if k != "mail ids"}
@@ -146,6 +207,24 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     # Mail to him that had not gone will not go.
     assert db.session.scalar(select(func.count()).where(
         OutboxMessage.recipient == zebedee.email, OutboxMessage.state == "pending")) == 0
+    # His feedback links no longer open the form; his answers stay, linked to "Erased person";
+    # no reminder goes to the erased address.
+    assert db.session.scalar(select(func.count(FeedbackLink.id)).join(FeedbackRequest).where(
+        FeedbackRequest.person_id == zebedee.id)) == 0
+    assert app.test_client().get(f"/feedback/{history['feedback_token']}").status_code == 404
+    assert report["feedback"] == 1 + 2  # his one link, and the two remarks that named him
+    export = personal_data.export_person(zebedee)["feedback"]
+    assert "Erased person" in json.dumps(export["named_answers"]) and export["requests"][0]["answered"] is True
+    # Of the four who have not answered, one is erased too: the other three are reminded, not them.
+    silent = db.session.scalars(select(FeedbackRequest).where(FeedbackRequest.answered.is_(False))).first()
+    personal_data.erase_person(silent.person)
+    assert surveys.send_due_feedback(utcnow() + timedelta(days=3, hours=1)).reminders == 3
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient.like("%erased.invalid"),
+                                                        OutboxMessage.state == "pending")) == 0
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == zebedee.email,
+                                                        OutboxMessage.state == "pending")) == 0
+    # Replies and calendar ORGANIZER go to the next organiser, no longer to him.
+    assert first_organisers([history["group"].id])[history["group"].id].id == reader_person.id
     # Erasing again finds nothing more to change.
     personal_data.erase_person(zebedee)
     assert _traces_of_zebedee() == []
@@ -226,3 +305,28 @@ def test_an_organiser_may_not_handle_someone_who_is_also_in_a_community_they_do_
     with app.app_context():
         sign_in(client, admin)
         assert client.get(f"/communities/big-room/people/{zebedee.id}/data.json").status_code == 200
+
+
+def test_the_demo_loads_again_after_its_organiser_is_erased_without_bringing_them_back(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["cop", "demo"]).exit_code == 0
+    organiser = personal_data.find_person("rachel.okoye@mse-icb.nhs.example")
+    erased = runner.invoke(args=["cop", "erase-person", organiser.email, "--yes"])
+    assert erased.exit_code == 0, erased.output
+    people = db.session.scalar(select(func.count(Person.id)))
+
+    again = runner.invoke(args=["cop", "demo"])
+
+    assert again.exit_code == 0, again.output
+    assert ("organiser: rachel.okoye@mse-icb.nhs.example is no longer in the database (erased?), so has no "
+            "sign-in; load the demo into a fresh database to have it again") in again.output
+    assert "facilitator: tom.ashby@essex-acute.nhs.example demo-facilitator-2026" in again.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Person.id))) == people  # nobody recreated
+    assert personal_data.find_person("rachel.okoye@mse-icb.nhs.example") is None
+    assert organiser.name == "Erased person"
+    # No new calendar address for the erased organiser, and no mail or calendar names them as organiser.
+    assert "erased.invalid" not in again.output
+    assert db.session.scalar(select(func.count()).select_from(CalendarToken).where(
+        CalendarToken.person_id == organiser.id, CalendarToken.revoked_at.is_(None))) == 0
+    assert runner.invoke(args=["cop", "demo"]).output == again.output  # and it stays idempotent

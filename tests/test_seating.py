@@ -1,5 +1,7 @@
 """Seating plans: who is seated, history between events, versions, hand changes, locks, re-seating, forms."""
+from collections import Counter
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
@@ -340,6 +342,48 @@ def test_bad_moves_answer_400_and_change_nothing(app):
         assert response.status_code == 400 and message in response.text
     db.session.expire_all()
     assert _seats(plan) == before
+
+
+class _Ids(HTMLParser):
+    """Every id attribute, every label's `for`, every in-page link and aria-describedby on the page."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids, self.pointers = Counter(), []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids[attrs["id"]] += 1
+        if tag == "label" and attrs.get("for"):
+            self.pointers.append(attrs["for"])
+        if tag == "a" and (attrs.get("href") or "").startswith("#") and len(attrs["href"]) > 1:
+            self.pointers.append(attrs["href"][1:])
+        self.pointers += (attrs.get("aria-describedby") or "").split()
+
+
+def test_the_plan_page_has_no_duplicate_ids_and_every_label_and_error_link_finds_its_field(app):
+    group, facilitator, event, seated = _room(people=8)
+    plan = plans.generate(event, _choices(tables=(4, 4), rounds=2), facilitator, BUDGET)
+    plan = plans.regenerate_around(plan, [1], [seated[0].id], facilitator, BUDGET)  # the unlock forms show too
+    db.session.commit()
+    client = _client_as(app, facilitator)
+    full = 3 - _seats(plan)[(seated[1].id, 1)]
+    for response in (
+        client.get(f"/events/{event.id}/seating"),
+        # Errors on the move and the swap form at once are not possible; each shows its error summary.
+        client.post(f"/events/{event.id}/seating/move",
+                    data={"version": plan.version, "person": seated[1].id, "round": 1, "table": full}),
+        client.post(f"/events/{event.id}/seating/move",
+                    data={"version": plan.version, "person": "", "swap_with": seated[2].id, "round": ""}),
+    ):
+        assert response.status_code in (200, 400)
+        page = _Ids(response.text)
+        assert [i for i, n in page.ids.items() if n > 1] == []
+        assert {"move-person", "swap-person", "lock-person", "move-round", "swap-round", "move-table",
+                "lock-table", "move-form", "swap-form"} <= set(page.ids)
+        assert [p for p in page.pointers if p not in page.ids and p != "maincontent"] == []
 
 
 def test_re_seat_and_make_current_over_http(app):

@@ -19,6 +19,7 @@ from cop.links import external_url
 from cop.communities.models import Membership
 from cop.extensions import db
 from cop.people.models import Person, utcnow
+from cop.people.personal_data import erased_clause
 
 ZONE_KEY = "Europe/London"
 LONDON = ZoneInfo(ZONE_KEY)
@@ -88,14 +89,15 @@ def calendar_feed(
 
 
 def first_organisers(community_ids: Iterable[int]) -> dict[int, Person]:
-    """Each community's first organiser (the longest-standing), in one query for all of them."""
+    """Each community's first organiser (the longest-standing, not erased: mail replies and calendar
+    ORGANIZER go to them), in one query for all of them."""
     ids = set(community_ids)
     if not ids:
         return {}
     rows = db.session.execute(
         select(Membership.community_id, Person)
         .join(Person, Person.id == Membership.person_id)
-        .where(Membership.community_id.in_(ids), Membership.role == "organiser")
+        .where(Membership.community_id.in_(ids), Membership.role == "organiser", ~erased_clause())
         .order_by(Membership.community_id, Membership.joined_at, Membership.id)
     ).all()
     organisers: dict[int, Person] = {}

@@ -144,3 +144,7 @@ class Response(db.Model):
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
 
     person: Mapped[Person | None] = relationship()
+
+
+# The feedback section of a person's data export and erasure registers itself with the models.
+from cop.feedback import personal_data as _personal_data  # noqa: E402,F401

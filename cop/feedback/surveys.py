@@ -46,6 +46,7 @@ from cop.invitations.mails import organiser_address
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.models import Person, utcnow
+from cop.people.personal_data import erased_clause
 
 RATING_LABELS = {1: "1 Very poor", 2: "2 Poor", 3: "3 OK", 4: "4 Good", 5: "5 Very good"}
 # The built-in "how many people from other organisations" answers are shown in these bands.
@@ -285,7 +286,10 @@ def send_feedback_requests(now: datetime) -> int:
         asked = set(db.session.execute(
             select(FeedbackRequest.person_id).where(FeedbackRequest.survey_id == survey.id)
         ).scalars())
-        for person_id in check_in.checked_in_ids(event):
+        present = check_in.checked_in_ids(event)
+        # An erased person's check-in stays (it counts), but they are asked for nothing more.
+        asked |= set(db.session.scalars(select(Person.id).where(Person.id.in_(present), erased_clause())))
+        for person_id in present:
             if person_id in asked:
                 continue
             request = FeedbackRequest(survey=survey, person_id=person_id, sent_at=now)
@@ -306,7 +310,8 @@ def send_feedback_reminders(now: datetime) -> int:
     rows = db.session.execute(
         select(FeedbackRequest.id, FeedbackRequest.sent_at, Survey.reminder_days)
         .join(Survey, Survey.id == FeedbackRequest.survey_id)
-        .where(FeedbackRequest.answered.is_(False), FeedbackRequest.reminded_at.is_(None),
+        .join(Person, Person.id == FeedbackRequest.person_id)
+        .where(FeedbackRequest.answered.is_(False), FeedbackRequest.reminded_at.is_(None), ~erased_clause(),
                Survey.reminder_days > 0, Survey.closes_at > now)
         .order_by(FeedbackRequest.id)
     ).all()
@@ -483,7 +488,7 @@ def responses_of(survey: Survey) -> list[Response]:
     ).scalars())
 
 
-def _people_named(ids) -> dict[int, Person]:
+def people_named(ids) -> dict[int, Person]:
     ids = set(ids)
     if not ids:
         return {}
@@ -521,7 +526,7 @@ def _question_result(question: Question, values: list) -> QuestionResult:
             result.summary = (f"{sum(values)} conversations with people from other organisations in all; "
                               f"median {median(values):g}, average {mean(values):.1f} per person")
     elif question.kind == "people":
-        people = _people_named(v for value in values for v in value)
+        people = people_named(v for value in values for v in value)
         organisations = Counter(
             people[v].organisation.name if v in people and people[v].organisation else "No organisation given"
             for value in values for v in value
@@ -561,7 +566,8 @@ def non_responders(survey: Survey) -> list[Person]:
     ).scalars())
 
 
-def _cell(question: Question, value, people: dict[int, Person]) -> str:
+def answer_text(question: Question, value, people: dict[int, Person]) -> str:
+    """One stored answer as text: option labels, chosen people's names, or the value itself."""
     if value is None:
         return ""
     if question.kind in ("single", "multiple"):
@@ -577,8 +583,8 @@ def results_csv(survey: Survey) -> str:
     responses = responses_of(survey)
     questions = survey.questions
     people_question_ids = [str(q.id) for q in questions if q.kind == "people"]
-    people = _people_named(v for r in responses for key in people_question_ids for v in (r.answers or {}).get(key, []))
-    respondents = _people_named(r.person_id for r in responses if r.person_id)
+    people = people_named(v for r in responses for key in people_question_ids for v in (r.answers or {}).get(key, []))
+    respondents = people_named(r.person_id for r in responses if r.person_id)
     header = ["response"] + ([] if survey.anonymous else ["name", "email", "organisation"]) + [q.text for q in questions]
     rows = []
     for number, response in enumerate(responses, start=1):
@@ -587,7 +593,7 @@ def results_csv(survey: Survey) -> str:
             person = respondents.get(response.person_id)
             row += [person.name, person.email, person.organisation.name if person.organisation else ""] \
                 if person else ["", "", ""]
-        row += [_cell(q, (response.answers or {}).get(str(q.id)), people) for q in questions]
+        row += [answer_text(q, (response.answers or {}).get(str(q.id)), people) for q in questions]
         rows.append(row)
     return write_csv(header, rows)
 

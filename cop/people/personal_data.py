@@ -64,6 +64,11 @@ def is_erased(person: Person) -> bool:
     return person.email.endswith("@" + ERASED_DOMAIN)
 
 
+def erased_clause():
+    """SQL: the Person row is an erased person's (for queries that must not mail them)."""
+    return Person.email.endswith("@" + ERASED_DOMAIN)
+
+
 def find_person(email: str) -> Person | None:
     return db.session.execute(select(Person).where(Person.email == email.strip().lower())).scalar_one_or_none()
 

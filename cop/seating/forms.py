@@ -122,6 +122,20 @@ def _people_choices(people: list[Person]) -> list[tuple[str, str]]:
         (str(p.id), f"{p.name}{' (' + p.organisation.name + ')' if p.organisation else ''}") for p in people]
 
 
+class _PrefixedIds:
+    """For forms that share the plan page: each field's id (and its label's `for`) starts with the
+    form's `id_prefix`, so "person" in the move, swap and lock forms are three ids. Names stay as
+    they are: the views, and seating-drag.js (which fills the forms by name), are unchanged."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.id = f"{self.id_prefix}-{field.id}"
+            field.label.field_id = field.id
+
+
 class _PlanChangeForm(FlaskForm):
     version = HiddenField(validators=[InputRequired("Choose the version to change")])
     person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person")])
@@ -133,13 +147,15 @@ class _PlanChangeForm(FlaskForm):
         self.round.choices = [(str(r), f"Round {r}") for r in range(1, rounds + 1)]
 
 
-class MoveForm(_PlanChangeForm):
+class MoveForm(_PrefixedIds, _PlanChangeForm):
+    id_prefix = "move"
     table = WholeNumberField("To table", validators=[
         InputRequired("Enter the table number to move them to"),
         NumberRange(min=1, max=MAX_TABLES, message="Enter a table number, like 3")])
 
 
-class SwapForm(_PlanChangeForm):
+class SwapForm(_PrefixedIds, _PlanChangeForm):
+    id_prefix = "swap"
     swap_with = SelectField("Swap with", choices=[], validators=[InputRequired("Choose who to swap them with")])
 
     def __init__(self, *args, people: list[Person] = (), **kwargs):
@@ -147,7 +163,8 @@ class SwapForm(_PlanChangeForm):
         self.swap_with.choices = _people_choices(people)
 
 
-class RegenerateForm(FlaskForm):
+class RegenerateForm(_PrefixedIds, FlaskForm):
+    id_prefix = "regenerate"
     version = HiddenField(validators=[InputRequired("Choose the version to start from")])
     locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
     locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
@@ -166,7 +183,8 @@ class RegenerateForm(FlaskForm):
         return valid
 
 
-class LockForm(FlaskForm):
+class LockForm(_PrefixedIds, FlaskForm):
+    id_prefix = "lock"
     """Lock (or unlock) one table or one person on a version; the lock is carried into later versions."""
 
     version = HiddenField(validators=[InputRequired("Choose the version")])

@@ -1,0 +1,103 @@
+"""The feedback section of a person's data export and erasure (see cop/people/personal_data.py).
+
+Export: the feedback requests sent to the person, and their answers to *named* forms. Answers to
+anonymous forms keep no link to anyone (see surveys.py), so they cannot be found, and are not looked for.
+
+Erasure keeps every answer and every figure built on them:
+* Request rows stay (how many were asked, and answered, is the response rate); their personal
+  links are deleted, so no mail of theirs still opens a form.
+* Named responses stay linked to the person row, which erasure turns into "Erased person" with
+  only an organisation and a profession: the follow-up report counts "across organisations" by the
+  answerer's organisation, which a response with no person would move to "unknown".
+* Their name and address are taken out of every free-text answer (anyone's, anonymous ones too).
+* Follow-up choices naming them are other people's answers: they stay, as person ids, which now
+  show "Erased person".
+"""
+import json
+
+from sqlalchemy import Text, cast, delete, or_, select
+
+from cop.extensions import db
+from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
+from cop.feedback import surveys  # a module reference: surveys imports the models, which import this
+from cop.people.models import Person
+from cop.people.personal_data import ERASED_NAME, erased_email, register_section
+
+ANONYMOUS_NOTE = ("Answers to anonymous feedback forms are stored with nothing that links them to the person "
+                  "who gave them, so they cannot be found and are not included here.")
+
+
+def _when(moment):
+    return moment.isoformat() + "Z" if moment else None
+
+
+def export_feedback(person: Person) -> dict:
+    requests = db.session.execute(
+        select(FeedbackRequest).where(FeedbackRequest.person_id == person.id).order_by(FeedbackRequest.id)
+    ).scalars().all()
+    responses = db.session.execute(
+        select(Response).join(Survey, Survey.id == Response.survey_id)
+        .where(Response.person_id == person.id).order_by(Survey.id)
+    ).scalars().all()
+    surveys_by_id = {s.id: s for s in db.session.execute(
+        select(Survey).where(Survey.id.in_({r.survey_id for r in responses}))).scalars()}
+    named_answers = []
+    for response in responses:
+        survey = surveys_by_id[response.survey_id]
+        answers = response.answers or {}
+        chosen = surveys.people_named(
+            v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), []))
+        named_answers.append({
+            "event": survey.event.title, "event_starts_at": _when(survey.event.starts_at),
+            "answers": [{"question": q.text, "answer": surveys.answer_text(q, answers[str(q.id)], chosen)}
+                        for q in survey.questions if str(q.id) in answers],
+        })
+    return {
+        "requests": [{
+            "event": r.survey.event.title, "event_starts_at": _when(r.survey.event.starts_at),
+            "form": "anonymous" if r.survey.anonymous else "named",
+            "sent_at": _when(r.sent_at), "reminded_at": _when(r.reminded_at), "answered": r.answered,
+        } for r in requests],
+        "named_answers": named_answers,
+        "anonymous_answers": ANONYMOUS_NOTE,
+    }
+
+
+def _text_answers_mentioning(texts: list[str]):
+    """Responses to forms with a free-text question whose answers' stored JSON contains any of `texts`.
+
+    The JSON column holds json.dumps text on both databases (non-ASCII and quotes escaped), so
+    the search is for each text as json.dumps writes it.
+    """
+    stored = [json.dumps(text)[1:-1] for text in texts]
+    as_text = cast(Response.answers, Text)
+    with_text_question = select(Question.survey_id).where(Question.kind == "text")
+    return select(Response).where(
+        Response.survey_id.in_(with_text_question), or_(*(as_text.contains(s, autoescape=True) for s in stored)))
+
+
+def erase_feedback(person: Person) -> int:
+    request_ids = select(FeedbackRequest.id).where(FeedbackRequest.person_id == person.id)
+    touched = db.session.execute(
+        delete(FeedbackLink).where(FeedbackLink.request_id.in_(request_ids)).execution_options(
+            synchronize_session=False)
+    ).rowcount
+    replacements = [(text, instead) for text, instead in ((person.email, erased_email(person.id)),
+                                                          (person.name, ERASED_NAME)) if text and text != instead]
+    if not replacements:
+        return touched
+    text_questions = {str(q_id) for q_id in db.session.scalars(select(Question.id).where(Question.kind == "text"))}
+    for response in db.session.execute(_text_answers_mentioning([t for t, _ in replacements])).scalars():
+        answers = dict(response.answers or {})
+        for key, value in answers.items():
+            if key in text_questions and isinstance(value, str):
+                for text, instead in replacements:
+                    value = value.replace(text, instead)
+                answers[key] = value
+        if answers != response.answers:
+            response.answers = answers  # a new dict, so the JSON column sees the change
+            touched += 1
+    return touched
+
+
+register_section("feedback", export=export_feedback, erase=erase_feedback)
