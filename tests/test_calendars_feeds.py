@@ -404,3 +404,33 @@ def test_add_to_calendar_offers_outlook_google_and_the_file(app, group):
     for link in links.values():
         assert link.replace("&", "&amp;") in html
     assert "Add to calendar" in html
+
+
+def test_the_rsvp_page_adds_the_event_to_a_calendar_without_an_account(client, group):
+    """An invitee who answered yes to a private event (no account, not signed in) gets its .ics from
+    their own link; the event's public .ics address would answer them 404."""
+    from tests.invitation_helpers import make_invitation
+
+    happening = make.event(group, *evening(3, 12), is_public=False, online_url="https://meet.example/set")
+    guest = factories.person(name="Ada Invitee")
+    invitation, token = make_invitation(happening, guest, answer="pending")
+    db.session.commit()
+    assert "Add to calendar" not in client.get(f"/rsvp/{token}").get_data(as_text=True)  # not answered yet
+
+    assert client.post(f"/rsvp/{token}", data={"answer": "yes", "attendance_mode": "in_person"}).status_code == 302
+    page = client.get(f"/rsvp/{token}").get_data(as_text=True)
+    assert "Add to calendar" in page and f'href="/rsvp/{token}/calendar.ics"' in page
+    assert client.get(f"/events/{happening.id}.ics").status_code == 404  # the address it offered before
+    download = client.get(f"/rsvp/{token}/calendar.ics")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == f'attachment; filename="event-{happening.id}.ics"'
+    [parsed] = both_parsers(download.get_data(as_text=True))
+    assert parsed["uid"] == happening.uid
+    assert "meet.example/set" in unfolded(download)  # an invitee's copy has the meeting link
+
+    assert client.post(f"/rsvp/{token}", data={"answer": "no"}).status_code == 302
+    assert "Add to calendar" not in client.get(f"/rsvp/{token}").get_data(as_text=True)
+    invitation.revoked_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/rsvp/{token}/calendar.ics").status_code == 404
+    assert client.get("/rsvp/not-a-real-token/calendar.ics").status_code == 404
