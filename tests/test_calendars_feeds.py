@@ -343,6 +343,34 @@ def test_my_calendar_offers_one_click_subscriptions(client, group, guest):
         assert f'href="{link.replace("&", "&amp;")}"' in page
 
 
+def test_my_calendar_lists_what_is_coming_up_in_the_feed(client, group, guest):
+    make.invitation(make.event(group, *evening(3, 12), title="Spring Big Room"), guest, answer="yes", place="confirmed")
+    make.invitation(make.event(group, *evening(4, 9), title="Full Assembly"), guest, answer="yes", place="waitlisted",
+                    waitlist_position=3)
+    make.invitation(make.event(group, *evening(5, 7), title="Declined Room"), guest, answer="no")
+    make.invitation(make.event(group, *evening(6, 4), title="Draft Room", status="draft"), guest)
+    past = datetime.now().replace(microsecond=0) - timedelta(days=30)
+    make.invitation(make.event(group, past, past + timedelta(hours=3), title="Last Month"), guest, answer="yes",
+                    place="confirmed")
+    db.session.commit()
+    sign_in(client, factories.account(guest))
+    page = client.get("/my-calendar").get_data(as_text=True)
+    rows = page.split('id="coming-up"')[1].split("</table>")[0]
+    assert rows.index("Spring Big Room") < rows.index("Full Assembly")
+    assert "On the waitlist (position 3)" in rows and "Yes" in rows
+    for absent in ("Declined Room", "Draft Room", "Last Month"):
+        assert absent not in page
+    # The page lists what the feed holds (the feed also keeps past events).
+    summaries = {e["summary"] for e in both_parsers(client.get(feed_path(guest)).get_data(as_text=True))}
+    assert {"Spring Big Room", "[Waitlist 3] Full Assembly", "Last Month"} == summaries
+
+
+def test_my_calendar_says_when_nothing_is_coming_up(client, group, guest):
+    sign_in(client, factories.account(guest))
+    page = client.get("/my-calendar").get_data(as_text=True)
+    assert "Nothing yet: when you are invited to an event" in page and 'id="coming-up"' not in page
+
+
 def test_a_person_without_an_account_gets_a_feed_url(client, group, guest):
     make.invitation(make.event(group, *evening(1, 20), title="Big Room"), guest, answer="yes", place="confirmed")
     db.session.commit()

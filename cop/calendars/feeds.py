@@ -272,6 +272,12 @@ def personal_feed_invitations(person: Person) -> list[Invitation]:
     ))
 
 
+def coming_up_in_feed(person: Person, now: datetime | None = None) -> list[Invitation]:
+    """The feed's events that have not ended yet, for the My calendar page."""
+    now = now or utcnow()
+    return [invitation for invitation in personal_feed_invitations(person) if invitation.event.ends_at >= now]
+
+
 def personal_feed(person: Person) -> str:
     invitations = personal_feed_invitations(person)
     for invitation in invitations:

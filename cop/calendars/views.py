@@ -89,7 +89,7 @@ def my_calendar():
     feed_url = feeds.feed_url_for_person(person)
     return render_template(
         "calendars/my_calendar.html", person=person,
-        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"),
+        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"), coming_up=feeds.coming_up_in_feed(person),
     )
 
 
