@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from cop.extensions import db
 from cop.mail.outbox import deliver_due
@@ -147,7 +148,7 @@ def test_attendee_answers_from_the_smtp_mail_adds_to_calendar_and_opens_my_calen
     page.click("header a:has-text('My calendar')")
     journey.check()
     coming_up = page.locator("#coming-up tbody tr")
-    assert coming_up.count() == 1
+    expect(coming_up).to_have_count(1)
     assert "Summer Big Room" in coming_up.inner_text() and "10 June 2027" in coming_up.inner_text()
     assert "Yes" in coming_up.inner_text()
 
