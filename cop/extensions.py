@@ -31,8 +31,8 @@ def _token_guess_limit() -> str:
     return current_app.config["TOKEN_GUESS_RATE_LIMIT"]
 
 
-# One budget per client address across every page that takes a secret token in its URL (RSVP,
-# calendar feed, sign-in link). Only wrong tokens (404) spend it, so people using their own links
+# One budget per client address across every page that takes a secret token in its URL (RSVP and
+# its calendar file, calendar feed, sign-in link). Only wrong tokens (404) spend it, so people using their own links
 # are never slowed, while guessing is cut to a few tries a minute on all those pages together.
 token_guesses = limiter.shared_limit(
     _token_guess_limit, scope="token-guesses", deduct_when=lambda response: response.status_code == 404

@@ -74,6 +74,7 @@ EXPECTED = {
     "calendars.event_ics": ("GET", (200, 200, 200, 200, 200, 200)),
     "calendars.community_feed": ("GET", (200, 200, 200, 200, 200, 200)),
     "calendars.personal_feed": ("GET", (404, 404, 404, 404, 404, 404)),
+    "calendars.invitation_ics": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown invitation link
     "calendars.my_calendar": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
     "calendars.reset": ("POST", (SIGN_IN, 302, 302, 302, 302, 302)),
     # Seating is for the community's organisers and facilitators. The world's event has a plan (version 1).

@@ -343,6 +343,34 @@ def test_my_calendar_offers_one_click_subscriptions(client, group, guest):
         assert f'href="{link.replace("&", "&amp;")}"' in page
 
 
+def test_my_calendar_lists_what_is_coming_up_in_the_feed(client, group, guest):
+    make.invitation(make.event(group, *evening(3, 12), title="Spring Big Room"), guest, answer="yes", place="confirmed")
+    make.invitation(make.event(group, *evening(4, 9), title="Full Assembly"), guest, answer="yes", place="waitlisted",
+                    waitlist_position=3)
+    make.invitation(make.event(group, *evening(5, 7), title="Declined Room"), guest, answer="no")
+    make.invitation(make.event(group, *evening(6, 4), title="Draft Room", status="draft"), guest)
+    past = datetime.now().replace(microsecond=0) - timedelta(days=30)
+    make.invitation(make.event(group, past, past + timedelta(hours=3), title="Last Month"), guest, answer="yes",
+                    place="confirmed")
+    db.session.commit()
+    sign_in(client, factories.account(guest))
+    page = client.get("/my-calendar").get_data(as_text=True)
+    rows = page.split('id="coming-up"')[1].split("</table>")[0]
+    assert rows.index("Spring Big Room") < rows.index("Full Assembly")
+    assert "On the waitlist (position 3)" in rows and "Yes" in rows
+    for absent in ("Declined Room", "Draft Room", "Last Month"):
+        assert absent not in page
+    # The page lists what the feed holds (the feed also keeps past events).
+    summaries = {e["summary"] for e in both_parsers(client.get(feed_path(guest)).get_data(as_text=True))}
+    assert {"Spring Big Room", "[Waitlist 3] Full Assembly", "Last Month"} == summaries
+
+
+def test_my_calendar_says_when_nothing_is_coming_up(client, group, guest):
+    sign_in(client, factories.account(guest))
+    page = client.get("/my-calendar").get_data(as_text=True)
+    assert "Nothing yet: when you are invited to an event" in page and 'id="coming-up"' not in page
+
+
 def test_a_person_without_an_account_gets_a_feed_url(client, group, guest):
     make.invitation(make.event(group, *evening(1, 20), title="Big Room"), guest, answer="yes", place="confirmed")
     db.session.commit()
@@ -404,3 +432,33 @@ def test_add_to_calendar_offers_outlook_google_and_the_file(app, group):
     for link in links.values():
         assert link.replace("&", "&amp;") in html
     assert "Add to calendar" in html
+
+
+def test_the_rsvp_page_adds_the_event_to_a_calendar_without_an_account(client, group):
+    """An invitee who answered yes to a private event (no account, not signed in) gets its .ics from
+    their own link; the event's public .ics address would answer them 404."""
+    from tests.invitation_helpers import make_invitation
+
+    happening = make.event(group, *evening(3, 12), is_public=False, online_url="https://meet.example/set")
+    guest = factories.person(name="Ada Invitee")
+    invitation, token = make_invitation(happening, guest, answer="pending")
+    db.session.commit()
+    assert "Add to calendar" not in client.get(f"/rsvp/{token}").get_data(as_text=True)  # not answered yet
+
+    assert client.post(f"/rsvp/{token}", data={"answer": "yes", "attendance_mode": "in_person"}).status_code == 302
+    page = client.get(f"/rsvp/{token}").get_data(as_text=True)
+    assert "Add to calendar" in page and f'href="/rsvp/{token}/calendar.ics"' in page
+    assert client.get(f"/events/{happening.id}.ics").status_code == 404  # the address it offered before
+    download = client.get(f"/rsvp/{token}/calendar.ics")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == f'attachment; filename="event-{happening.id}.ics"'
+    [parsed] = both_parsers(download.get_data(as_text=True))
+    assert parsed["uid"] == happening.uid
+    assert "meet.example/set" in unfolded(download)  # an invitee's copy has the meeting link
+
+    assert client.post(f"/rsvp/{token}", data={"answer": "no"}).status_code == 302
+    assert "Add to calendar" not in client.get(f"/rsvp/{token}").get_data(as_text=True)
+    invitation.revoked_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/rsvp/{token}/calendar.ics").status_code == 404
+    assert client.get("/rsvp/not-a-real-token/calendar.ics").status_code == 404

@@ -30,11 +30,14 @@ def test_wrong_tokens_on_any_token_page_spend_one_budget_per_address(app_factory
         assert client.get("/rsvp/guess-4").status_code == 429
         assert client.get(f"/rsvp/{rsvp_token}").status_code == 429
         assert client.post("/sign-in/link/guess-5").status_code == 429
+        assert client.get(f"/rsvp/{rsvp_token}/calendar.ics").status_code == 429
         # ...but not from another one.
         elsewhere = app.test_client()
         elsewhere.environ_base["REMOTE_ADDR"] = "10.0.0.2"
         assert elsewhere.get(f"/rsvp/{rsvp_token}").status_code == 200
         assert elsewhere.get(f"/calendar/{feed_token}.ics").status_code == 200
+        assert elsewhere.get("/rsvp/guess-6/calendar.ics").status_code == 404
+        assert [elsewhere.get(url).status_code for url in WRONG] == [404, 404, 429]  # the .ics guess spent one
 
 
 def test_real_links_never_spend_the_budget(app_factory):
@@ -44,6 +47,7 @@ def test_real_links_never_spend_the_budget(app_factory):
         client = app.test_client()
         statuses = {client.get(f"/rsvp/{rsvp_token}").status_code for _ in range(6)}
         statuses |= {client.get(f"/calendar/{feed_token}.ics").status_code for _ in range(6)}
+        statuses |= {client.get(f"/rsvp/{rsvp_token}/calendar.ics").status_code for _ in range(6)}
         assert statuses == {200}
         assert client.get("/rsvp/guess").status_code == 404
 

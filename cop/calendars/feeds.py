@@ -28,6 +28,7 @@ from cop.communities.models import Community, Membership
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
+from cop.invitations.rsvp import invitation_for_token
 from cop.people.models import Person, utcnow
 
 # Bump when the calendar text changes shape, so clients holding an old copy fetch the new one.
@@ -89,6 +90,18 @@ def event_download_for(event_id: int, account) -> EventDownload | None:
     if event.is_public:
         return EventDownload(event, include_online_link=False)
     return None
+
+
+def invitation_download(token: str) -> EventDownload | None:
+    """The event's .ics for whoever holds a personal invitation link (no account needed), or None.
+
+    The holder is invited, so the file carries the meeting link. An unknown or revoked
+    link, or a draft, gives None (answered as 404).
+    """
+    invitation = invitation_for_token(token)
+    if invitation is None or invitation.event.status == "draft":
+        return None
+    return EventDownload(invitation.event, include_online_link=True)
 
 
 def event_validator(event: Event) -> Validator:
@@ -257,6 +270,12 @@ def personal_feed_invitations(person: Person) -> list[Invitation]:
         )
         .order_by(Event.starts_at, Event.id)
     ))
+
+
+def coming_up_in_feed(person: Person, now: datetime | None = None) -> list[Invitation]:
+    """The feed's events that have not ended yet, for the My calendar page."""
+    now = now or utcnow()
+    return [invitation for invitation in personal_feed_invitations(person) if invitation.event.ends_at >= now]
 
 
 def personal_feed(person: Person) -> str:

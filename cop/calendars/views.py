@@ -45,6 +45,21 @@ def event_ics(event_id: int):
     )
 
 
+@bp.route("/rsvp/<token>/calendar.ics")
+@token_guesses
+def invitation_ics(token: str):
+    # "Add to calendar" on the RSVP page: an invitee without an account must get the file of a private event too.
+    download = feeds.invitation_download(token)
+    if download is None:
+        abort(404)
+    return _calendar_response(
+        feeds.event_validator(download.event),
+        lambda: ics.event_ics(download.event, include_online_link=True),
+        cache="private, no-cache",
+        filename=feeds.event_file_name(download.event),
+    )
+
+
 @bp.route("/communities/<slug>/calendar.ics")
 def community_feed(slug: str):
     # Public: it lists only what anyone may see (published public events), for subscribing without signing in.
@@ -74,7 +89,7 @@ def my_calendar():
     feed_url = feeds.feed_url_for_person(person)
     return render_template(
         "calendars/my_calendar.html", person=person,
-        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"),
+        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"), coming_up=feeds.coming_up_in_feed(person),
     )
 
 

@@ -66,6 +66,7 @@ def rsvp(token: str):
         "invitations/rsvp.html", invitation=invitation, event=event, form=form,
         open_for_answers=open_for_answers and not closed_error, closed_error=closed_error,
         deadline=answering.answer_deadline(event),
+        calendar_file=url_for("calendars.invitation_ics", token=token),
     ), status
 
 
