@@ -3,8 +3,13 @@ import multiprocessing
 import os
 
 bind = os.environ.get("COP_BIND", "127.0.0.1:8000")
+# Processes rather than threads for the CPU: threads of one worker share its GIL, and a thread
+# holding an event's row lock waits for the GIL after every database round trip while the others
+# render pages. A few threads still cover requests waiting on the database. Each thread holds one
+# connection from the worker's SQLAlchemy pool (5, plus 10 overflow), so keep threads <= 5.
 workers = int(os.environ.get("COP_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("COP_WEB_THREADS", "2"))
+worker_class = "gthread"
 # A whole seating PDF pack for 250 people takes 15-25 s to render.
 timeout = 120
 graceful_timeout = 20

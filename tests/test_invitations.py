@@ -66,6 +66,47 @@ def test_a_yes_with_room_is_confirmed_and_mailed_with_a_qr_code(room):
     assert base64.b64decode(qr["data"]).startswith(b"\x89PNG")
 
 
+def test_the_check_in_qr_code_is_a_png_of_its_modules():
+    import png  # pypng, an independent decoder
+    import qrcode
+
+    from cop.invitations.mails import qr_png
+
+    code = qrcode.QRCode(border=4, mask_pattern=0)
+    code.add_data("https://cop.example/events/12/check-in/345")
+    code.make(fit=True)
+    modules = code.get_matrix()
+    width, height, rows, info = png.Reader(bytes=qr_png(modules, scale=6)).read()
+    pixels = [list(row) for row in rows]
+    assert width == height == len(modules) * 6 and width % 8  # rows that end part-way through a byte
+    assert info["bitdepth"] == 1 and info["greyscale"]
+    assert all(pixels[y][x] == (0 if modules[y // 6][x // 6] else 1) for y in range(height) for x in range(width))
+
+
+def test_a_confirmation_built_before_the_lock_is_built_again_if_the_event_changed_meanwhile(room):
+    from sqlalchemy import update
+
+    from cop.events.models import Event
+    from cop.invitations import mails
+    from cop.invitations.rsvp import invitation_for_token, lock_event
+
+    group, _ = room
+    event = make_event(group, capacity=2)
+    [(person, token)] = guests(group, 1, event)
+    invitation = invitation_for_token(token)
+    prepared = mails.prepare_answer_mail(invitation, "yes", "in_person", None)
+    assert prepared.confirmation["subject"] == f"Your place is confirmed: {event.title}"
+    # The organiser renames the event after the mail was built, before the answer takes the lock.
+    db.session.execute(update(Event).where(Event.id == event.id).values(title="Renamed Big Room"))
+    lock_event(event.id)
+    invitation.answer, invitation.place = "yes", "confirmed"
+    mails.queue_answer_confirmation(invitation, prepared)
+    db.session.commit()
+    [mail] = mails_to(person, "Your place is confirmed")
+    assert mail.subject == "Your place is confirmed: Renamed Big Room" and "Renamed Big Room" in mail.text_body
+    assert answer_invitation(token_in(mail), "yes").place == "confirmed"  # its new personal link was stored
+
+
 def test_a_full_event_waitlists_in_order_and_a_decline_offers_the_place(room, app):
     group, _ = room
     event = make_event(group, capacity=2)

@@ -4,13 +4,14 @@ Every mail is plain text plus HTML, from MAIL_DEFAULT_SENDER with Reply-To the o
 and carries a personal link of its own (see InvitationLink) when it asks the person to act.
 """
 import base64
-import io
+import struct
+import zlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import qrcode
 from flask import current_app, render_template
-from qrcode.image.pure import PyPNGImage
 
 from cop.accounts.models import new_token
 from cop.calendars.ics import event_ics, first_organisers
@@ -54,13 +55,32 @@ def check_in_url(invitation: Invitation) -> str:
 
 def check_in_qr_png(invitation: Invitation) -> bytes:
     # A fixed mask pattern skips the search for the best of eight, which costs more than the
-    # rest together and happens while the event is locked; a phone reads either from a screen.
-    code = qrcode.QRCode(box_size=6, border=4, mask_pattern=0, image_factory=PyPNGImage)
+    # rest together; a phone reads either from a screen.
+    code = qrcode.QRCode(border=4, mask_pattern=0)
     code.add_data(check_in_url(invitation))
     code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image().save(buffer)
-    return buffer.getvalue()
+    return qr_png(code.get_matrix(), scale=6)
+
+
+def qr_png(modules: list[list[bool]], scale: int) -> bytes:
+    """A QR code's modules (True is dark) as a 1-bit black-and-white PNG, each module scale x scale pixels.
+
+    Written with zlib rather than through qrcode's PyPNG image, whose per-pixel Python loops took
+    twice as long as everything else in a confirmation mail.
+    """
+    size = len(modules) * scale
+    padding = "0" * (-size % 8)  # each row is whole bytes
+    rows = []
+    for row in modules:
+        bits = "".join(("0" if dark else "1") * scale for dark in row) + padding
+        rows.extend([b"\0" + int(bits, 2).to_bytes(len(bits) // 8, "big")] * scale)  # filter 0, then the pixels
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 1, 0, 0, 0, 0)  # 1-bit greyscale, not interlaced
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+            + chunk(b"IEND", b""))
 
 
 def _qr_attachment(invitation: Invitation) -> dict:
@@ -81,8 +101,9 @@ def _calendar_attachment(invitation: Invitation) -> dict:
     }
 
 
-def _queue(invitation: Invitation, template: str, subject: str, link: str | None,
-           attachments: list[dict] | None = None, **context) -> None:
+def _build(invitation: Invitation, template: str, subject: str, link: str | None,
+           attachments: list[dict] | None = None, reply_to: str | None = None, **context) -> dict:
+    """queue_mail's arguments for one mail (reply_to: the organiser's address, if already looked up)."""
     event = invitation.event
     values = {
         "invitation": invitation, "event": event, "person": invitation.person, "link": link,
@@ -90,15 +111,20 @@ def _queue(invitation: Invitation, template: str, subject: str, link: str | None
         "deadline": london_time(event.rsvp_deadline), "offer_expires": london_time(invitation.offer_expires_at),
         **context,
     }
-    queue_mail(
-        recipient=invitation.person.email,
-        subject=subject,
-        text_body=render_template(f"invitations/mail/{template}.txt", **values),
-        html_body=render_template(f"invitations/mail/{template}.html", **values),
-        reply_to=organiser_address(event),
-        attachments=attachments,
-        community_id=event.community_id,
-    )
+    return {
+        "recipient": invitation.person.email,
+        "subject": subject,
+        "text_body": render_template(f"invitations/mail/{template}.txt", **values),
+        "html_body": render_template(f"invitations/mail/{template}.html", **values),
+        "reply_to": reply_to or organiser_address(event),
+        "attachments": attachments,
+        "community_id": event.community_id,
+    }
+
+
+def _queue(invitation: Invitation, template: str, subject: str, link: str | None,
+           attachments: list[dict] | None = None, **context) -> None:
+    queue_mail(**_build(invitation, template, subject, link, attachments, **context))
 
 
 def mail_invitation(invitation: Invitation) -> None:
@@ -106,17 +132,96 @@ def mail_invitation(invitation: Invitation) -> None:
     _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link)
 
 
+def _confirmation(invitation, link: str, reply_to: str | None = None) -> dict:
+    return _build(invitation, "confirmation", f"Your place is confirmed: {invitation.event.title}", link,
+                  attachments=[_calendar_attachment(invitation), _qr_attachment(invitation)],
+                  reply_to=reply_to, check_in_url=check_in_url(invitation))
+
+
 def mail_confirmation(invitation: Invitation, link: str | None = None) -> None:
     """Your place is confirmed: the event for the calendar and a QR code for the door."""
-    link = link or new_personal_link(invitation)
-    _queue(invitation, "confirmation", f"Your place is confirmed: {invitation.event.title}", link,
-           attachments=[_calendar_attachment(invitation), _qr_attachment(invitation)],
-           check_in_url=check_in_url(invitation))
+    queue_mail(**_confirmation(invitation, link or new_personal_link(invitation)))
 
 
-def mail_waitlisted(invitation: Invitation, link: str | None = None) -> None:
+def mail_waitlisted(invitation: Invitation, link: str | None = None, reply_to: str | None = None) -> None:
     link = link or new_personal_link(invitation)
-    _queue(invitation, "waitlisted", f"You are on the waitlist: {invitation.event.title}", link)
+    _queue(invitation, "waitlisted", f"You are on the waitlist: {invitation.event.title}", link, reply_to=reply_to)
+
+
+# --- Mail for an answer, built before the event is locked ---------------------------------------------------
+# Answers to one event take turns on its row lock, which is held until the commit, so whatever
+# runs under it is paid once per answer by everyone in the queue. Building a confirmation (two
+# templates, the .ics, the QR code, the organiser's address) is the slow part: it is built before
+# the lock from the answer as it will read, and queued under the lock, in the same transaction,
+# only if what it was built from is unchanged (else it is built again there, as before).
+
+
+class _AsAnswered:
+    """An invitation as it will read once the answer is recorded, without changing the model
+    (a changed model would be flushed before the lock is taken)."""
+
+    def __init__(self, invitation: Invitation, **answered) -> None:
+        self._invitation = invitation
+        self.__dict__.update(answered)
+
+    def __getattr__(self, name: str):
+        return getattr(self._invitation, name)
+
+
+def mail_basis(event: Event, attendance_mode: str) -> tuple:
+    """What a prepared mail depends on that may change before the lock: the event (read afresh
+    under the lock and compared) and the attendance mode the answer gets."""
+    return tuple(getattr(event, column.key) for column in Event.__mapper__.column_attrs), attendance_mode
+
+
+@dataclass
+class AnswerMail:
+    """The parts of an answer's mail made before the event is locked."""
+
+    link: str
+    link_hash: str | None  # a new personal link's hash, stored under the lock; None for the link answered from
+    reply_to: str | None
+    confirmation: dict | None  # queue_mail's arguments for a confirmation, if the answer is likely to get one
+    basis: tuple | None
+
+
+def prepare_answer_mail(invitation: Invitation, answer: str, attendance_mode: str, link: str | None) -> AnswerMail:
+    """Build before the lock what the answer's mail needs; attendance_mode is the mode it will have."""
+    link_hash = None
+    if link is None:
+        token, link_hash = new_token()
+        link = external_url("invitations.rsvp", token=token)
+    event = invitation.event
+    invitation.person, event.venue, event.community  # loaded now: the mail built under the lock reads no rows
+    reply_to = organiser_address(event)
+    confirmation = basis = None
+    if answer == "yes" and invitation.place != "confirmed":
+        answered = _AsAnswered(invitation, answer="yes", place="confirmed", attendance_mode=attendance_mode,
+                               waitlist_position=None, offer_expires_at=None)
+        confirmation = _confirmation(answered, link, reply_to)
+        basis = mail_basis(event, attendance_mode)
+    return AnswerMail(link, link_hash, reply_to, confirmation, basis)
+
+
+def _store_link(invitation: Invitation, prepared: AnswerMail) -> None:
+    if prepared.link_hash is not None:
+        # Added by id, not through invitation.links, which would load the invitation's other links.
+        db.session.add(InvitationLink(invitation_id=invitation.id, token_hash=prepared.link_hash))
+
+
+def queue_answer_confirmation(invitation: Invitation, prepared: AnswerMail) -> None:
+    """Queue the confirmation in the caller's transaction (under the event's lock)."""
+    _store_link(invitation, prepared)
+    if prepared.confirmation is not None and prepared.basis == mail_basis(invitation.event, invitation.attendance_mode):
+        queue_mail(**prepared.confirmation)
+    else:
+        queue_mail(**_confirmation(invitation, prepared.link, prepared.reply_to))
+
+
+def queue_answer_waitlisted(invitation: Invitation, prepared: AnswerMail) -> None:
+    """Queue the waitlist mail (it needs the position, known only under the lock; two small templates)."""
+    _store_link(invitation, prepared)
+    mail_waitlisted(invitation, prepared.link, prepared.reply_to)
 
 
 def mail_offer(invitation: Invitation) -> None:

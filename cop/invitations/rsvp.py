@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text, update
+from sqlalchemy import and_, func, select, text, update
 
 from cop.accounts.models import hash_token
 from cop.events.models import Event
@@ -106,17 +106,6 @@ def waitlist_length(event: Event) -> int:
     ).scalar_one()
 
 
-def _join_waitlist(invitation: Invitation) -> None:
-    last = db.session.execute(
-        select(func.max(Invitation.waitlist_position)).where(
-            Invitation.event_id == invitation.event_id, Invitation.place == "waitlisted"
-        )
-    ).scalar_one()
-    invitation.place = "waitlisted"
-    invitation.waitlist_position = (last or 0) + 1
-    invitation.offer_expires_at = None
-
-
 def _leave_waitlist(invitation: Invitation) -> None:
     """Take the invitation out of the queue; everyone behind it moves up one."""
     position = invitation.waitlist_position
@@ -201,6 +190,8 @@ def answer_invitation(
     found = invitation_for_token(token)
     if found is None:
         raise LookupError("no such invitation")
+    # Everything slow happens before the lock: only the decision and its writes run under it.
+    prepared = mails.prepare_answer_mail(found, answer, mode_for(found.event, attendance_mode), link)
     event = lock_event(found.event_id)
     # Read again under the lock: another answer may have moved this invitation meanwhile.
     invitation = db.session.execute(
@@ -208,47 +199,77 @@ def answer_invitation(
     ).scalar_one()
     if invitation.revoked_at is not None:
         raise LookupError("no such invitation")
-    if invitation.place == "offered" and not offer_open(invitation, now):
+    lapsed = invitation.place == "offered" and not offer_open(invitation, now)
+    if lapsed:
         _lapse_offer(invitation, now)
     if not can_change_answer(invitation, now):
         raise AnswersClosed()
 
     held_a_room_place = invitation.place in HOLDS_A_PLACE and takes_room_place(event, invitation.attendance_mode)
     place_before = invitation.place
-    invitation.answer = answer
-    invitation.attendance_mode = mode_for(event, attendance_mode)
-    invitation.dietary_needs = dietary_needs.strip()
-    invitation.access_needs = access_needs.strip()
-    invitation.answered_at = now
-
-    if answer == "yes":
-        _give_place(invitation, event, held_a_room_place)
-    else:
-        release_place(invitation)
-    db.session.flush()
-    promote_from_waitlist(event, now)
+    # The answer and its place are written together at the end (one UPDATE), not flushed before the count.
+    with db.session.no_autoflush:
+        invitation.answer = answer
+        invitation.attendance_mode = mode_for(event, attendance_mode)
+        invitation.dietary_needs = dietary_needs.strip()
+        invitation.access_needs = access_needs.strip()
+        invitation.answered_at = now
+        if answer == "yes":
+            may_free_places = _give_place(invitation, event, held_a_room_place)
+        else:
+            release_place(invitation)
+            may_free_places = True
+    if may_free_places or lapsed:
+        db.session.flush()
+        promote_from_waitlist(event, now)
 
     if invitation.place == "confirmed" and place_before != "confirmed":
-        mails.mail_confirmation(invitation, link)
+        mails.queue_answer_confirmation(invitation, prepared)
     elif invitation.place == "waitlisted" and place_before != "waitlisted":
-        mails.mail_waitlisted(invitation, link)
+        mails.queue_answer_waitlisted(invitation, prepared)
     db.session.commit()
     return invitation
 
 
-def _give_place(invitation: Invitation, event: Event, held_a_room_place: bool) -> None:
+def room_counts(event: Event) -> tuple[int, int, int]:
+    """Places held in the room, people waiting and the last waitlist position, in one query
+    (it runs under the event's lock, so one round trip rather than three)."""
+    holds = Invitation.place.in_(HOLDS_A_PLACE)
+    if event.attendance_mode == "hybrid":
+        holds = and_(holds, Invitation.attendance_mode == "in_person")
+    waiting = Invitation.place == "waitlisted"
+    taken, waiting_count, last = db.session.execute(
+        select(func.count().filter(holds), func.count().filter(waiting),
+               func.max(Invitation.waitlist_position).filter(waiting))
+        .where(Invitation.event_id == event.id)
+    ).one()
+    return taken, waiting_count, last or 0
+
+
+def _give_place(invitation: Invitation, event: Event, held_a_room_place: bool) -> bool:
+    """Confirm the place or queue for one; True if the waitlist may now be owed a place."""
     if not takes_room_place(event, invitation.attendance_mode):
         _leave_waitlist(invitation)
         invitation.place = "confirmed"
-    elif held_a_room_place:
+        invitation.offer_expires_at = None
+        return True  # a room place held before (hybrid, now online) is free again
+    if held_a_room_place:
         invitation.place = "confirmed"  # a place already held, or an offer taken
-    elif invitation.place == "waitlisted":
-        return  # still waiting, in the same position
-    elif places_free(event) > 0 and waitlist_length(event) == 0:
+        invitation.offer_expires_at = None
+        return False
+    if invitation.place == "waitlisted":
+        return True  # still waiting, in the same position (a free place, if any, is offered to the first)
+    taken, waiting, last = room_counts(event)
+    free = max(0, event.capacity - taken)
+    if free > 0 and waiting == 0:
         invitation.place = "confirmed"
     else:
-        _join_waitlist(invitation)
+        invitation.place = "waitlisted"
+        invitation.waitlist_position = last + 1
     invitation.offer_expires_at = None
+    # A place free while people wait happens only if it was not offered on (say, an event whose
+    # capacity was raised directly in the database); promoting then offers it, as before.
+    return free > 0 and waiting > 0
 
 
 def waitlist_position(invitation: Invitation) -> int | None:
