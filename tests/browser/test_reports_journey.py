@@ -1,6 +1,8 @@
 """The organiser reads the demo's community report and an event's report in a real browser, and exports both."""
 import csv
 import io
+import re
+from urllib.parse import urlparse
 
 import pytest
 
@@ -44,3 +46,16 @@ def test_organiser_reads_the_reports_and_exports_them(journey):
     with page.expect_download() as download:
         page.click("a:has-text('Download everything in this report (CSV)')")
     assert "mixing reach share" in open(download.value.path(), encoding="utf-8").read()
+    # The feedback from that evening's anonymous form: its follow-ups on the report, its results and their CSV.
+    assert page.locator("#follow-ups").is_visible()
+    journey.goto(urlparse(page.url).path.removesuffix("/report"))  # the event's page
+    page.click("a:has-text('Feedback results')")
+    page.wait_for_url("**/feedback/results")
+    journey.check()
+    answered, asked = map(int, re.match(r"(\d+) of (\d+) asked", page.locator("#response-rate").inner_text()).groups())
+    assert 0 < answered < asked  # the demo's answers, and some left to chase
+    assert page.locator("svg.cop-chart").count() >= 4
+    with page.expect_download() as download:
+        page.click("a:has-text('Download the answers (CSV)')")
+    answers = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    assert len(answers) == 1 + answered  # a header and one row per answer
