@@ -9,13 +9,14 @@ and an event with invitations or a plan is left alone.
 """
 import math
 import random
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from cop.communities.models import Community, Membership
-from cop.events.demo import SET_FACILITATORS, TUESDAY, _big_room, _event_titled, _weekday_on_or_after
+from cop.events.demo import SET_FACILITATORS, TUESDAY, _big_room, _event_titled
 from cop.events.models import Event
+from cop.events.scheduling import nth_weekday
 from cop.events.times import to_london
 from cop.extensions import db
 from cop.invitations.demo import add_past_attendance
@@ -75,14 +76,17 @@ def add_demo_year(community: Community, events: dict[str, Event]) -> list[Event]
     if past is None:
         return []
     past_day = to_london(past.starts_at).date()
+    # Monthly, on the same Tuesday of the month as the past Big Room (a fifth Tuesday: the last one).
+    week_of_month = (past_day.day - 1) // 7 + 1
+    week_of_month = -1 if week_of_month == 5 else week_of_month
     organisations = _organisations_by_size(community)
     year = []
     for number, (title, description) in enumerate(TOPICS):
         months_before = len(TOPICS) - number
         event = _event_titled(community, title)
         if event is None:
-            # The second Tuesday of the month, months before the past Big Room.
-            day = _weekday_on_or_after(_month_before(past_day, months_before) + timedelta(days=7), TUESDAY)
+            month = _month_before(past_day, months_before)
+            day = nth_weekday(month.year, month.month, TUESDAY, week_of_month)
             event = _big_room(community, title, day, past.venue, SPEAKERS, description)
             db.session.flush()
         reached = set(organisations[: FIRST_ORGANISATIONS + MORE_EACH_MONTH * number])
