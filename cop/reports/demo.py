@@ -77,8 +77,7 @@ def add_demo_year(community: Community, events: dict[str, Event]) -> list[Event]
         return []
     past_day = to_london(past.starts_at).date()
     # Monthly, on the same Tuesday of the month as the past Big Room (a fifth Tuesday: the last one).
-    week_of_month = (past_day.day - 1) // 7 + 1
-    week_of_month = -1 if week_of_month == 5 else week_of_month
+    week_of_month = (past_day.day - 1) // 7 + 1 if past_day.day <= 28 else -1
     organisations = _organisations_by_size(community)
     year = []
     for number, (title, description) in enumerate(TOPICS):
