@@ -148,7 +148,7 @@ def cases(quick: bool) -> list[Case]:
         Case("Kirkman 15 girls 5x3, 7 rounds", golfers(5, 3, 7), 10.0,
              lambda s, w: s.repeats == 0 and w <= 10.0, "repeats 0 in <=10 s", seeds=[1, 2, 3]),
         Case("golfers 8x4, 10 rounds", golfers(8, 4, 10), 10.0,
-             lambda s, w: s.repeats < 10, "repeats < 10 (record 0)"),
+             lambda s, w: s.repeats < 10 and w <= 10.0, "repeats < 10 (record 0) in <=10 s"),
     ]  # fmt: skip
     if quick:
         return [
@@ -158,6 +158,8 @@ def cases(quick: bool) -> list[Case]:
                  lambda s, w: big_room_ok(s, w, 1.0), "hard 0, repeats 0, org excess at bound"),
             Case("quick: golfers 8x4, 9 rounds", golfers(8, 4, 9), 2.0,
                  lambda s, w: s.repeats == 0, "repeats 0"),
+            Case("quick: golfers 8x4, 10 rounds", golfers(8, 4, 10), 2.0,
+                 lambda s, w: s.repeats < 10, "repeats < 10 (record 0)"),
         ]  # fmt: skip
     return listed
 

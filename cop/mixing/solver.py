@@ -814,7 +814,7 @@ def _construct_round(
         if u in homes:
             home = homes[u]
         else:
-            home = design_table(position, r, T, seats, full_equal_room)
+            home = design_table(position, r, T, seats, full_equal_room, model.rounds)
             position += size
         unit_facilitators = sum(model.facilitator[m] for m in units[u])
         met_here = 0
@@ -892,7 +892,7 @@ def _steered(model: Model, order: list[int]) -> list[int]:
         else:
             for k, m in enumerate(members):
                 for r in range(R):
-                    placed[r][design_table(position + k, r, T, seats, full_equal_room)] |= 1 << m
+                    placed[r][design_table(position + k, r, T, seats, full_equal_room, R)] |= 1 << m
         position += len(members)
     at: dict[int, int] = {}
     for run, units in runs.items():
@@ -902,14 +902,15 @@ def _steered(model: Model, order: list[int]) -> list[int]:
             best, best_hits = free[0], None
             for pos in free:
                 hits = sum(
-                    (met[p] & placed[r][design_table(pos, r, T, seats, full_equal_room)]).bit_count() for r in range(R)
+                    (met[p] & placed[r][design_table(pos, r, T, seats, full_equal_room, R)]).bit_count()
+                    for r in range(R)
                 )
                 if best_hits is None or hits < best_hits:
                     best, best_hits = pos, hits
             free.remove(best)
             at[best] = u
             for r in range(R):
-                placed[r][design_table(best, r, T, seats, full_equal_room)] |= 1 << p
+                placed[r][design_table(best, r, T, seats, full_equal_room, R)] |= 1 << p
     result, position = [], 0
     for u in order:
         if len(model.units[u]) == 1:

@@ -9,7 +9,7 @@ from itertools import combinations
 import pytest
 
 from cop.mixing import Person, Problem
-from cop.mixing.design import ORDER_10, design_table, ring
+from cop.mixing.design import ORDER_10, design_table, exact_cover, golfer_rounds, ring
 from cop.mixing.problem import compile_problem
 from cop.mixing.score import evaluate
 from cop.mixing.solver import _construct
@@ -17,7 +17,7 @@ from cop.mixing.solver import _construct
 
 def _repeats(tables: int, seats: int, rounds: int) -> int:
     people = tables * seats
-    where = [[design_table(k, r, tables, seats, True) for k in range(people)] for r in range(rounds)]
+    where = [[design_table(k, r, tables, seats, True, rounds) for k in range(people)] for r in range(rounds)]
     meetings: dict[tuple[int, int], int] = {}
     for table_of in where:
         assert sorted(table_of) == sorted(t for t in range(tables) for _ in range(seats))
@@ -33,6 +33,7 @@ def _repeats(tables: int, seats: int, rounds: int) -> int:
         (20, 10, 4),  # GF(4) x GF(5): four rounds
         (12, 10, 3),  # GF(4) x GF(3): three
         (8, 4, 9),  # GF(8) and the seat round: the 9-round social golfers
+        (8, 4, 10),  # the exact cover of GF(2)^3 classes: the 10-round social golfers
         (5, 3, 5),
         (10, 10, 4),  # the orthogonal Latin squares of order 10
         (6, 6, 3),  # two MacNeish rounds and the seat round
@@ -40,6 +41,17 @@ def _repeats(tables: int, seats: int, rounds: int) -> int:
 )
 def test_design_rounds_are_repeat_free(tables, seats, rounds):
     assert _repeats(tables, seats, rounds) == 0
+
+
+def test_ten_golfer_rounds_leave_only_the_pairs_at_difference_7_in_a_copy_unmet():
+    met = {(a, b) for table_of in golfer_rounds() for a, b in combinations(range(32), 2) if table_of[a] == table_of[b]}
+    unmet = {(a, b) for a, b in combinations(range(32), 2) if (a, b) not in met}
+    assert unmet == {(a, a ^ 7) for a in range(32) if a < a ^ 7}
+
+
+def test_exact_cover_finds_a_cover_or_none():
+    assert exact_cover(0b1111, [0b0011, 0b0110, 0b1100, 0b1000, 0b0001]) == [0, 2]
+    assert exact_cover(0b111, [0b011, 0b110]) is None
 
 
 def test_macneish_ring_counts_its_repeat_free_rounds():
