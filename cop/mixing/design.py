@@ -19,6 +19,10 @@ every such round, which is what lets the deal order spread each organisation.
 For a full room of 10 tables of 10 a pair of orthogonal Latin squares of order
 10 gives four repeat-free rounds (rows, columns, and the two squares' symbols)
 where MacNeish gives two; see square_table.
+
+A full room of 8 tables of 4 over 10 or more rounds takes ten repeat-free
+rounds (the most there can be; GF(8) gives nine) from an exact cover of the
+pair classes of GF(2)^3; see golfer_rounds.
 """
 
 from __future__ import annotations
