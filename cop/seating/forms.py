@@ -46,7 +46,7 @@ class GenerateForm(FlaskForm):
                         validators=[InputRequired("Choose who to seat")])
     tables = StringField("Tables", validators=[InputRequired("Enter the tables")])
     rounds = WholeNumberField("Rounds", default=1, validators=[
-        InputRequired("Enter the number of rounds, from 1 to 6"),
+        InputRequired(f"Enter the number of rounds, from 1 to {MAX_ROUNDS}"),
         NumberRange(min=1, max=MAX_ROUNDS, message=f"Enter a number of rounds from 1 to {MAX_ROUNDS}")])
     mix_1 = SelectField("Mix by, first", choices=list(MIX_ATTRIBUTES.items()), default="organisation")
     mix_2 = SelectField("Then by", choices=[("", "Nothing more")] + list(MIX_ATTRIBUTES.items()), default="sector")
