@@ -8,7 +8,7 @@ from itertools import combinations
 
 import pytest
 
-from cop.mixing import Person, Problem
+from cop.mixing import Person, Problem, solve
 from cop.mixing.design import ORDER_10, design_table, exact_cover, golfer_rounds, ring
 from cop.mixing.problem import compile_problem
 from cop.mixing.score import evaluate
@@ -79,3 +79,10 @@ def test_the_deal_spreads_organisations_from_the_start(people, tables):
     score = evaluate(model, _construct(model, rng, None))
     assert score.excess["organisation"] == score.lower_bounds["excess"]["organisation"] == 0
     assert score.repeats == score.lower_bounds["repeats"]
+
+
+def test_the_engine_seats_the_10_round_golfers_without_a_repeat():
+    golfers = Problem([Person(f"g{i}") for i in range(32)], [4] * 8, 10, mix_by=[])
+    plan = solve(golfers, iterations=1_000, seed=1)
+    assert plan.score.hard_violations == 0
+    assert plan.score.repeats == 0
