@@ -21,30 +21,30 @@ from cop.people.models import Person
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
 
 
-class DayField(DateField):
+class _PlainInvalid:
+    """A field whose parse error is `self.invalid`, a message people understand."""
+
+    invalid = ""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.invalid) from error
+
+
+class DayField(_PlainInvalid, DateField):
     """A date with an error message people understand."""
 
     def __init__(self, label=None, validators=None, invalid="Enter a real date, like 8/12/2026", **kwargs):
         super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
         self.invalid = invalid
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(self.invalid) from error
 
-
-class ClockField(TimeField):
+class ClockField(_PlainInvalid, TimeField):
     def __init__(self, label=None, validators=None, invalid="Enter a time, like 18:00", **kwargs):
         super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
         self.invalid = invalid
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(self.invalid) from error
 
 
 class WholeNumberField(IntegerField):
