@@ -238,8 +238,9 @@ def golfer_rounds() -> tuple[tuple[int, ...], ...]:
 
     def piece(copies_covered: int, table: tuple[int, ...]) -> None:
         tables = translates(table)
-        if not classes(tables) & unmet:
-            pieces.append((copies_covered, tables, classes(tables)))
+        seated = classes(tables)
+        if not seated & unmet:
+            pieces.append((copies_covered, tables, seated))
 
     for a, b, c in product(range(size), repeat=3):
         piece(0b1111, (0, size + a, 2 * size + b, 3 * size + c))
