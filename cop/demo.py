@@ -109,10 +109,10 @@ def _domain(organisation_name: str) -> str:
     return "-".join(words[:3]) + ".example"
 
 
-def _upsert_person(email: str, **fields) -> Person:
+def _upsert_person(email: str, name: str) -> Person:
     person = db.session.execute(select(Person).where(Person.email == email)).scalar_one_or_none()
     if person is None:
-        person = Person(email=email, **fields)
+        person = Person(email=email, name=name)
         db.session.add(person)
     return person
 
@@ -163,10 +163,10 @@ def _create_demo_community() -> Community:
         db.session.add(organisations[name])
 
     for role, name, email, organisation, _password in DEMO_SIGN_INS:
-        person = _upsert_person(email, name=name, organisation=organisations[organisation],
-                                profession="management" if role == "organiser" else "nursing",
-                                role_title="Programme lead" if role == "organiser" else "Facilitator")
-        community.memberships.append(Membership(person=person, role=role))
+        community.memberships.append(Membership(
+            person=_upsert_person(email, name), role=role, organisation=organisations[organisation],
+            profession="management" if role == "organiser" else "nursing",
+            role_title="Programme lead" if role == "organiser" else "Facilitator"))
 
     used_emails = {email for _r, _n, email, _o, _p in DEMO_SIGN_INS}
     staff_at = {organisation for _r, _n, _e, organisation, _p in DEMO_SIGN_INS}
@@ -177,16 +177,15 @@ def _create_demo_community() -> Community:
             while email in used_emails:
                 email = f"{first}.{last}{rng.randint(2, 99)}@{_domain(name)}".lower()
             used_emails.add(email)
-            person = _upsert_person(
-                email,
-                name=f"{first} {last}",
+            community.memberships.append(Membership(
+                person=_upsert_person(email, f"{first} {last}"),
                 organisation=organisations[name],
                 profession=PROFESSIONS_BY_SECTOR[sector][index % len(PROFESSIONS_BY_SECTOR[sector])],
                 role_title=rng.choice(["Lead", "Manager", "Practitioner", "Director", "Coordinator", "Volunteer"]),
                 interests=", ".join(rng.sample(INTERESTS, 2)),
                 dietary_needs=rng.choice(DIETARY) if rng.random() < 0.15 else "",
                 access_needs=rng.choice(ACCESS) if rng.random() < 0.05 else "",
-            )
-            community.memberships.append(Membership(person=person, role="guest" if rng.random() < 0.1 else "member"))
+                role="guest" if rng.random() < 0.1 else "member",
+            ))
     db.session.commit()
     return community

@@ -16,12 +16,17 @@ def organisation(name=None, sector="acute", place="Thurrock") -> Organisation:
     return org
 
 
+# What a test says of a person beyond their identity (organisation, profession, needs, ...) is what
+# every community they join here records of them: `member()` writes it onto the membership.
+RECORD_FIELDS = ("role_title", "interests", "dietary_needs", "access_needs", "notes", "line_manager")
+
+
 def person(name=None, email=None, org=None, profession="nursing", **fields) -> Person:
     number = next(_numbers)
-    someone = Person(
-        name=name or f"Person {number}", email=(email or f"person{number}@example.org").lower(),
-        organisation=org, profession=profession, **fields,
-    )
+    unknown = set(fields) - set(RECORD_FIELDS)
+    assert not unknown, f"not a person's or a member record's field: {unknown}"
+    someone = Person(name=name or f"Person {number}", email=(email or f"person{number}@example.org").lower())
+    someone.test_record = {"organisation": org, "profession": profession, **fields}
     db.session.add(someone)
     return someone
 
@@ -33,10 +38,21 @@ def community(slug=None, name=None) -> Community:
     return group
 
 
-def member(group: Community, role="member", someone: Person | None = None) -> Person:
+def member(group: Community, role="member", someone: Person | None = None, **record) -> Person:
+    """Make the person a member of the group, recorded with what `person()` was told (or `record`)."""
     someone = someone or person()
-    db.session.add(Membership(community=group, person=someone, role=role))
+    details = {**getattr(someone, "test_record", {}), **record}
+    db.session.add(Membership(community=group, person=someone, role=role, **details))
     return someone
+
+
+def record(group: Community, someone: Person) -> Membership:
+    """The group's record of the person."""
+    from sqlalchemy import select
+
+    db.session.flush()
+    return db.session.execute(select(Membership).where(
+        Membership.community_id == group.id, Membership.person_id == someone.id)).scalar_one()
 
 
 def account(someone: Person, password: str | None = None, is_admin=False) -> Account:

@@ -25,6 +25,9 @@ EXPECTED = {
     "accounts.use_sign_in_link": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
     "accounts.sign_out": ("POST", (302, 302, 302, 302, 302, 302)),
     "accounts.change_password": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
+    "accounts.account": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),  # one's own name and address
+    "accounts.change_email": ("POST", (SIGN_IN, 400, 400, 400, 400, 400)),  # an empty form
+    "accounts.confirm_email_change": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
     "communities.index": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
     "communities.new": ("GET", (SIGN_IN, 403, 403, 403, 403, 200)),
     "communities.show": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
@@ -217,3 +220,27 @@ def test_a_person_of_another_community_is_not_found(app, world):
 def test_dev_mailbox_is_gone_in_production(app_factory):
     client = app_factory(MAIL_BACKEND="smtp").test_client()
     assert client.get("/dev/mailbox/").status_code == 404
+
+
+# What anyone may open by design, whoever they are: a published public event's calendar file, and the
+# development mailbox (which exists only when development is chosen: see test_dev_mailbox_is_gone_in_production).
+PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message"}
+OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
+                    "formation_id", "question_id", "version"}
+
+
+def test_another_community_s_organiser_reaches_no_object_of_this_one(app, world):
+    """Every route naming an object, given big-room's objects and (where the URL names a community) the
+    visitor's own community: the other community's organiser is refused each one, for reading and changing."""
+    client = app.test_client()
+    sign_in(client, world["accounts"]["other_organiser"])
+    values = {**world["url_values"], "slug": "elsewhere"}
+    reached = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        if not rule.arguments & OBJECT_ARGUMENTS or rule.endpoint in PUBLIC_OBJECTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(_url_for(app, rule, values), method=method)
+            if response.status_code not in (403, 404):
+                reached.append(f"{method} {rule.rule}: {response.status_code}")
+    assert reached == []

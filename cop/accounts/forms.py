@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -19,3 +19,11 @@ class UseSignInLinkForm(FlaskForm):
 class PasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(min=10, message="Password must be 10 characters or more")])
     confirm = PasswordField("Confirm new password", validators=[DataRequired("Confirm your new password"), EqualTo("password", message="Passwords must match")])
+
+
+class NameForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired("Enter your full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+
+
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField("New email address", validators=[DataRequired("Enter your new email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])

@@ -47,3 +47,23 @@ class SignInLink(db.Model):
     used_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
+
+
+class EmailChange(db.Model):
+    """A signed-in person's request to move their account to a new address, confirmed from that address.
+
+    Identity belongs to the person: nobody else changes it, and a change takes effect only through
+    the single-use link mailed to the new address (the old address is told, too).
+    """
+
+    __tablename__ = "email_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    new_email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()

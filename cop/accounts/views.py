@@ -1,8 +1,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from cop.accounts import signin
-from cop.accounts.forms import PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm
+from cop.accounts import identity, signin
+from cop.accounts.forms import (
+    EmailChangeForm, NameForm, PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm,
+)
 from cop.accounts.models import Account
 from cop.extensions import db, limiter, login_manager, token_guesses
 
@@ -82,3 +84,57 @@ def change_password():
         flash("Your password has been changed.")
         return redirect(url_for("site.home"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+
+
+def _account_page(name_form=None, email_form=None, status=200):
+    return render_template(
+        "accounts/account.html", name_form=name_form or NameForm(name=current_user.person.name),
+        email_form=email_form or EmailChangeForm(formdata=None)), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The person's own identity: their name here, their e-mail address by a confirmed change."""
+    form = NameForm()
+    if form.validate_on_submit():
+        identity.rename(current_user.person, form.name.data)
+        db.session.commit()
+        flash("Your name has been saved.")
+        return redirect(url_for("accounts.account"))
+    return _account_page(name_form=form, status=400 if form.errors else 200)
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        identity.request_email_change(current_user.person, form.new_email.data)
+        db.session.commit()
+        flash(f"We have sent a link to {form.new_email.data.strip().lower()}: follow it to confirm the change.")
+        return redirect(url_for("accounts.account"))
+    return _account_page(email_form=form, status=400)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+@token_guesses
+def confirm_email_change(token: str):
+    """A GET shows a button (mail scanners follow links); the POST moves the account."""
+    if request.method == "GET" or not UseSignInLinkForm().validate_on_submit():
+        usable = identity.pending_change(token) is not None
+        return render_template("accounts/confirm_email.html", form=UseSignInLinkForm(), usable=usable), \
+            200 if usable else 404
+    try:
+        person = identity.confirm_email_change(token)
+    except LookupError as refusal:
+        db.session.rollback()
+        return render_template("accounts/email_changed.html", heading="This link cannot be used",
+                               message=str(refusal)), 404
+    except identity.EmailTaken as refusal:
+        db.session.commit()  # the link stays spent
+        return render_template("accounts/email_changed.html", heading="That address is already in use",
+                               message=str(refusal)), 409
+    db.session.commit()
+    return render_template("accounts/email_changed.html", heading="Your email address has been changed",
+                           message=f"Your account now uses {person.email}.")

@@ -16,6 +16,7 @@ from cop.people.models import Organisation, Person
 @dataclass
 class DoorListRow:
     person: Person
+    member: Membership | None  # the community's record of them (organisation)
     attendance: Attendance | None
 
     @property
@@ -26,19 +27,20 @@ class DoorListRow:
 def door_list(event: Event, search: str = "") -> list[DoorListRow]:
     """The people with a confirmed place, by name, found by name or organisation."""
     query = (
-        select(Person, Attendance)
+        select(Person, Membership, Attendance)
         .join(Invitation, Invitation.person_id == Person.id)
-        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .outerjoin(Membership, (Membership.person_id == Person.id) & (Membership.community_id == event.community_id))
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
         .outerjoin(Attendance, (Attendance.person_id == Person.id) & (Attendance.event_id == event.id))
         .where(Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None))
         # The page shows each person's organisation: load it with the join, not a query per row.
-        .options(contains_eager(Person.organisation))
+        .options(contains_eager(Membership.organisation))
     )
     if search.strip():
         like = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Person.name).like(like), func.lower(Organisation.name).like(like)))
     rows = db.session.execute(query.order_by(func.lower(Person.name), Person.id)).all()
-    return [DoorListRow(person, attendance) for person, attendance in rows]
+    return [DoorListRow(person, member, attendance) for person, member, attendance in rows]
 
 
 @dataclass
@@ -68,14 +70,15 @@ def checked_in_ids(event: Event) -> list[int]:
     ).scalars())
 
 
-def walk_ins(event: Event) -> list[Attendance]:
-    return list(
-        db.session.execute(
-            select(Attendance).where(Attendance.event_id == event.id, Attendance.walk_in.is_(True))
-            .options(joinedload(Attendance.person).joinedload(Person.organisation))
-            .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
-        ).scalars()
-    )
+def walk_ins(event: Event) -> list[DoorListRow]:
+    rows = db.session.execute(
+        select(Attendance, Membership).where(Attendance.event_id == event.id, Attendance.walk_in.is_(True))
+        .outerjoin(Membership, (Membership.person_id == Attendance.person_id)
+                   & (Membership.community_id == event.community_id))
+        .options(joinedload(Attendance.person), joinedload(Membership.organisation))
+        .order_by(Attendance.checked_in_at.desc(), Attendance.id.desc())
+    ).all()
+    return [DoorListRow(attendance.person, member, attendance) for attendance, member in rows]
 
 
 def invitation_of(event: Event, person_id: int) -> Invitation | None:
@@ -118,18 +121,13 @@ class WalkIn:
 
 
 def add_walk_in(event: Event, arrival: WalkIn) -> tuple[Attendance, Person]:
-    """Someone not on the list arrives: reuse them by e-mail (or add them), make them a guest, check them in."""
-    person = directory.find_person_by_email(arrival.email)
-    if person is None:
-        person = Person(name=arrival.name.strip(), email=arrival.email.strip().lower(), profession="other")
-        db.session.add(person)
-    if person.organisation is None and arrival.organisation.strip():
-        person.organisation = directory.organisation_named(arrival.organisation, "other", "")
-    db.session.flush()
-    if directory.membership_of(event.community, person.id) is None:
-        db.session.add(Membership(community=event.community, person=person, role="guest"))
-    attendance, _ = check_in(event, person, walk_in=True)
-    return attendance, person
+    """Someone not on the list arrives: they join the community as a guest (this community's record
+    only; a person cop already knows keeps their name) and are checked in."""
+    member = directory.join_community(event.community, arrival.email, arrival.name, role="guest")
+    if member.organisation is None and arrival.organisation.strip():
+        member.organisation = directory.organisation_named(arrival.organisation, "other", "")
+    attendance, _ = check_in(event, member.person, walk_in=True)
+    return attendance, member.person
 
 
 @dataclass
@@ -150,12 +148,14 @@ def checked_in_at(event_ids: list[int]) -> list[CheckedIn]:
     if not event_ids:
         return []
     rows = db.session.execute(
-        select(Attendance.event_id, Person.id, Person.profession, Organisation.id, Organisation.name,
+        select(Attendance.event_id, Attendance.person_id, Membership.profession, Organisation.id, Organisation.name,
                Organisation.sector, Organisation.place)
-        .join(Person, Person.id == Attendance.person_id)
-        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .join(Event, Event.id == Attendance.event_id)
+        .outerjoin(Membership, (Membership.person_id == Attendance.person_id)
+                   & (Membership.community_id == Event.community_id))
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
         .where(Attendance.event_id.in_(event_ids))
-        .order_by(Attendance.event_id, Person.id)
+        .order_by(Attendance.event_id, Attendance.person_id)
     ).all()
     return [CheckedIn(event_id, person_id, profession or "", organisation_id, name or "", sector or "", place or "")
             for event_id, person_id, profession, organisation_id, name, sector, place in rows]

@@ -60,13 +60,13 @@ def _set_members(community: Community) -> tuple[list[Person], list[Person]]:
     facilitators = list(db.session.execute(select(Person).where(Person.email.in_(SET_FACILITATORS))).scalars())
     members, organisations = [], set()
     candidates = db.session.execute(
-        select(Person).join(Membership, Membership.person_id == Person.id)
+        select(Person, Membership.organisation_id).join(Membership, Membership.person_id == Person.id)
         .where(Membership.community_id == community.id, Membership.role == "member")
         .order_by(Person.id)
-    ).scalars()
-    for person in candidates:
-        if person.organisation_id not in organisations:
-            organisations.add(person.organisation_id)
+    ).all()
+    for person, organisation_id in candidates:
+        if organisation_id not in organisations:
+            organisations.add(organisation_id)
             members.append(person)
         if len(members) == 6:
             break

@@ -18,6 +18,7 @@ from cop.events.times import (
     NonexistentLocalTime, format_clock, format_day, format_moment, format_when, london_now, to_london,
 )
 from cop.extensions import db
+from cop.people import directory
 from cop.people.forms import ConfirmForm
 from cop.people.models import utcnow
 
@@ -337,7 +338,7 @@ def check_in_person(event_id: int, person_id: int):
     event, _ = event_for(event_id, STAFF)
     invitation = door.invitation_of(event, person_id) or abort(404)
     return render_template("events/check_in_person.html", event=event, person=invitation.person,
-                           invitation=invitation, attendance=door.attendance_of(event, person_id),
+                           member=directory.membership_of(event.community, person_id), invitation=invitation, attendance=door.attendance_of(event, person_id),
                            confirm_form=ConfirmForm())
 
 

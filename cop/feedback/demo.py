@@ -16,6 +16,7 @@ from cop.events.models import Event
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
+from cop.people.directory import Member, as_members
 from cop.people.models import Person
 
 SEED = 7
@@ -41,7 +42,7 @@ ANYTHING_ELSE = [
 ]
 
 
-def _answers_for(survey, person: Person, present: list[Person], rng: random.Random) -> dict:
+def _answers_for(survey, person: Member, present: list[Member], rng: random.Random) -> dict:
     answers = {}
     for question in survey.live_questions:
         key = str(question.id)
@@ -75,20 +76,21 @@ def add_demo_feedback(community: Community, events: dict[str, Event]) -> None:
     if db.session.execute(select(FeedbackRequest.id).where(FeedbackRequest.survey_id == survey.id).limit(1)).first():
         return
     came = check_in.checked_in_ids(event)
-    present = list(db.session.execute(select(Person).where(Person.id.in_(came)).order_by(Person.id)).scalars())
+    present = as_members(event.community_id, db.session.execute(
+        select(Person).where(Person.id.in_(came)).order_by(Person.id)).scalars())
     rng = random.Random(SEED)
     sent_at = event.ends_at + timedelta(minutes=5)
     requests = []
     for person in present:
         _token, token_hash = new_token()  # the mail went out long ago; only the hash is kept
-        request = FeedbackRequest(survey=survey, person=person, sent_at=sent_at,
+        request = FeedbackRequest(survey=survey, person=person.person, sent_at=sent_at,
                                   links=[FeedbackLink(token_hash=token_hash)])
         db.session.add(request)
         requests.append(request)
     db.session.flush()
-    for request in requests:
+    for request, person in zip(requests, present):
         if rng.random() < ANSWER_SHARE:
-            surveys.record_response(request, _answers_for(survey, request.person, present, rng))
+            surveys.record_response(request, _answers_for(survey, person, present, rng))
         else:
             request.reminded_at = sent_at + timedelta(days=survey.reminder_days)
     db.session.commit()

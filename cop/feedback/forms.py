@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from cop.events.forms import DayField, WholeNumberField
 from cop.feedback.models import ADDABLE_KINDS, QUESTION_KINDS, Question
 from cop.feedback.surveys import RATING_LABELS, FollowUpChoices
-from cop.people.models import Person
+from cop.people.directory import Member
 from cop.seating.forms import MultiCheckboxField
 
 MAX_COUNT = 500
@@ -61,7 +61,7 @@ def optional_radios(label, choices, validators, coerce=str) -> RadioField:
                       validators=validators + [_one_of_the_choices])
 
 
-def _person_choices(people: list[Person]) -> list[tuple[int, str]]:
+def _person_choices(people: list[Member]) -> list[tuple[int, str]]:
     return [(person.id, f"{person.name}, {person.organisation.name}" if person.organisation else person.name)
             for person in people]
 

@@ -15,8 +15,9 @@ Erasure keeps every answer and every figure built on them:
 """
 import json
 
-from sqlalchemy import Text, cast, delete, or_, select
+from sqlalchemy import Text, cast, delete, or_, select, true
 
+from cop.events.models import Event
 from cop.extensions import db
 from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
 from cop.feedback import surveys  # a module reference: surveys imports the models, which import this
@@ -31,13 +32,21 @@ def _when(moment):
     return moment.isoformat() + "Z" if moment else None
 
 
-def export_feedback(person: Person) -> dict:
+def _in_community(community_id: int | None):
+    """SQL: the survey is for an event of the community (true when no community is asked for)."""
+    if community_id is None:
+        return true()
+    return Survey.event_id.in_(select(Event.id).where(Event.community_id == community_id))
+
+
+def export_feedback(person: Person, community_id: int | None = None) -> dict:
     requests = db.session.execute(
-        select(FeedbackRequest).where(FeedbackRequest.person_id == person.id).order_by(FeedbackRequest.id)
+        select(FeedbackRequest).join(Survey, Survey.id == FeedbackRequest.survey_id)
+        .where(FeedbackRequest.person_id == person.id, _in_community(community_id)).order_by(FeedbackRequest.id)
     ).scalars().all()
     responses = db.session.execute(
         select(Response).join(Survey, Survey.id == Response.survey_id)
-        .where(Response.person_id == person.id).order_by(Survey.id)
+        .where(Response.person_id == person.id, _in_community(community_id)).order_by(Survey.id)
     ).scalars().all()
     surveys_by_id = {s.id: s for s in db.session.execute(
         select(Survey).where(Survey.id.in_({r.survey_id for r in responses}))).scalars()}
@@ -46,7 +55,7 @@ def export_feedback(person: Person) -> dict:
         survey = surveys_by_id[response.survey_id]
         answers = response.answers or {}
         chosen = surveys.people_named(
-            v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), []))
+            survey, (v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), [])))
         named_answers.append({
             "event": survey.event.title, "event_starts_at": _when(survey.event.starts_at),
             "answers": [{"question": q.text, "answer": surveys.answer_text(q, answers[str(q.id)], chosen)}

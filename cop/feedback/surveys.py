@@ -31,7 +31,6 @@ from statistics import mean, median
 from flask import current_app, render_template
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from cop.accounts.models import hash_token, new_token
 from cop.csv_safety import write_csv
@@ -45,6 +44,7 @@ from cop.feedback.models import (
 from cop.invitations.mails import organiser_address
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
+from cop.people.directory import Member, as_members, member_records, members_by_id
 from cop.people.models import Person, utcnow
 from cop.people.personal_data import erased_clause
 
@@ -353,8 +353,8 @@ def request_for_token(token: str) -> FeedbackRequest | None:
 
 @dataclass
 class FollowUpChoices:
-    table_mates: list[Person]
-    others: list[Person]
+    table_mates: list[Member]
+    others: list[Member]
 
 
 def follow_up_choices(event: Event, person_id: int) -> FollowUpChoices:
@@ -371,9 +371,8 @@ def follow_up_choices(event: Event, person_id: int) -> FollowUpChoices:
     # Someone at the table but not checked in (left early, checked in late) still counts as met.
     missing = mates - {person.id for person in present}
     if missing:
-        seated_mates += list(db.session.execute(
-            select(Person).where(Person.id.in_(missing)).options(selectinload(Person.organisation))
-            .order_by(func.lower(Person.name))
+        seated_mates += as_members(event.community_id, db.session.execute(
+            select(Person).where(Person.id.in_(missing)).order_by(func.lower(Person.name))
         ).scalars())
     return FollowUpChoices(table_mates=seated_mates, others=[person for person in present if person.id not in mates])
 
@@ -488,13 +487,9 @@ def responses_of(survey: Survey) -> list[Response]:
     ).scalars())
 
 
-def people_named(ids) -> dict[int, Person]:
-    ids = set(ids)
-    if not ids:
-        return {}
-    return {person.id: person for person in db.session.execute(
-        select(Person).where(Person.id.in_(ids)).options(selectinload(Person.organisation))
-    ).scalars()}
+def people_named(survey: Survey, ids) -> dict[int, Member]:
+    """The people with these ids as the survey's community knows them."""
+    return members_by_id(survey.event.community_id, ids)
 
 
 def _bars(counts: Counter, labels: list[tuple], denominator: int) -> list[Bar]:
@@ -509,7 +504,7 @@ def _band(value: int) -> str:
     return COUNT_BANDS[0][2]
 
 
-def _question_result(question: Question, values: list) -> QuestionResult:
+def _question_result(survey: Survey, question: Question, values: list) -> QuestionResult:
     result = QuestionResult(question=question, answered=len(values))
     if question.kind == "rating":
         result.bars = _bars(Counter(values), list(RATING_LABELS.items()), len(values))
@@ -526,7 +521,7 @@ def _question_result(question: Question, values: list) -> QuestionResult:
             result.summary = (f"{sum(values)} conversations with people from other organisations in all; "
                               f"median {median(values):g}, average {mean(values):.1f} per person")
     elif question.kind == "people":
-        people = people_named(v for value in values for v in value)
+        people = people_named(survey, (v for value in values for v in value))
         organisations = Counter(
             people[v].organisation.name if v in people and people[v].organisation else "No organisation given"
             for value in values for v in value
@@ -551,22 +546,22 @@ def results(survey: Survey) -> Results:
     for question in survey.questions:
         values = [response.answers[str(question.id)] for response in responses
                   if str(question.id) in (response.answers or {})]
-        question_results.append(_question_result(question, values))
+        question_results.append(_question_result(survey, question, values))
     return Results(survey=survey, requested=requested, responses=len(responses), questions=question_results)
 
 
-def non_responders(survey: Survey) -> list[Person]:
+def non_responders(survey: Survey) -> list[Member]:
     """Who was asked and has not answered: for named forms only (anonymous ones never show who)."""
     if survey.anonymous:
         return []
-    return list(db.session.execute(
+    return as_members(survey.event.community_id, db.session.execute(
         select(Person).join(FeedbackRequest, FeedbackRequest.person_id == Person.id)
         .where(FeedbackRequest.survey_id == survey.id, FeedbackRequest.answered.is_(False))
-        .options(selectinload(Person.organisation)).order_by(func.lower(Person.name), Person.id)
+        .order_by(func.lower(Person.name), Person.id)
     ).scalars())
 
 
-def answer_text(question: Question, value, people: dict[int, Person]) -> str:
+def answer_text(question: Question, value, people: dict[int, Member]) -> str:
     """One stored answer as text: option labels, chosen people's names, or the value itself."""
     if value is None:
         return ""
@@ -583,8 +578,9 @@ def results_csv(survey: Survey) -> str:
     responses = responses_of(survey)
     questions = survey.questions
     people_question_ids = [str(q.id) for q in questions if q.kind == "people"]
-    people = people_named(v for r in responses for key in people_question_ids for v in (r.answers or {}).get(key, []))
-    respondents = people_named(r.person_id for r in responses if r.person_id)
+    people = people_named(survey, (v for r in responses for key in people_question_ids
+                                   for v in (r.answers or {}).get(key, [])))
+    respondents = people_named(survey, (r.person_id for r in responses if r.person_id))
     header = ["response"] + ([] if survey.anonymous else ["name", "email", "organisation"]) + [q.text for q in questions]
     rows = []
     for number, response in enumerate(responses, start=1):
@@ -620,16 +616,15 @@ def follow_up_pairs(event_ids) -> list[tuple[int | None, int]]:
     return sorted(pairs, key=lambda pair: (pair[0] is None, pair[0] or 0, pair[1]))
 
 
-def follow_up_organisation_counts(event_ids) -> dict[tuple[int | None, int | None], int]:
-    """Follow-up choices counted by (answering person's organisation id, chosen person's organisation id).
+def follow_up_organisation_counts(community_id: int, event_ids) -> dict[tuple[int | None, int | None], int]:
+    """Follow-up choices at these events of the community, counted by (answering person's organisation id,
+    chosen person's organisation id), as the community records them.
 
     The first is None on anonymous forms (and for people without an organisation).
     """
     pairs = follow_up_pairs(event_ids)
-    organisation_of = dict(db.session.execute(
-        select(Person.id, Person.organisation_id).where(
-            Person.id.in_({p for pair in pairs for p in pair if p is not None}))
-    ).all()) if pairs else {}
+    records = member_records(community_id, {p for pair in pairs for p in pair if p is not None})
+    organisation_of = {pid: record.organisation_id for pid, record in records.items()}
     return dict(Counter(
         (organisation_of.get(answering) if answering else None, organisation_of.get(chosen)) for answering, chosen in pairs
     ))

@@ -16,6 +16,7 @@ from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation, InvitationLink
+from cop.people.directory import Member, as_members
 from cop.people.models import Person, utcnow
 
 SEED = 4
@@ -23,14 +24,12 @@ EXTRA_DIETARY = ["vegetarian", "vegan", "halal", "gluten free", "nut allergy", "
 EXTRA_ACCESS = ["step-free access", "hearing loop", "a seat near the door", "large print handouts"]
 
 
-def _members(community: Community) -> list[Person]:
-    return list(
-        db.session.execute(
-            select(Person).join(Membership, Membership.person_id == Person.id)
-            .where(Membership.community_id == community.id)
-            .order_by(Person.id)
-        ).scalars()
-    )
+def _members(community: Community) -> list[Member]:
+    return as_members(community.id, db.session.execute(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.community_id == community.id)
+        .order_by(Person.id)
+    ).scalars())
 
 
 def _has_invitations(event: Event) -> bool:
@@ -39,13 +38,13 @@ def _has_invitations(event: Event) -> bool:
     ).scalar_one() > 0
 
 
-def _invite(event: Event, person: Person, rng: random.Random, answer: str, place: str = "none",
+def _invite(event: Event, person: Member, rng: random.Random, answer: str, place: str = "none",
             answered_days_before: int = 10) -> Invitation:
     _token, token_hash = new_token()  # as if its mail went out long ago
     dietary = person.dietary_needs or (rng.choice(EXTRA_DIETARY) if rng.random() < 0.15 else "")
     access = person.access_needs or (rng.choice(EXTRA_ACCESS) if rng.random() < 0.05 else "")
     invitation = Invitation(
-        event=event, person=person, answer=answer, place=place, links=[InvitationLink(token_hash=token_hash)],
+        event=event, person=person.person, answer=answer, place=place, links=[InvitationLink(token_hash=token_hash)],
         dietary_needs=dietary if answer == "yes" else "", access_needs=access if answer == "yes" else "",
         answered_at=None if answer == "pending" else event.starts_at - timedelta(
             days=answered_days_before, minutes=rng.randrange(0, 60 * 24 * 14)),
@@ -55,7 +54,7 @@ def _invite(event: Event, person: Person, rng: random.Random, answer: str, place
     return invitation
 
 
-def _add_upcoming(event: Event, people: list[Person], rng: random.Random) -> None:
+def _add_upcoming(event: Event, people: list[Member], rng: random.Random) -> None:
     invited = people[: max(1, int(len(people) * 0.97))]
     rng.shuffle(invited)
     capacity = event.capacity if event.capacity is not None else int(len(invited) * 0.5)
@@ -88,7 +87,7 @@ def _add_upcoming(event: Event, people: list[Person], rng: random.Random) -> Non
         mails.mail_invitation(invitation)
 
 
-def _add_past(event: Event, people: list[Person], rng: random.Random) -> None:
+def _add_past(event: Event, people: list[Member], rng: random.Random) -> None:
     # Invited from across the community, not the first people by id (who share a few organisations).
     people = rng.sample(people, len(people))
     invited = people[: max(1, int(len(people) * 0.7))]
@@ -102,11 +101,11 @@ def _add_past(event: Event, people: list[Person], rng: random.Random) -> None:
     no_shows = {person.id for person in rng.sample(coming, k=max(1, len(coming) // 12))}
     for person in coming:
         if person.id not in no_shows:
-            db.session.add(Attendance(event=event, person=person, walk_in=False, checked_in_at=(
+            db.session.add(Attendance(event=event, person=person.person, walk_in=False, checked_in_at=(
                 event.starts_at - timedelta(minutes=20) + timedelta(minutes=rng.randrange(0, 45)))))
     invited_ids = {person.id for person in invited}
     for person in [p for p in people if p.id not in invited_ids][:2]:
-        db.session.add(Attendance(event=event, person=person, walk_in=True,
+        db.session.add(Attendance(event=event, person=person.person, walk_in=True,
                                   checked_in_at=event.starts_at + timedelta(minutes=rng.randrange(5, 30))))
 
 
@@ -122,7 +121,7 @@ def add_demo_invitations(community: Community, events: dict[str, Event]) -> None
     db.session.commit()
 
 
-def add_past_attendance(event: Event, people: list[Person], seed: int) -> None:
+def add_past_attendance(event: Event, people: list[Member], seed: int) -> None:
     """A past event's invitations and check-ins from these people, as for the past Big Room; once."""
     if not _has_invitations(event):
         _add_past(event, people, random.Random(seed))

@@ -11,6 +11,7 @@ from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import ANSWERS, Invitation
 from cop.invitations.rsvp import places_free
+from cop.people.directory import member_records
 from cop.people.models import Person
 
 # The lists on the guests page, in the order an organiser reads them.
@@ -43,6 +44,8 @@ class GuestList:
     dietary: list[tuple[str, int]] = field(default_factory=list)
     access: list[Invitation] = field(default_factory=list)
     chain: list[tuple[Person, list[Invitation]]] = field(default_factory=list)
+    # person id -> organisation name, from the event's community's records
+    organisations: dict[int, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -54,7 +57,7 @@ def _invitations(event: Event) -> list[Invitation]:
         db.session.execute(
             select(Invitation)
             .where(Invitation.event_id == event.id)
-            .options(joinedload(Invitation.person).joinedload(Person.organisation), joinedload(Invitation.invited_by))
+            .options(joinedload(Invitation.person), joinedload(Invitation.invited_by))
             .order_by(Invitation.waitlist_position, Invitation.id)
         ).scalars()
     )
@@ -89,7 +92,14 @@ def guest_list(event: Event) -> GuestList:
         dietary=sorted(dietary.items(), key=lambda item: (-item[1], item[0])),
         access=[i for i in in_room if i.access_needs.strip()],
         chain=sorted(chain.values(), key=lambda item: item[0].name.lower()),
+        organisations=organisations_of(event, invitations),
     )
+
+
+def organisations_of(event: Event, invitations: list[Invitation]) -> dict[int, str]:
+    """person id -> their organisation's name as the event's community records it ("" if none)."""
+    records = member_records(event.community_id, [i.person_id for i in invitations])
+    return {pid: m.organisation.name if m.organisation else "" for pid, m in records.items()}
 
 
 def needs_csv(event: Event) -> str:
@@ -98,11 +108,12 @@ def needs_csv(event: Event) -> str:
         i for i in _invitations(event) if i.revoked_at is None and i.place in ("confirmed", "offered")
     ]
     invitations.sort(key=lambda i: i.person.name.lower())
+    organisations = organisations_of(event, invitations)
     return write_csv(
         ["name", "organisation", "place", "attending", "dietary_needs", "access_needs"],
         (
             [
-                i.person.name, i.person.organisation.name if i.person.organisation else "", i.place_label,
+                i.person.name, organisations.get(i.person_id, ""), i.place_label,
                 "Online" if i.attendance_mode == "online" else "In person", i.dietary_needs, i.access_needs,
             ]
             for i in invitations

@@ -1,9 +1,10 @@
 """Inviting people to an event: a filtered part of the community, pasted addresses, or
 (for trusted members, "influencers") people from their own network up to a quota.
 
-Pasted addresses are matched to people by e-mail. An address cop does not know needs a
-name on its line ("Jane Doe <jane@example.org>" or "Jane Doe, jane@example.org"): that
-person is then added to the community as a guest. A line cop cannot use is reported with
+Pasted addresses are matched to the community's members by e-mail. An address that is not a
+member's needs a name on its line ("Jane Doe <jane@example.org>" or "Jane Doe, jane@example.org"):
+that person then joins the community as a guest. Whether cop knows the address from another
+community is never told, and changes nothing of theirs (a person cop knows keeps their name). A line cop cannot use is reported with
 its number, and nothing is saved until every line is good.
 """
 import re
@@ -12,13 +13,15 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from cop.communities.models import Community, Membership
+from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation
 from cop.invitations.rsvp import lock_event, promote_from_waitlist, release_place
-from cop.people.directory import PeopleFilter, find_members, find_person_by_email, membership_of
+from cop.people.directory import (
+    PeopleFilter, find_members, find_person_by_email, join_community, member_by_email, membership_of,
+)
 from cop.people.models import Person, utcnow
 
 MAX_PASTED_LINES = 2000
@@ -105,19 +108,19 @@ def _plan_pasted(event: Event, pasted: str, plan: InvitePlan, invited: set[int],
         if email in seen:
             continue
         seen.add(email)
-        person = find_person_by_email(email)
-        if person is None:
-            if not name:
-                plan.problems.append(LineProblem(
-                    number, f"nobody in cop has the address {email}: add their name, like Jane Doe <{email}>"))
-            elif len(name) > 200:
-                plan.problems.append(LineProblem(number, "the name must be 200 characters or fewer"))
-            else:
-                plan.new_guests.append(NewGuest(name=name, email=email))
-        elif person.id in invited:
-            plan.already_invited.append(person)
+        member = member_by_email(event.community, email)
+        known = member.person if member else find_person_by_email(email)
+        if known is not None and known.id in invited:
+            plan.already_invited.append(known)  # invited to this community's event: its own knowledge
+        elif member is not None:
+            plan.people.append(member.person)
+        elif not name:
+            plan.problems.append(LineProblem(
+                number, f"{email} is not in this community yet: add their name, like Jane Doe <{email}>"))
+        elif len(name) > 200:
+            plan.problems.append(LineProblem(number, "the name must be 200 characters or fewer"))
         else:
-            plan.people.append(person)
+            plan.new_guests.append(NewGuest(name=name, email=email))
 
 
 def plan_invitations(event: Event, wanted: PeopleFilter | None, pasted: str = "") -> InvitePlan:
@@ -172,19 +175,13 @@ def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None =
     if not plan.ok:
         raise ValueError("the plan has problems: " + "; ".join(str(p) for p in plan.problems))
     community: Community = event.community
-    people = list(plan.people)
-    for guest in plan.new_guests:
-        person = Person(name=guest.name, email=guest.email)
-        db.session.add(person)
-        people.append(person)
-    db.session.flush()
+    members = [membership_of(community, person.id) for person in plan.people]
+    members += [join_community(community, guest.email, guest.name, role="guest") for guest in plan.new_guests]
     invitations = []
-    for person in people:
-        if membership_of(community, person.id) is None:
-            db.session.add(Membership(community=community, person=person, role="guest"))
+    for member in members:
         invitation = Invitation(
-            event=event, person=person, invited_by=invited_by,
-            dietary_needs=person.dietary_needs or "", access_needs=person.access_needs or "",
+            event=event, person=member.person, invited_by=invited_by,
+            dietary_needs=member.dietary_needs or "", access_needs=member.access_needs or "",
         )
         db.session.add(invitation)
         invitations.append(invitation)

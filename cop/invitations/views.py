@@ -39,11 +39,13 @@ def rsvp(token: str):
     if request.method == "POST":
         form = RsvpForm()
     else:
+        # Needs not yet given for this event start from what the event's community has on record.
+        record = directory.membership_of(event.community, invitation.person_id)
         form = RsvpForm(
             answer=None if invitation.answer == "pending" else invitation.answer,
             attendance_mode=invitation.attendance_mode,
-            dietary_needs=invitation.dietary_needs or invitation.person.dietary_needs,
-            access_needs=invitation.access_needs or invitation.person.access_needs,
+            dietary_needs=invitation.dietary_needs or (record.dietary_needs if record else ""),
+            access_needs=invitation.access_needs or (record.access_needs if record else ""),
         )
     closed_error = None
     if request.method == "POST":

@@ -11,9 +11,9 @@ def _choices(options: dict[str, str], blank: str | None = None) -> list[tuple[st
     return ([("", blank)] if blank is not None else []) + list(options.items())
 
 
-class PersonForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200, message="Name must be 200 characters or fewer")])
-    email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
+class MemberForm(FlaskForm):
+    """This community's record of a member: never the person's name or address (those are theirs)."""
+
     organisation_name = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
     sector = SelectField("Sector of a new organisation", choices=_choices(SECTORS, "Choose a sector"), validators=[Optional()])
     place = StringField("Place (locality) of a new organisation", validators=[Length(max=120)])
@@ -25,12 +25,20 @@ class PersonForm(FlaskForm):
     line_manager_email = EmailField("Line manager's email address", validators=[
         Optional(), Email("Enter the line manager's email address in the correct format, like name@example.nhs.uk"),
         Length(max=254)])
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
     role = SelectField("Role in this community", choices=_choices(ROLES))
     invite_quota = IntegerField(
         "How many people they may invite from their own network",
         default=0,
         validators=[NumberRange(min=0, max=500, message="Enter a number from 0 to 500")],
     )
+
+
+class PersonForm(MemberForm):
+    """Adding someone: their name and address, then the community's record of them."""
+
+    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
 
 
 class FilterForm(FlaskForm):

@@ -13,7 +13,7 @@ from cop.communities.models import ROLES, Community, Membership
 from cop.csv_safety import write_csv
 from cop.extensions import db
 from cop.people import directory
-from cop.people.models import PROFESSIONS, SECTORS, Person
+from cop.people.models import PROFESSIONS, SECTORS
 
 COLUMNS = [
     "name", "email", "organisation", "sector", "place", "profession",
@@ -123,15 +123,15 @@ def plan_import(community: Community, text: str) -> ImportPlan:
             continue
         if details.line_manager_email:
             managers.append((line, details.line_manager_email))
-        known = directory.find_person_by_email(details.email)
-        membership = known and directory.membership_of(community, known.id)
+        # "Updated" means already in this community: whether cop knows the address elsewhere is never told.
+        membership = directory.member_by_email(community, details.email)
         if membership and not row.get("role"):
             details.role = membership.role  # An import never demotes an organiser by leaving the role blank.
-        (plan.updates if known else plan.creates).append(details)
+        (plan.updates if membership else plan.creates).append(details)
     for line, email in managers:
-        # A line manager is someone in this file or already in cop.
-        if email not in first_line_of_email and directory.find_person_by_email(email) is None:
-            plan.problems.append(RowProblem(line, f"Line manager {email} is neither in this file nor in cop"))
+        # A line manager is someone in this file or already in this community.
+        if email not in first_line_of_email and directory.member_by_email(community, email) is None:
+            plan.problems.append(RowProblem(line, f"Line manager {email} is neither in this file nor in this community"))
     if not plan.problems and not (plan.creates or plan.updates):
         plan.problems.append(RowProblem(2, "The file has a header but no people"))
     return plan
@@ -206,58 +206,53 @@ def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[director
 
 
 def apply_import(community: Community, text: str) -> ImportPlan:
-    """Check the file again and, only if every row is good, write it in one transaction."""
+    """Check the file again and, only if every row is good, write it in one transaction.
+
+    Each row writes this community's record of the person; a person new to cop is created with
+    the row's name, and nobody's name or address is changed."""
     plan = plan_import(community, text)
     if not plan.ok:
         return plan
+    records = {}
     for details in plan.creates + plan.updates:
-        person = directory.find_person_by_email(details.email)
-        if person is None:
-            person = Person(name=details.name, email=details.email)
-            db.session.add(person)
-        _merge_details(person, details)
-        membership = directory.membership_of(community, person.id) if person.id else None
-        if membership is None:
-            membership = Membership(community=community, person=person, role=details.role)
-            db.session.add(membership)
+        membership = directory.join_community(community, details.email, details.name, details.role)
+        _merge_details(membership, details)
         membership.role = details.role
-        db.session.flush()
+        records[details.email] = membership
     for details in plan.creates + plan.updates:
-        if details.line_manager_email:  # everyone in the file exists now
-            person = directory.find_person_by_email(details.email)
-            person.line_manager = directory.find_person_by_email(details.line_manager_email)
+        if details.line_manager_email:  # everyone in the file is a member now
+            records[details.email].line_manager = directory.member_by_email(community, details.line_manager_email).person
     db.session.commit()
     return plan
 
 
-def _merge_details(person, details: directory.MemberDetails) -> None:
-    """A blank cell keeps what cop already knows; a filled one replaces it."""
-    person.name = details.name
+def _merge_details(membership: Membership, details: directory.MemberDetails) -> None:
+    """A blank cell keeps what the community already knows; a filled one replaces it."""
     for attribute in ("role_title", "interests", "dietary_needs", "access_needs"):
         value = getattr(details, attribute)
         if value:
-            setattr(person, attribute, value)
-    if details.profession != "other" or not person.profession:
-        person.profession = details.profession
+            setattr(membership, attribute, value)
+    if details.profession != "other" or not membership.profession:
+        membership.profession = details.profession
     if details.organisation:
-        person.organisation = directory.organisation_named(details.organisation, details.sector, details.place)
+        membership.organisation = directory.organisation_named(details.organisation, details.sector, details.place)
 
 
 def export_guest_list(community: Community) -> str:
     page = directory.find_members(community, directory.PeopleFilter(), per_page=1_000_000)
-    emails = directory.line_manager_emails([person for person, _membership in page.rows])
+    emails = directory.line_manager_emails([membership for _person, membership in page.rows])
     return write_csv(
         COLUMNS,
         (
             [
                 person.name, person.email,
-                person.organisation.name if person.organisation else "",
-                SECTORS[person.organisation.sector] if person.organisation else "",
-                person.organisation.place if person.organisation else "",
-                PROFESSIONS[person.profession], person.role_title, person.interests,
-                person.dietary_needs, person.access_needs, ROLES[membership.role],
-                emails.get(person.line_manager_id, ""),
+                member.organisation.name if member.organisation else "",
+                SECTORS[member.organisation.sector] if member.organisation else "",
+                member.organisation.place if member.organisation else "",
+                PROFESSIONS[member.profession], member.role_title, member.interests,
+                member.dietary_needs, member.access_needs, ROLES[member.role],
+                emails.get(member.line_manager_id, ""),
             ]
-            for person, membership in page.rows
+            for person, member in page.rows
         ),
     )

@@ -1,8 +1,8 @@
 """Organisations and the people in them."""
 from datetime import datetime, timezone
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from cop.extensions import db
 
@@ -42,20 +42,19 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _one_of(column: str, values) -> str:
+def one_of(column: str, values) -> str:
+    """SQL for a check constraint: the column holds one of these codes."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Organisation(db.Model):
     __tablename__ = "organisation"
-    __table_args__ = (CheckConstraint(_one_of("sector", SECTORS), name="sector_known"),)
+    __table_args__ = (CheckConstraint(one_of("sector", SECTORS), name="sector_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     sector: Mapped[str] = mapped_column(String(40))
     place: Mapped[str] = mapped_column(String(120), default="")
-
-    people: Mapped[list["Person"]] = relationship(back_populates="organisation")
 
     @property
     def sector_label(self) -> str:
@@ -66,9 +65,15 @@ class Organisation(db.Model):
 
 
 class Person(db.Model):
+    """A person's identity: their name and e-mail address, which belong to them.
+
+    Only the person (signed in) or a site administrator changes these. What a community knows
+    of someone (organisation, job title, needs, ...) is that community's own member record,
+    `cop.communities.models.Membership`, which no other community reads or writes.
+    """
+
     __tablename__ = "person"
     __table_args__ = (
-        CheckConstraint(_one_of("profession", PROFESSIONS), name="profession_known"),
         # E-mail addresses are stored lower-cased, which makes the unique constraint case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lower_case"),
     )
@@ -76,22 +81,7 @@ class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    profession: Mapped[str] = mapped_column(String(40), default="other")
-    role_title: Mapped[str] = mapped_column(String(200), default="")
-    interests: Mapped[str] = mapped_column(Text, default="")
-    dietary_needs: Mapped[str] = mapped_column(Text, default="")
-    access_needs: Mapped[str] = mapped_column(Text, default="")
-    # Who they report to: action learning sets keep line managers and their staff apart.
-    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    organisation: Mapped[Organisation | None] = relationship(back_populates="people")
-    line_manager: Mapped["Person | None"] = relationship(remote_side="Person.id")
-
-    @property
-    def profession_label(self) -> str:
-        return PROFESSIONS[self.profession]
 
     def __repr__(self) -> str:
         return f"<Person {self.email!r}>"

@@ -1,20 +1,30 @@
 """Everything cop holds about one person: export it as JSON, or erase it.
 
 Each part of cop that keeps personal data registers a *section* here: a name, an export
-function (person -> JSON-ready value) and an erase function (person -> number of rows
-touched). `export_person` and `erase_person` run every registered section, in order.
+function ((person, community id or None) -> JSON-ready value) and an erase function
+(person -> number of rows touched). `export_person` and `erase_person` run every registered
+section, in order.
+
+Who may do what (tenancy): the whole export and the erasure belong to the person (/my-data) and
+to site administrators. A community's organisers export what *their* community holds about a
+member (`export_person(person, community_id=...)`: each section gives only that community's
+rows, or nothing); they erase only someone whom no one else holds: no account, no other
+community (`may_erase`). Otherwise they remove the member, which deletes the community's record.
 
 Erasure anonymises rather than deletes where a row counts towards something organisers
 see (attendance, answers, seats, mail sent): the rows stay, so counts and past seating plans
 are unchanged, but nothing in them says who the person was. The person row itself becomes
-"Erased person" with an address at `erased.invalid`, keeping their organisation and
-profession (which the mixing reports count), and losing everything else.
+"Erased person" with an address at `erased.invalid`; their member records keep only the
+organisation and profession (which the mixing reports count).
 
 A feature adds its own data with one call at import time of its models module, e.g. feedback:
 
     from cop.people.personal_data import register_section
 
     register_section("feedback", export=my_answers_as_json, erase=anonymise_my_answers)
+
+where `my_answers_as_json(person, community_id)` gives only that community's part when
+`community_id` is not None.
 
 The erase function runs before the person row is anonymised, so it can still match on the
 person's id, name or e-mail; it must not commit (erase_person commits once, all or nothing).
@@ -24,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, true
 
 from cop.extensions import db
 from cop.people.models import Person, utcnow
@@ -40,14 +50,15 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{32,}")
 @dataclass(frozen=True)
 class Section:
     name: str
-    export: Callable[[Person], object]
+    export: Callable[[Person, int | None], object]
     erase: Callable[[Person], int]
 
 
 _sections: dict[str, Section] = {}
 
 
-def register_section(name: str, export: Callable[[Person], object], erase: Callable[[Person], int]) -> None:
+def register_section(name: str, export: Callable[[Person, int | None], object],
+                     erase: Callable[[Person], int]) -> None:
     """Add (or replace) a section of the personal data export and erasure."""
     _sections[name] = Section(name, export, erase)
 
@@ -81,37 +92,41 @@ def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
-def communities_of(person: Person) -> set[int]:
-    """Every community holding something of the person's: memberships, invitations, check-ins."""
-    from cop.communities.models import Membership
-    from cop.events.models import Attendance, Event
-    from cop.invitations.models import Invitation
+def _account(person: Person):
+    from cop.accounts.models import Account
 
-    ids = set(db.session.scalars(select(Membership.community_id).where(Membership.person_id == person.id)))
-    for table in (Invitation, Attendance):
-        ids |= set(db.session.scalars(
-            select(Event.community_id).join(table, table.event_id == Event.id).where(table.person_id == person.id)))
-    return ids
+    return db.session.execute(select(Account).where(Account.person_id == person.id)).scalar_one_or_none()
 
 
-def may_handle(account, person: Person) -> bool:
-    """Whether the account may download or erase the person's data: a site administrator, or an
-    organiser of every community that holds something of theirs (else one community's organiser
-    would see, or erase, what the person did in another)."""
+def may_export_everything(account, person: Person) -> bool:
+    """The whole export: the person themself, or a site administrator."""
+    return account.is_admin or account.person_id == person.id
+
+
+def may_erase(account, person: Person, community_id: int) -> bool:
+    """Erasure: a site administrator; or an organiser of the community, for a member whom nobody else
+    holds: no account (so not a site administrator, and nobody who signs in) and no other community."""
     from cop.communities.models import Membership
 
     if account.is_admin:
         return True
-    organised = set(db.session.scalars(select(Membership.community_id).where(
-        Membership.person_id == account.person_id, Membership.role == "organiser")))
-    return communities_of(person) <= organised
+    organises = db.session.execute(select(Membership.id).where(
+        Membership.community_id == community_id, Membership.person_id == account.person_id,
+        Membership.role == "organiser")).first() is not None
+    elsewhere = db.session.execute(select(Membership.id).where(
+        Membership.person_id == person.id, Membership.community_id != community_id)).first() is not None
+    member = db.session.execute(select(Membership.id).where(
+        Membership.person_id == person.id, Membership.community_id == community_id)).first() is not None
+    return organises and member and not elsewhere and _account(person) is None
 
 
-def export_person(person: Person) -> dict:
-    """All of the person's data as one JSON-ready dict, section by section."""
-    exported = {"format": FORMAT, "exported_at": _when(utcnow())}
+def export_person(person: Person, community_id: int | None = None) -> dict:
+    """The person's data as one JSON-ready dict, section by section: all of it, or (with a community id)
+    what that community holds about them."""
+    exported = {"format": FORMAT, "exported_at": _when(utcnow()),
+                "scope": "everything" if community_id is None else "community"}
     for section in _sections.values():
-        exported[section.name] = section.export(person)
+        exported[section.name] = section.export(person, community_id)
     return exported
 
 
@@ -130,33 +145,19 @@ def erase_person(person: Person) -> dict[str, int]:
 # Each reads its feature's models; they live together here so that erasure is one reviewable list.
 
 
-def _export_profile(person: Person) -> dict:
-    return {
-        "id": person.id, "name": person.name, "email": person.email,
-        "organisation": person.organisation.name if person.organisation else None,
-        "profession": person.profession, "role_title": person.role_title, "interests": person.interests,
-        "dietary_needs": person.dietary_needs, "access_needs": person.access_needs,
-        "created_at": _when(person.created_at),
-    }
+def _export_profile(person: Person, community_id: int | None) -> dict:
+    return {"id": person.id, "name": person.name, "email": person.email, "created_at": _when(person.created_at)}
 
 
 def _erase_profile(person: Person) -> int:
-    # Organisation and profession stay: they are what the mixing reports count, and alone name nobody.
     person.name = ERASED_NAME
     person.email = erased_email(person.id)
-    person.role_title = person.interests = person.dietary_needs = person.access_needs = ""
     return 1
 
 
-def _account(person: Person):
-    from cop.accounts.models import Account
-
-    return db.session.execute(select(Account).where(Account.person_id == person.id)).scalar_one_or_none()
-
-
-def _export_account(person: Person) -> dict | None:
+def _export_account(person: Person, community_id: int | None) -> dict | None:
     account = _account(person)
-    if account is None:
+    if account is None or community_id is not None:
         return None
     return {"has_password": bool(account.password_hash), "is_admin": account.is_admin,
             "created_at": _when(account.created_at), "last_signed_in_at": _when(account.last_signed_in_at)}
@@ -171,9 +172,11 @@ def _erase_account(person: Person) -> int:
     return 1
 
 
-def _export_sign_in_links(person: Person) -> list[dict]:
+def _export_sign_in_links(person: Person, community_id: int | None) -> list[dict]:
     from cop.accounts.models import SignInLink
 
+    if community_id is not None:
+        return []
     links = db.session.execute(select(SignInLink).where(SignInLink.person_id == person.id).order_by(SignInLink.id))
     return [{"created_at": _when(link.created_at), "expires_at": _when(link.expires_at), "used_at": _when(link.used_at)}
             for link in links.scalars()]
@@ -185,34 +188,55 @@ def _erase_sign_in_links(person: Person) -> int:
     return db.session.execute(delete(SignInLink).where(SignInLink.person_id == person.id)).rowcount
 
 
-def _export_memberships(person: Person) -> list[dict]:
+def _memberships(person: Person, community_id: int | None = None):
     from cop.communities.models import Membership
 
-    memberships = db.session.execute(
-        select(Membership).where(Membership.person_id == person.id).order_by(Membership.id))
+    query = select(Membership).where(Membership.person_id == person.id).order_by(Membership.id)
+    if community_id is not None:
+        query = query.where(Membership.community_id == community_id)
+    return list(db.session.execute(query).scalars())
+
+
+def _export_memberships(person: Person, community_id: int | None) -> list[dict]:
+    """Each community's record of the person, with their role in it."""
     return [{"community": m.community.name, "community_slug": m.community.slug, "role": m.role,
-             "invite_quota": m.invite_quota, "joined_at": _when(m.joined_at)} for m in memberships.scalars()]
+             "invite_quota": m.invite_quota, "joined_at": _when(m.joined_at),
+             "organisation": m.organisation.name if m.organisation else None, "profession": m.profession,
+             "role_title": m.role_title, "interests": m.interests, "dietary_needs": m.dietary_needs,
+             "access_needs": m.access_needs, "notes": m.notes,
+             "line_manager": m.line_manager.email if m.line_manager else None} for m in _memberships(person, community_id)]
 
 
 def _erase_memberships(person: Person) -> int:
-    # Kept as they are (member counts); the member is now "Erased person". Trusted inviting ends.
-    from cop.communities.models import Membership
-
-    memberships = list(db.session.execute(select(Membership).where(Membership.person_id == person.id)).scalars())
-    for membership in memberships:
-        membership.invite_quota = 0
+    # Kept (member counts), without what identifies them; organisation and profession stay, since the mixing
+    # reports count them and alone they name nobody. Trusted inviting ends.
+    memberships = _memberships(person)
+    for m in memberships:
+        m.invite_quota = 0
+        m.role_title = m.interests = m.dietary_needs = m.access_needs = m.notes = ""
+        m.line_manager = None
     return len(memberships)
 
 
-def _invitations(person: Person):
+def _in_community(event_column, community_id: int | None):
+    """SQL: the event is the community's (true when no community is asked for)."""
+    from cop.events.models import Event
+
+    if community_id is None:
+        return true()
+    return event_column.in_(select(Event.id).where(Event.community_id == community_id))
+
+
+def _invitations(person: Person, community_id: int | None = None):
     from cop.invitations.models import Invitation
 
     return list(db.session.execute(
-        select(Invitation).where(Invitation.person_id == person.id).order_by(Invitation.id)
+        select(Invitation).where(Invitation.person_id == person.id, _in_community(Invitation.event_id, community_id))
+        .order_by(Invitation.id)
     ).scalars())
 
 
-def _export_invitations(person: Person) -> list[dict]:
+def _export_invitations(person: Person, community_id: int | None) -> list[dict]:
     return [{
         "event": invitation.event.title, "event_starts_at": _when(invitation.event.starts_at),
         "community": invitation.event.community.name,
@@ -222,7 +246,7 @@ def _export_invitations(person: Person) -> list[dict]:
         "access_needs": invitation.access_needs, "answered_at": _when(invitation.answered_at),
         "revoked_at": _when(invitation.revoked_at), "created_at": _when(invitation.created_at),
         "personal_links": [{"created_at": _when(link.created_at)} for link in invitation.links],
-    } for invitation in _invitations(person)]
+    } for invitation in _invitations(person, community_id)]
 
 
 def _erase_invitations(person: Person) -> int:
@@ -246,10 +270,11 @@ def _erase_invitations(person: Person) -> int:
     return len(invitations)
 
 
-def _export_check_ins(person: Person) -> list[dict]:
+def _export_check_ins(person: Person, community_id: int | None) -> list[dict]:
     from cop.events.models import Attendance
 
-    rows = db.session.execute(select(Attendance).where(Attendance.person_id == person.id).order_by(Attendance.id))
+    rows = db.session.execute(select(Attendance).where(
+        Attendance.person_id == person.id, _in_community(Attendance.event_id, community_id)).order_by(Attendance.id))
     return [{"event": a.event.title, "checked_in_at": _when(a.checked_in_at), "walk_in": a.walk_in}
             for a in rows.scalars()]
 
@@ -258,11 +283,12 @@ def _erase_check_ins(person: Person) -> int:
     return 0  # kept: who came counts, and the row holds nothing but the fact
 
 
-def _export_seats(person: Person) -> list[dict]:
+def _export_seats(person: Person, community_id: int | None) -> list[dict]:
     from cop.seating.models import Seat, SeatingPlan
 
     rows = db.session.execute(
-        select(Seat).join(SeatingPlan).where(Seat.person_id == person.id)
+        select(Seat).join(SeatingPlan).where(Seat.person_id == person.id,
+                                             _in_community(SeatingPlan.event_id, community_id))
         .order_by(SeatingPlan.event_id, SeatingPlan.version, Seat.round)
     ).scalars()
     return [{"event": seat.plan.event.title, "plan_version": seat.plan.version, "round": seat.round,
@@ -279,10 +305,13 @@ def _mail_about(person: Person):
     return OutboxMessage.recipient == person.email
 
 
-def _export_mail(person: Person) -> list[dict]:
+def _export_mail(person: Person, community_id: int | None) -> list[dict]:
     from cop.mail.models import OutboxMessage
 
-    messages = db.session.execute(select(OutboxMessage).where(_mail_about(person)).order_by(OutboxMessage.id)).scalars()
+    query = select(OutboxMessage).where(_mail_about(person)).order_by(OutboxMessage.id)
+    if community_id is not None:
+        query = query.where(OutboxMessage.community_id == community_id)
+    messages = db.session.execute(query).scalars()
     return [{"subject": m.subject, "state": m.state, "created_at": _when(m.created_at), "sent_at": _when(m.sent_at),
              "text_body": without_secrets(m.text_body),
              "attachments": [a.get("filename") for a in m.attachments or []]} for m in messages]
@@ -328,9 +357,11 @@ def _erase_mail(person: Person) -> int:
     return touched
 
 
-def _export_calendar_tokens(person: Person) -> list[dict]:
+def _export_calendar_tokens(person: Person, community_id: int | None) -> list[dict]:
     from cop.calendars.models import CalendarToken
 
+    if community_id is not None:
+        return []
     tokens = db.session.execute(
         select(CalendarToken).where(CalendarToken.person_id == person.id).order_by(CalendarToken.id))
     return [{"created_at": _when(t.created_at), "revoked_at": _when(t.revoked_at)} for t in tokens.scalars()]

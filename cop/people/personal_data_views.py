@@ -11,8 +11,8 @@ from cop.people.forms import ErasureForm
 bp = Blueprint("personal_data", __name__)
 
 
-def _json_download(person, filename: str) -> Response:
-    body = json.dumps(personal_data.export_person(person), indent=2, ensure_ascii=False)
+def _json_download(person, filename: str, community_id: int | None = None) -> Response:
+    body = json.dumps(personal_data.export_person(person, community_id), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
@@ -23,22 +23,25 @@ def _member_or_404(slug: str, person_id: int):
     membership = directory.membership_of(community, person_id)
     if membership is None:
         abort(404)
-    if not personal_data.may_handle(current_user, membership.person):
-        abort(403, "This person is also in a community you do not organise: ask a site administrator.")
     return community, membership.person
 
 
 @bp.route("/communities/<slug>/people/<int:person_id>/data.json")
 @login_required
 def person_export(slug: str, person_id: int):
-    _, person = _member_or_404(slug, person_id)
-    return _json_download(person, f"cop-person-{person.id}.json")
+    """What this community holds about the member (a site administrator gets everything cop holds)."""
+    community, person = _member_or_404(slug, person_id)
+    scope = None if personal_data.may_export_everything(current_user, person) else community.id
+    return _json_download(person, f"cop-person-{person.id}.json", scope)
 
 
 @bp.route("/communities/<slug>/people/<int:person_id>/erase", methods=["GET", "POST"])
 @login_required
 def erase(slug: str, person_id: int):
     community, person = _member_or_404(slug, person_id)
+    if not personal_data.may_erase(current_user, person, community.id):
+        return render_template("people/erase.html", community=community, person=person, form=None,
+                               erased=personal_data.is_erased(person), allowed=False), 403
     form = ErasureForm()
     if form.validate_on_submit():
         name = person.name
@@ -46,7 +49,7 @@ def erase(slug: str, person_id: int):
         flash(f"{name}'s personal data has been erased.")
         return redirect(url_for("people.index", slug=community.slug))
     return render_template("people/erase.html", community=community, person=person, form=form,
-                           erased=personal_data.is_erased(person)), 400 if form.errors else 200
+                           erased=personal_data.is_erased(person), allowed=True), 400 if form.errors else 200
 
 
 @bp.route("/my-data")

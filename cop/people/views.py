@@ -4,7 +4,7 @@ from flask_login import login_required
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
 from cop.people import directory, guest_list
-from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportUploadForm, PersonForm
+from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
 
@@ -41,26 +41,28 @@ def index(slug: str):
     )
 
 
-def _details_from(form: PersonForm) -> directory.MemberDetails:
+def _details_from(form: MemberForm, name: str = "", email: str = "") -> directory.MemberDetails:
     return directory.MemberDetails(
-        name=form.name.data, email=form.email.data, organisation=form.organisation_name.data or "",
+        name=name, email=email, organisation=form.organisation_name.data or "",
         sector=form.sector.data or "", place=form.place.data or "", profession=form.profession.data,
         role_title=form.role_title.data or "", interests=form.interests.data or "",
         dietary_needs=form.dietary_needs.data or "", access_needs=form.access_needs.data or "",
-        role=form.role.data, invite_quota=form.invite_quota.data or 0,
+        notes=form.notes.data or "", role=form.role.data, invite_quota=form.invite_quota.data or 0,
         line_manager_email=(form.line_manager_email.data or "").strip().lower(),
     )
 
 
-def _check_organisation(form: PersonForm) -> None:
+def _check_record(community, form: MemberForm, email: str) -> None:
+    """The record's checks, answered from this community's members alone (never from who cop knows)."""
     name = (form.organisation_name.data or "").strip()
     if name and not form.sector.data and directory.find_organisation(name) is None:
         form.sector.errors.append(f"{name} is new to cop: choose its sector")
     manager = (form.line_manager_email.data or "").strip().lower()
-    if manager and manager == (form.email.data or "").strip().lower():
+    if manager and manager == email:
         form.line_manager_email.errors.append("Someone cannot be their own line manager")
-    elif manager and directory.find_person_by_email(manager) is None:
-        form.line_manager_email.errors.append(f"Nobody in cop has the address {manager}: add their line manager first")
+    elif manager and directory.member_by_email(community, manager) is None:
+        form.line_manager_email.errors.append(
+            f"Nobody in this community has the address {manager}: add their line manager first")
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -69,12 +71,12 @@ def new(slug: str):
     community, _ = community_for(slug, MANAGERS)
     form = PersonForm()
     if form.validate_on_submit():
-        _check_organisation(form)
-        known = directory.find_person_by_email(form.email.data)
-        if known and directory.membership_of(community, known.id):
-            form.email.errors.append(f"{known.name} is already in this community with that email address")
+        email = form.email.data.strip().lower()
+        _check_record(community, form, email)
+        if directory.member_by_email(community, email):
+            form.email.errors.append("Someone in this community already has that email address")
         if not form.errors:
-            directory.add_member(community, _details_from(form))
+            directory.add_member(community, _details_from(form, form.name.data, email))
             flash(f"{form.name.data} has been added.")
             return redirect(url_for("people.index", slug=community.slug))
     return render_template(
@@ -89,14 +91,10 @@ def edit(slug: str, person_id: int):
     community, _ = community_for(slug, MANAGERS)
     membership = directory.membership_of(community, person_id) or abort(404)
     person = membership.person
-    form = PersonForm(obj=person, organisation_name=person.organisation.name if person.organisation else "",
-                      role=membership.role, invite_quota=membership.invite_quota,
-                      line_manager_email=person.line_manager.email if person.line_manager else "")
+    form = MemberForm(obj=membership, organisation_name=membership.organisation.name if membership.organisation else "",
+                      line_manager_email=membership.line_manager.email if membership.line_manager else "")
     if form.validate_on_submit():
-        _check_organisation(form)
-        other = directory.find_person_by_email(form.email.data)
-        if other and other.id != person.id:
-            form.email.errors.append("Someone else in cop has that email address")
+        _check_record(community, form, person.email)
         if not form.errors:
             directory.update_member(membership, _details_from(form))
             flash(f"{person.name} has been saved.")

@@ -20,6 +20,7 @@ from cop.events.scheduling import nth_weekday
 from cop.events.times import to_london
 from cop.extensions import db
 from cop.invitations.demo import add_past_attendance
+from cop.people.directory import Member, as_members
 from cop.people.models import Person
 from cop.seating import plans
 
@@ -54,18 +55,17 @@ def _month_before(day: date, months: int) -> date:
 def _organisations_by_size(community: Community) -> list[int]:
     """Organisation ids, the most members first: the big NHS bodies came first, smaller groups joined later."""
     rows = db.session.execute(
-        select(Person.organisation_id, func.count(Person.id))
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.community_id == community.id, Person.organisation_id.is_not(None))
-        .group_by(Person.organisation_id)
+        select(Membership.organisation_id, func.count(Membership.id))
+        .where(Membership.community_id == community.id, Membership.organisation_id.is_not(None))
+        .group_by(Membership.organisation_id)
     ).all()
     return [organisation for organisation, _ in sorted(rows, key=lambda row: (-row[1], row[0]))]
 
 
-def _members_of(community: Community, organisation_ids: set[int]) -> list[Person]:
-    return list(db.session.execute(
+def _members_of(community: Community, organisation_ids: set[int]) -> list[Member]:
+    return as_members(community.id, db.session.execute(
         select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.community_id == community.id, Person.organisation_id.in_(organisation_ids))
+        .where(Membership.community_id == community.id, Membership.organisation_id.in_(organisation_ids))
         .order_by(Person.id)
     ).scalars())
 

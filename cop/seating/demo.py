@@ -15,7 +15,7 @@ from cop.events.demo import SET_FACILITATORS
 from cop.events.scheduling import nth_weekday
 from cop.events.times import london_now
 from cop.extensions import db
-from cop.people.directory import PeopleFilter
+from cop.people.directory import Member, PeopleFilter, as_members
 from cop.people.models import Person
 from cop.seating import exchange, plans, sets
 from cop.seating.models import SetFormation
@@ -35,12 +35,12 @@ def add_demo_learning_sets(community: Community) -> SetFormation:
         return found
     cohort = sets.cohort_from_filter(community, COHORT_FILTER)
     # Line management: in each organisation, the first of the cohort manages the others.
-    first_at: dict[int, Person] = {}
-    for person in sorted(cohort, key=lambda p: p.id):
-        manager = first_at.setdefault(person.organisation_id, person)
-        if manager is not person and person.line_manager_id is None:
-            person.line_manager = manager
-    facilitators = list(db.session.execute(
+    first_at: dict[int, Member] = {}
+    for member in sorted(cohort, key=lambda m: m.id):
+        manager = first_at.setdefault(member.organisation_id, member)
+        if manager is not member and member.line_manager_id is None:
+            member.record.line_manager = manager.person
+    facilitators = as_members(community.id, db.session.execute(
         select(Person).where(Person.email.in_(SET_FACILITATORS)).order_by(Person.email)).scalars())
     formation = sets.propose_sets(community, COHORT, cohort, facilitators, None, plans.Budget(iterations=20_000),
                                   preferred=5, seed=2026)

@@ -1,6 +1,6 @@
 """Workforce exchange pairs: two people from different organisations who share an interest.
 
-Pairing is a maximum-weight matching on "shared interests" (Person.interests, a comma-separated
+Pairing is a maximum-weight matching on "shared interests" (the community's record of each member, a comma-separated
 list, compared without case), among people of different organisations. It is done greedily: the
 pairs sharing most interests are taken first (ties by name, so the result is reproducible), each
 person at most once. Greedy matching reaches at least half the best total and usually nearly all
@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from cop.communities.models import Community
 from cop.extensions import db
 from cop.mail.outbox import queue_mail
-from cop.people.directory import PeopleFilter, find_members, membership_of
+from cop.people.directory import Member, PeopleFilter, find_members, members_by_id
 from cop.people.models import Person
 from cop.seating.models import ExchangePair
 
@@ -28,7 +28,7 @@ class PairRefused(ValueError):
     """A pair cannot be introduced; the message says why."""
 
 
-def interests_of(person: Person) -> dict[str, str]:
+def interests_of(person: Member) -> dict[str, str]:
     """casefolded interest -> the interest as written."""
     found = {}
     for interest in re.split(r"[,;\n]+", person.interests or ""):
@@ -38,20 +38,20 @@ def interests_of(person: Person) -> dict[str, str]:
     return found
 
 
-def shared_interests(first: Person, second: Person) -> list[str]:
+def shared_interests(first: Member, second: Member) -> list[str]:
     mine, theirs = interests_of(first), interests_of(second)
     return sorted(mine[key] for key in mine.keys() & theirs.keys())
 
 
-def can_pair(first: Person, second: Person) -> bool:
+def can_pair(first: Member, second: Member) -> bool:
     return (first.id != second.id and first.organisation_id is not None and second.organisation_id is not None
             and first.organisation_id != second.organisation_id and bool(shared_interests(first, second)))
 
 
 @dataclass
 class PairSuggestion:
-    first: Person
-    second: Person
+    first: Member
+    second: Member
     shared: list[str]
 
     @property
@@ -59,7 +59,7 @@ class PairSuggestion:
         return f"{self.first.id}-{self.second.id}"
 
 
-def suggest_pairs(people: list[Person]) -> list[PairSuggestion]:
+def suggest_pairs(people: list[Member]) -> list[PairSuggestion]:
     """Greedy maximum-weight matching on shared interests across organisations (see the module doc)."""
     people = sorted(people, key=lambda p: (p.name.casefold(), p.id))
     interests = {p.id: interests_of(p) for p in people}
@@ -91,11 +91,11 @@ def paired_person_ids(community: Community) -> set[int]:
     return {pid for row in rows for pid in row}
 
 
-def candidates(community: Community, wanted: PeopleFilter) -> list[Person]:
+def candidates(community: Community, wanted: PeopleFilter) -> list[Member]:
     """The members matching the filter who have no exchange partner yet."""
     paired = paired_person_ids(community)
     page = find_members(community, wanted, page=1, per_page=1_000_000)
-    return [person for person, _membership in page.rows if person.id not in paired]
+    return [Member(person, membership) for person, membership in page.rows if person.id not in paired]
 
 
 def pairs_of(community: Community) -> list[ExchangePair]:
@@ -105,7 +105,7 @@ def pairs_of(community: Community) -> list[ExchangePair]:
     ).scalars())
 
 
-def _introduction(community: Community, person: Person, other: Person, shared: list[str]) -> None:
+def _introduction(community: Community, person: Member, other: Member, shared: list[str]) -> None:
     where = f", {other.role_title}" if other.role_title else ""
     where += f" at {other.organisation.name}" if other.organisation else ""
     queue_mail(
@@ -129,9 +129,9 @@ def introduce(community: Community, chosen: list[tuple[int, int]], by: Person | 
     paired = paired_person_ids(community)
     made = []
     for first_id, second_id in chosen:
-        first, second = (db.session.get(Person, pid) for pid in sorted((first_id, second_id)))
-        if first is None or second is None or first.id == second.id or any(
-                membership_of(community, p.id) is None for p in (first, second)):
+        members = members_by_id(community.id, (first_id, second_id))
+        first, second = (members.get(pid) for pid in sorted((first_id, second_id)))
+        if first is None or second is None or first.id == second.id or first.record is None or second.record is None:
             raise PairRefused("A chosen pair is not two people of this community.")
         if first.id in paired or second.id in paired:
             raise PairRefused(f"{first.name} or {second.name} has been introduced to an exchange partner already.")
@@ -139,7 +139,7 @@ def introduce(community: Community, chosen: list[tuple[int, int]], by: Person | 
             raise PairRefused(f"{first.name} and {second.name} are in the same organisation or share no interest.")
         paired.update((first.id, second.id))
         shared = shared_interests(first, second)
-        pair = ExchangePair(community_id=community.id, first=first, second=second,
+        pair = ExchangePair(community_id=community.id, first=first.person, second=second.person,
                             shared_interests=", ".join(shared)[:500], introduced_by_id=by.id if by else None)
         db.session.add(pair)
         _introduction(community, first, second, shared)

@@ -7,7 +7,7 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from cop.events.forms import ClockField, DayField, WholeNumberField
-from cop.people.models import Person
+from cop.people.directory import Member
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
 
 MAX_TABLES, MAX_TABLE_SIZE = 100, 30
@@ -59,7 +59,7 @@ class GenerateForm(FlaskForm):
     accessible_table = WholeNumberField("Step-free table", validators=[
         Optional(), NumberRange(min=1, max=MAX_TABLES, message="Enter a table number, like 1")])
 
-    def __init__(self, *args, people: list[Person] = (), **kwargs):
+    def __init__(self, *args, people: list[Member] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.people_by_email = {p.email: p for p in people}
         known = {p.id for p in people}
@@ -117,7 +117,7 @@ class GenerateForm(FlaskForm):
         )
 
 
-def _people_choices(people: list[Person]) -> list[tuple[str, str]]:
+def _people_choices(people: list[Member]) -> list[tuple[str, str]]:
     return [("", "Choose a person")] + [
         (str(p.id), f"{p.name}{' (' + p.organisation.name + ')' if p.organisation else ''}") for p in people]
 
@@ -141,7 +141,7 @@ class _PlanChangeForm(FlaskForm):
     person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person")])
     round = SelectField("Round", choices=[], validators=[InputRequired("Choose the round")])
 
-    def __init__(self, *args, people: list[Person] = (), rounds: int = 1, **kwargs):
+    def __init__(self, *args, people: list[Member] = (), rounds: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self.person.choices = _people_choices(people)
         self.round.choices = [(str(r), f"Round {r}") for r in range(1, rounds + 1)]
@@ -158,7 +158,7 @@ class SwapForm(_PrefixedIds, _PlanChangeForm):
     id_prefix = "swap"
     swap_with = SelectField("Swap with", choices=[], validators=[InputRequired("Choose who to swap them with")])
 
-    def __init__(self, *args, people: list[Person] = (), **kwargs):
+    def __init__(self, *args, people: list[Member] = (), **kwargs):
         super().__init__(*args, people=people, **kwargs)
         self.swap_with.choices = _people_choices(people)
 
@@ -169,7 +169,7 @@ class RegenerateForm(_PrefixedIds, FlaskForm):
     locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
     locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
 
-    def __init__(self, *args, people: list[Person] = (), tables: int = 0, already_locked: bool = False, **kwargs):
+    def __init__(self, *args, people: list[Member] = (), tables: int = 0, already_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.locked_tables.choices = [(t, f"Table {t}") for t in range(1, tables + 1)]
         self.locked_people.choices = [(p.id, p.name) for p in people]
@@ -192,7 +192,7 @@ class LockForm(_PrefixedIds, FlaskForm):
     table = SelectField("Table", choices=[], validators=[Optional()])
     person = SelectField("Person", choices=[], validators=[Optional()])
 
-    def __init__(self, *args, people: list[Person] = (), tables: int = 0, **kwargs):
+    def __init__(self, *args, people: list[Member] = (), tables: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.table.choices = [("", "No table")] + [(str(t), f"Table {t}") for t in range(1, tables + 1)]
         self.person.choices = _people_choices(people)
@@ -245,7 +245,7 @@ class SetMoveForm(FlaskForm):
     person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person to move")])
     to_set = SelectField("To set", choices=[], validators=[InputRequired("Choose the set to move them to")])
 
-    def __init__(self, *args, people: list[Person] = (), sets: int = 0, **kwargs):
+    def __init__(self, *args, people: list[Member] = (), sets: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.person.choices = _people_choices(people)
         self.to_set.choices = [("", "Choose a set")] + [(str(n), f"Set {n}") for n in range(1, sets + 1)]

@@ -15,14 +15,14 @@ from 0, and only the functions that talk to it convert.
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from cop import mixing
 from cop.communities.models import Membership
 from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
-from cop.people.models import Organisation, Person, utcnow
+from cop.people.directory import Member, as_members
+from cop.people.models import Person, utcnow
 from cop.seating.models import IN_USE, Seat, SeatingPlan
 
 SOURCES = {"confirmed": "People with a confirmed place", "checked_in": "People checked in at the door"}
@@ -88,8 +88,9 @@ class SeatingChoices:
 # --- who is seated ------------------------------------------------------------------------------
 
 
-def people_to_seat(event: Event, source: str) -> list[Person]:
-    """The confirmed people (before the event) or the checked-in ones (on the night), by name."""
+def people_to_seat(event: Event, source: str) -> list[Member]:
+    """The confirmed people (before the event) or the checked-in ones (on the night), by name,
+    as the event's community knows them."""
     db.session.flush()  # a new event needs its id before the query names it
     if source == "checked_in":
         query = select(Person).join(Attendance, Attendance.person_id == Person.id).where(Attendance.event_id == event.id)
@@ -97,8 +98,8 @@ def people_to_seat(event: Event, source: str) -> list[Person]:
         query = select(Person).join(Invitation, Invitation.person_id == Person.id).where(
             Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None)
         )
-    query = query.options(selectinload(Person.organisation)).order_by(func.lower(Person.name), Person.id)
-    return list(db.session.execute(query).scalars())
+    query = query.order_by(func.lower(Person.name), Person.id)
+    return as_members(event.community_id, db.session.execute(query).scalars())
 
 
 def community_facilitator_ids(event: Event) -> set[int]:
@@ -109,7 +110,7 @@ def community_facilitator_ids(event: Event) -> set[int]:
     ).scalars())
 
 
-def needs_step_free_table(event: Event, people: list[Person]) -> list[int]:
+def needs_step_free_table(event: Event, people: list[Member]) -> list[int]:
     """People whose access needs (on their invitation or their record) mention a wheelchair."""
     answers = dict(db.session.execute(
         select(Invitation.person_id, Invitation.access_needs).where(
@@ -158,7 +159,7 @@ class Lock:
     table: int
 
 
-def _attributes(person: Person, is_facilitator: bool) -> dict:
+def _attributes(person: Member, is_facilitator: bool) -> dict:
     organisation = person.organisation
     attributes = {
         "organisation": organisation.name if organisation else "",
@@ -171,7 +172,7 @@ def _attributes(person: Person, is_facilitator: bool) -> dict:
     return attributes
 
 
-def build_problem(event: Event, choices: SeatingChoices, people: list[Person], locks: list[Lock] = (),
+def build_problem(event: Event, choices: SeatingChoices, people: list[Member], locks: list[Lock] = (),
                   history: bool = True) -> mixing.Problem:
     """The cop.mixing problem for these people. Pairs and pins naming someone absent are left out."""
     present = {p.id for p in people}
@@ -208,7 +209,7 @@ def _in_plain_words(message: str) -> str:
     return f"This plan cannot be made: {message}."
 
 
-def _check_choices(choices: SeatingChoices, people: list[Person]) -> None:
+def _check_choices(choices: SeatingChoices, people: list[Member]) -> None:
     if not people:
         who = "checked in" if choices.source == "checked_in" else "with a confirmed place"
         raise SeatingRefused(f"There is nobody {who} to seat yet.")
@@ -345,8 +346,8 @@ def set_lock(plan: SeatingPlan, locked: bool, table: int | None = None, person_i
 @dataclass
 class ReseatReport:
     plan: SeatingPlan
-    arrived: list[Person]
-    absent: list[Person]
+    arrived: list[Member]
+    absent: list[Member]
     moves: int
 
 
@@ -390,11 +391,10 @@ def rounds_of(plan: SeatingPlan) -> list[list[list[str]]]:
     return rounds
 
 
-def seated_people(plan: SeatingPlan) -> list[Person]:
+def seated_people(plan: SeatingPlan) -> list[Member]:
     ids = {s.person_id for s in plan.seats}
-    return list(db.session.execute(
-        select(Person).where(Person.id.in_(ids)).options(selectinload(Person.organisation))
-        .order_by(func.lower(Person.name), Person.id)
+    return as_members(plan.event.community_id, db.session.execute(
+        select(Person).where(Person.id.in_(ids)).order_by(func.lower(Person.name), Person.id)
     ).scalars())
 
 
@@ -470,7 +470,7 @@ def swap_people(plan: SeatingPlan, person_id: int, other_id: int, round_: int, b
 class TableView:
     number: int
     capacity: int
-    people: list[Person]
+    people: list[Member]
 
 
 @dataclass
@@ -478,7 +478,7 @@ class PlanView:
     plan: SeatingPlan
     rounds: list[list[TableView]]
     # Everyone, alphabetically, with their table in each round.
-    find_your_table: list[tuple[Person, list[int]]]
+    find_your_table: list[tuple[Member, list[int]]]
     facilitator_ids: set[int]
     locked_tables: set[int] = field(default_factory=set)
     locked_people: set[int] = field(default_factory=set)

@@ -4,8 +4,8 @@ The cohort is a filtered part of the community (cop.people.directory) or an uplo
 e-mail addresses. Forming sets is one round of the seating problem: each set is a "table",
 facilitators carry the engine's facilitator role (so they are spread, one per set where there
 are enough), organisations and professions are mixed, and each person is kept apart from their
-line manager (Person.line_manager, edited on the person's page or imported as
-line_manager_email). Set sizes count members only; facilitators come on top (the format's
+line manager (the community's record of them, Membership.line_manager, edited on the person's page
+or imported as line_manager_email). Set sizes count members only; facilitators come on top (the format's
 "5 to 8 members and 1 or 2 facilitators").
 
 A formation is kept as a proposal (SetFormation) the organiser adjusts by moving people;
@@ -22,7 +22,6 @@ from datetime import date, time
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from cop import mixing
 from cop.communities.models import Community, Membership
@@ -32,7 +31,7 @@ from cop.events.models import Series, SeriesMember
 from cop.events.times import format_when
 from cop.extensions import db
 from cop.mail.outbox import queue_mail
-from cop.people.directory import PeopleFilter, find_members, find_person_by_email, membership_of
+from cop.people.directory import Member, PeopleFilter, as_members, find_members, member_by_email, members_by_id
 from cop.people.guest_list import column_name
 from cop.people.models import Person
 from cop.seating.models import SetFormation
@@ -50,12 +49,12 @@ class SetsRefused(ValueError):
 # --- the cohort ----------------------------------------------------------------------------------
 
 
-def cohort_from_filter(community: Community, wanted: PeopleFilter) -> list[Person]:
+def cohort_from_filter(community: Community, wanted: PeopleFilter) -> list[Member]:
     page = find_members(community, wanted, page=1, per_page=1_000_000)
-    return [person for person, _membership in page.rows]
+    return [Member(person, membership) for person, membership in page.rows]
 
 
-def cohort_from_csv(community: Community, text: str) -> tuple[list[Person], list[str]]:
+def cohort_from_csv(community: Community, text: str) -> tuple[list[Member], list[str]]:
     """People named by an uploaded list: a CSV with an email column (the guest list's headers are
     understood), or one address per line. Each must be in the community; problems name their line."""
     rows = list(csv.reader(io.StringIO(text)))
@@ -73,26 +72,26 @@ def cohort_from_csv(community: Community, text: str) -> tuple[list[Person], list
         except EmailNotValidError:
             problems.append(f"Line {number}: “{address}” is not an email address")
             continue
-        person = find_person_by_email(email)
-        if person is None or membership_of(community, person.id) is None:
+        membership = member_by_email(community, email)
+        if membership is None:
             problems.append(f"Line {number}: {email} is not in {community.name}")
-        elif person.id not in seen:
-            seen.add(person.id)
-            people.append(person)
+        elif membership.person_id not in seen:
+            seen.add(membership.person_id)
+            people.append(Member(membership.person, membership))
     if not people and not problems:
         problems.append("The file names nobody: give one email address per line, or an email column")
     return people, problems
 
 
-def community_facilitators(community: Community) -> list[Person]:
-    return list(db.session.execute(
+def community_facilitators(community: Community) -> list[Member]:
+    return as_members(community.id, db.session.execute(
         select(Person).join(Membership, Membership.person_id == Person.id)
         .where(Membership.community_id == community.id, Membership.role == "facilitator")
         .order_by(Person.name, Person.id)
     ).scalars())
 
 
-def line_manager_pairs(people: list[Person]) -> list[tuple[int, int]]:
+def line_manager_pairs(people: list[Member]) -> list[tuple[int, int]]:
     """(line manager, member of their staff) where both are in the cohort."""
     present = {p.id for p in people}
     return sorted((p.line_manager_id, p.id) for p in people if p.line_manager_id in present)
@@ -120,7 +119,7 @@ def number_of_sets(members: int, facilitators: int, preferred: int = PREFERRED_S
     return min(workable, key=lambda sets: (abs(members / sets - preferred), sets))
 
 
-def _attributes(person: Person, facilitator: bool) -> dict:
+def _attributes(person: Member, facilitator: bool) -> dict:
     attributes = {"organisation": person.organisation.name if person.organisation else "",
                   "profession": person.profession or ""}
     if facilitator:
@@ -128,7 +127,7 @@ def _attributes(person: Person, facilitator: bool) -> dict:
     return attributes
 
 
-def _problem(people: list[Person], facilitator_ids: set[int], apart: list[tuple[int, int]], sets: int,
+def _problem(people: list[Member], facilitator_ids: set[int], apart: list[tuple[int, int]], sets: int,
              seed: int, met: list[tuple[int, int]] = ()) -> mixing.Problem:
     return mixing.Problem(
         people=[mixing.Person(str(p.id), _attributes(p, p.id in facilitator_ids)) for p in people],
@@ -137,7 +136,7 @@ def _problem(people: list[Person], facilitator_ids: set[int], apart: list[tuple[
     )
 
 
-def met_in_earlier_sets(community: Community, people: list[Person]) -> list[tuple[int, int]]:
+def met_in_earlier_sets(community: Community, people: list[Member]) -> list[tuple[int, int]]:
     """Pairs of these people who were members of one action learning set before (so a new set brings new
     people together, as each Big Room does)."""
     ids = {p.id for p in people}
@@ -152,7 +151,7 @@ def met_in_earlier_sets(community: Community, people: list[Person]) -> list[tupl
     return sorted({(a, b) for members in together.values() for a in members for b in members if a < b})
 
 
-def propose_sets(community: Community, title: str, cohort: list[Person], facilitators: list[Person],
+def propose_sets(community: Community, title: str, cohort: list[Member], facilitators: list[Member],
                  by: Person | None, budget: Budget, preferred: int = PREFERRED_SIZE, seed: int = 0) -> SetFormation:
     """Form the cohort (and the chosen facilitators) into sets and keep the proposal to adjust."""
     facilitator_ids = {p.id for p in facilitators}
@@ -187,11 +186,8 @@ def propose_sets(community: Community, title: str, cohort: list[Person], facilit
     return formation
 
 
-def people_of(formation: SetFormation) -> dict[int, Person]:
-    ids = [pid for members in formation.sets for pid in members]
-    return {p.id: p for p in db.session.execute(
-        select(Person).where(Person.id.in_(ids)).options(selectinload(Person.organisation))
-    ).scalars()}
+def people_of(formation: SetFormation) -> dict[int, Member]:
+    return members_by_id(formation.community_id, [pid for members in formation.sets for pid in members])
 
 
 def rescore(formation: SetFormation) -> None:
@@ -225,8 +221,8 @@ def move_to_set(formation: SetFormation, person_id: int, set_number: int) -> Non
 @dataclass
 class SetView:
     number: int
-    members: list[Person]
-    facilitators: list[Person]
+    members: list[Member]
+    facilitators: list[Member]
 
 
 def sets_view(formation: SetFormation) -> list[SetView]:
@@ -328,7 +324,8 @@ def create_sets(formation: SetFormation, community: Community, schedule: SetSche
                 description=f"Action learning set {view.number} of {formation.title}: the same "
                             f"{len(view.members)} members at every session.",
                 capacity=len(view.members) + len(view.facilitators)),
-            members=view.members, facilitators=view.facilitators, publish=True,
+            members=[m.person for m in view.members], facilitators=[m.person for m in view.facilitators],
+            publish=True,
         ))
         _tell_the_set(community, series[-1], view)
     db.session.flush()
