@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from cop.extensions import db
+from cop.people.directory import as_members
 from cop.mail.models import OutboxMessage
 from cop.seating import exchange
 from cop.seating.models import ExchangePair
@@ -26,7 +27,7 @@ def _people():
 
 def test_pairs_are_across_organisations_share_an_interest_and_take_the_most_shared_first(app):
     group, people = _people()
-    pairs = exchange.suggest_pairs(list(people.values()))
+    pairs = exchange.suggest_pairs(as_members(group.id, people.values()))
     named = {(p.first.name, p.second.name): p.shared for p in pairs}
     # Ada and Ben share three interests but one organisation; Ada and Cat share two across organisations.
     # Ben then goes with Dan (frailty); Eve shares nothing, Fay has no organisation on record.
@@ -67,7 +68,7 @@ def test_the_organiser_introduces_pairs_once_with_one_mail_to_each(app):
 def test_a_pair_that_should_not_be_made_is_refused_and_nothing_is_sent(app):
     group, people = _people()
     organiser = factories.member(group, "organiser")
-    outsider = factories.person(org=people["cat"].organisation, interests="frailty")
+    outsider = factories.person(org=factories.record(group, people["cat"]).organisation, interests="frailty")
     db.session.commit()
     client = app.test_client()
     sign_in(client, factories.account(organiser))

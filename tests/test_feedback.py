@@ -285,7 +285,8 @@ def test_follow_up_pairs_for_the_reports(app):
     assert surveys.follow_up_pairs([event_id]) == [
         (people["amira"].id, people["ben"].id), (people["amira"].id, people["dev"].id),
         (people["ben"].id, people["amira"].id)]
-    acute, council = people["amira"].organisation_id, people["ben"].organisation_id
+    group = world["event"].community
+    acute, council = (factories.record(group, people[k]).organisation_id for k in ("amira", "ben"))
     assert surveys.follow_up_organisation_counts(world["event"].community_id, [event_id]) == {(acute, council): 1, (acute, acute): 1,
                                                                  (council, acute): 1}
     assert surveys.follow_up_pairs([]) == []

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from cop.events.models import Event, Series, SeriesMember
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
+from cop.people.directory import as_members
 from cop.people.models import Person
 from cop.seating import sets
 from cop.seating.models import SetFormation
@@ -28,11 +29,12 @@ def _cohort(members=17, facilitators=3, managers=3):
               for n in range(members)]
     for n in range(managers):
         for staff in people[managers + 2 * n: managers + 2 * n + 2]:
-            staff.line_manager = people[n]
+            factories.record(group, staff).line_manager = people[n]
     leads = [factories.member(group, "facilitator", factories.person(org=organisations[n % 5]))
              for n in range(facilitators)]
     db.session.commit()
-    return group, people, leads
+    # The cohort as the community knows them (organisation, profession, line manager): what sets reads.
+    return group, as_members(group.id, people), as_members(group.id, leads)
 
 
 def _check(formation, people, leads):
@@ -184,20 +186,21 @@ def test_line_managers_are_edited_on_the_person_page_and_imported(app):
             "invite_quota": "0", "line_manager_email": boss.email.upper()}
     assert client.post(f"/communities/{group.slug}/people/{worker.id}/edit", data=form).status_code == 302
     db.session.expire_all()
-    assert worker.line_manager_id == boss.id
+    assert factories.record(group, worker).line_manager_id == boss.id
     response = client.post(f"/communities/{group.slug}/people/{worker.id}/edit",
                            data={**form, "line_manager_email": "nobody@example.org"})
-    assert response.status_code == 400 and "Nobody in cop has the address nobody@example.org" in response.text
+    assert response.status_code == 400 and \
+        "Nobody in this community has the address nobody@example.org" in response.text
 
     from cop.people import guest_list
     text = ("name,email,line_manager_email\nNew Boss,new.boss@example.org,\n"
             f"{worker.name},{worker.email},new.boss@example.org\nLost Soul,lost@example.org,ghost@example.org\n")
     plan = guest_list.plan_import(group, text)
     assert [(p.line, p.reason) for p in plan.problems] == [
-        (4, "Line manager ghost@example.org is neither in this file nor in cop")]
+        (4, "Line manager ghost@example.org is neither in this file nor in this community")]
     guest_list.apply_import(group, "\n".join(text.splitlines()[:3]))
     db.session.expire_all()
-    assert worker.line_manager.email == "new.boss@example.org"
+    assert factories.record(group, worker).line_manager.email == "new.boss@example.org"
     assert "new.boss@example.org" in guest_list.export_guest_list(group)
 
 

@@ -30,7 +30,7 @@ def test_unknown_sector_is_refused(app):
 
 
 def test_unknown_profession_is_refused(app):
-    factories.person(profession="astronaut")
+    factories.member(factories.community(), someone=factories.person(profession="astronaut"))
     with pytest.raises(IntegrityError):
         db.session.commit()
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from cop import mixing
 from cop.events.models import Attendance
 from cop.extensions import db
+from cop.people.directory import as_members
 from cop.seating import plans
 from cop.seating.models import Seat, SeatingPlan
 from tests import factories
@@ -34,7 +35,7 @@ def _room(people=12, group=None, starts_at=None, places=("Thurrock", "Basildon")
         factories.invitation(event, someone, answer="yes", place="confirmed")
         seated.append(someone)
     db.session.commit()
-    return group, facilitator, event, seated
+    return group, facilitator, event, as_members(group.id, seated)  # as the community knows them
 
 
 def _choices(tables=(4, 4, 4), rounds=2, **fields):
@@ -62,7 +63,7 @@ def test_before_the_event_the_confirmed_people_are_seated_and_on_the_night_the_c
     factories.invitation(event, declined, answer="no")
     factories.invitation(event, revoked, answer="yes", place="confirmed", revoked=True)
     walk_in = factories.person()
-    db.session.add_all([Attendance(event=event, person=seated[0]), Attendance(event=event, person=walk_in, walk_in=True)])
+    db.session.add_all([Attendance(event=event, person=seated[0].person), Attendance(event=event, person=walk_in, walk_in=True)])
     db.session.commit()
 
     assert {p.id for p in plans.people_to_seat(event, "confirmed")} == {p.id for p in seated}
@@ -71,7 +72,7 @@ def test_before_the_event_the_confirmed_people_are_seated_and_on_the_night_the_c
 
 def test_the_problem_carries_attributes_facilitators_pairs_and_the_step_free_table(app):
     group, facilitator, event, seated = _room(people=6)
-    seated[2].access_needs = "Wheelchair user"
+    seated[2].record.access_needs = "Wheelchair user"
     factories.invitation(event, facilitator, answer="yes", place="confirmed")
     db.session.commit()
     people = plans.people_to_seat(event, "confirmed")
@@ -163,7 +164,7 @@ def test_a_problem_the_engine_refuses_saves_nothing(app):
 
 def test_the_step_free_table_holds_wheelchair_users_in_every_round(app):
     group, facilitator, event, seated = _room(people=12)
-    seated[5].access_needs = "wheelchair user: step-free access please"
+    seated[5].record.access_needs = "wheelchair user: step-free access please"
     db.session.commit()
     plan = plans.generate(event, _choices(rounds=3, accessible_table=3), facilitator, BUDGET)
     assert [_seats(plan)[(seated[5].id, r)] for r in (1, 2, 3)] == [3, 3, 3]
@@ -238,7 +239,7 @@ def test_re_seating_on_the_night_moves_only_the_people_it_must(app):
     db.session.commit()
     no_show = seated[0]
     late = factories.person(name="Quin Late")
-    db.session.add_all([Attendance(event=event, person=p) for p in seated[1:]])
+    db.session.add_all([Attendance(event=event, person=p.person) for p in seated[1:]])
     db.session.add(Attendance(event=event, person=late, walk_in=True))
     db.session.commit()
 
@@ -398,7 +399,7 @@ def test_re_seat_and_make_current_over_http(app):
     db.session.expire_all()
     assert plans.plan_in_use(event).version == 2
 
-    db.session.add_all([Attendance(event=event, person=p) for p in seated[:7]])
+    db.session.add_all([Attendance(event=event, person=p.person) for p in seated[:7]])
     db.session.commit()
     response = client.post(f"/events/{event.id}/seating/reseat", follow_redirects=True)
     assert "1 not here taken off" in response.text

@@ -30,6 +30,7 @@ def test_the_upcoming_big_room_gets_a_three_round_plan_once(app):
 def test_the_demo_cohort_is_formed_into_sets_with_sessions_and_exchange_pairs_are_introduced(app):
     from cop.events.models import Series
     from cop.mail.models import OutboxMessage
+    from cop.people.directory import members_by_id
     from cop.seating import exchange, sets
     from cop.seating.demo import COHORT, EXCHANGE_PAIRS
     from cop.seating.models import ExchangePair, SetFormation
@@ -44,7 +45,8 @@ def test_the_demo_cohort_is_formed_into_sets_with_sessions_and_exchange_pairs_ar
         assert {m.person_id for m in series.members} == {p.id for p in view.members + view.facilitators}
     pairs = db.session.execute(select(ExchangePair)).scalars().all()
     assert len(pairs) == EXCHANGE_PAIRS
-    assert all(exchange.can_pair(p.first, p.second) for p in pairs)
+    members = members_by_id(formation.community_id, [pid for p in pairs for pid in (p.first_id, p.second_id)])
+    assert all(exchange.can_pair(members[p.first_id], members[p.second_id]) for p in pairs)
     introductions = db.session.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.subject.like("An introduction from%"))).scalar_one()
     assert introductions == 2 * EXCHANGE_PAIRS

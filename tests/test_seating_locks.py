@@ -37,7 +37,7 @@ def test_locks_are_stored_and_carried_through_regenerate_and_re_seat(app):
     # On the night: one unlocked person does not come, one stranger walks in; the locks hold.
     no_show = next(p for p in seated if (p.id, 1) not in held and p.id != loner.id)
     late = factories.person(name="Quin Late")
-    db.session.add_all([Attendance(event=event, person=p) for p in seated if p.id != no_show.id])
+    db.session.add_all([Attendance(event=event, person=p.person) for p in seated if p.id != no_show.id])
     db.session.add(Attendance(event=event, person=late, walk_in=True))
     db.session.commit()
     report = plans.reseat_from_check_in(event, facilitator, BUDGET)
