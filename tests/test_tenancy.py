@@ -73,11 +73,16 @@ def world(app_factory, smtp_server):  # noqa: F811
             role_title="Matron", interests="frailty, 认知症 care", dietary_needs="Halal",
             access_needs="Wheelchair user", notes="Prefers mornings"))
         rhodri = factories.member(a, "member", factories.person(name="Rhodri Ó Briain", email="rhodri@a.example"))
+        factories.member(a, "member", factories.person(name="Eluned Ŵyn", email="eluned@a.example"))
         organiser_b = factories.member(b, "organiser", factories.person(name="Mallory Mischief", email="mallory@b.example"))
         admin = factories.person(name="Åse Administrator", email="admin@cop.example")
+        inviter = factories.member(b, "member", factories.person(name="Bryn Inviter", email="bryn@b.example"))
+        db.session.flush()
+        factories.record(b, inviter).invite_quota = 3
         event_b = factories.event(b, title="B's Big Room")
         db.session.commit()
-        for someone, is_admin in ((organiser_a, False), (zoe, False), (organiser_b, False), (admin, True)):
+        for someone, is_admin in ((organiser_a, False), (zoe, False), (organiser_b, False), (admin, True),
+                                  (inviter, False)):
             factories.account(someone, PASSWORD, is_admin=is_admin)
         yield {"app": app, "smtp": smtp_server, "a": a, "b": b, "zoe": zoe, "rhodri": rhodri, "admin": admin, "event_b": event_b,
                "mallory": Visitor(app, "mallory@b.example")}
@@ -184,12 +189,25 @@ def test_every_attack_from_community_b_is_refused(world):
     assert sent.status_code == 302
     refused.append("pasted invitation revealing or renaming a known person")
 
+    # 6. "Invite from my network", by B's trusted member: the same answers, and no renaming.
+    bryn = Visitor(world["app"], "bryn@b.example")
+    network = f"/events/{world['event_b'].id}/invite-my-network"
+
+    def network_problem(address):
+        page = bryn.post(network, {"addresses": address, "action": "preview"})
+        return re.search(r"is not in this community yet[^<]*", page.text).group().replace(address, "ADDRESS")
+
+    assert network_problem("eluned@a.example") == network_problem("never-seen@b.example")
+    assert bryn.post(network, {"addresses": "Bryn's Name For Her <eluned@a.example>", "action": "send"}).status_code == 302
+    refused.append("invite from my network revealing or renaming a known person")
+
     # Nothing of A's, and no identity or account, changed; B holds its own records of them.
     assert unchanged(before)
     b_records = {m.person_id: m for m in db.session.execute(
         select(Membership).where(Membership.community_id == b.id)).scalars()}
     assert b_records[zoe.id].role_title == "Spy" and b_records[zoe.id].organisation.name == "Fake Trust"
-    assert len(refused) == 8
+    assert db.session.execute(select(Person.name).where(Person.email == "eluned@a.example")).scalar_one() == "Eluned Ŵyn"
+    assert len(refused) == 9
 
 
 def test_b_cannot_open_a_s_members_or_objects(world):
