@@ -1,6 +1,6 @@
 """Forms: the organiser's form settings and questions, and the attendee's answer form (built per survey)."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cop.events.forms import DayField, WholeNumberField
@@ -66,11 +66,26 @@ def _person_choices(people: list[Person]) -> list[tuple[int, str]]:
             for person in people]
 
 
+PROMISES = {"anonymous": True, "named": False}
+
+
+def promise_of(anonymous: bool) -> str:
+    return "anonymous" if anonymous else "named"
+
+
 def answer_form(questions: list[Question], choices: FollowUpChoices, formdata=None) -> FlaskForm:
-    """A form with a field "q<id>" per question; the follow-up question has a second field for everyone else."""
+    """A form with a field "q<id>" per question; the follow-up question has a second field for everyone else.
+
+    `promise` carries the promise the page showed ("anonymous" or "named"): the answer is stored
+    under it or not at all (see surveys.record_response).
+    """
 
     class AnswerForm(FlaskForm):
-        pass
+        promise = HiddenField()
+
+        def promised_anonymous(self) -> bool | None:
+            """True or False as the page said; None if the POST carried no known promise."""
+            return PROMISES.get(self.promise.data)
 
     for question in questions:
         name, label = f"q{question.id}", question.text
