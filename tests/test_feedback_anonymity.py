@@ -243,7 +243,8 @@ def test_an_answer_is_stored_under_the_promise_its_page_showed_or_not_at_all(app
     assert db.session.execute(select(func.count()).select_from(Response)).scalar_one() == 0
     assert db.session.execute(select(func.count()).select_from(AnsweredMark)).scalar_one() == 0
     # A POST that carries no promise is refused the same way.
-    assert client.post(f"/feedback/{token}", data={f"q{overall.id}": "2"}).status_code == 409
+    unknown = client.post(f"/feedback/{token}", data={f"q{overall.id}": "2"})
+    assert unknown.status_code == 409 and "This page did not say how your answers would be stored" in unknown.text
     assert db.session.execute(select(func.count()).select_from(Response)).scalar_one() == 0
     # Sent again under the promise she has now read, it is stored with her name, as that page said.
     assert client.post(f"/feedback/{token}", data={f"q{overall.id}": "2", "promise": "named"}).status_code == 302

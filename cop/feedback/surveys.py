@@ -42,8 +42,10 @@ answers sees which answer is new (the multiset of answers grows by one) and, wit
 POSTs to personal links, whose it is; reading PostgreSQL's dead row versions and write-ahead log
 as a superuser is such watching; a statement log (PostgreSQL's log_statement = 'mod' or 'all', or
 SQLALCHEMY_ECHO) would record both of an answer's statements together, so keep those off in
-production; and the answers themselves (a free-text remark, the people chosen to follow up) may
-identify someone. The form editor tells organisers so.
+production; whoever holds a person's link (their mailbox, or the outbox's copy of the mail, so a
+reader of the database who also opens links as that person) can see whether it still opens the form,
+as with any one-time link; and the answers themselves (a free-text remark, the people chosen to follow
+up) may identify someone. The form editor tells organisers so.
 """
 import hashlib
 import hmac

@@ -43,11 +43,12 @@ def answer(token: str):
     questions = survey.live_questions
     choices = surveys.follow_up_choices(event, feedback_request.person_id)
     form = answer_form(questions, choices)
-    promise_changed = False
+    promise_changed = None  # "changed" or "unknown" when the answer was refused for its promise
     if form.validate_on_submit():
         try:
             promised = form.promised_anonymous()
             if promised is None:  # a page from before promises were carried, or a crafted POST
+                promise_changed = "unknown"
                 raise surveys.PromiseChanged()
             surveys.submit_feedback(token, surveys.answers_from_form(questions, answer_data(form, questions)),
                                     promised_anonymous=promised)
@@ -55,7 +56,7 @@ def answer(token: str):
             return render_template("feedback/closed.html", event=event, survey=survey,
                                    closed_on=closing_day(survey)), 400
         except surveys.PromiseChanged:
-            promise_changed = True  # nothing stored: shown again under the promise as it is now
+            promise_changed = promise_changed or "changed"  # nothing stored: shown again under the promise now
         except surveys.AlreadyAnswered:
             pass  # a second tab or a double click: the first answer stands
         if not promise_changed:
