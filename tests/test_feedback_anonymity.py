@@ -193,7 +193,8 @@ def test_a_named_form_still_exports_its_requests_and_answers(app, client):
     surveys.send_due_feedback(utcnow())
     _answer(client, links_by_person()[world["people"]["dev"].email], world["survey"], "Dev's plan", 3, "named")
     exported = json.loads(_signed_in(app, world["people"]["dev"]).get("/my-data.json").data)["feedback"]
-    assert [(r["event"], r["form"], r["answered"]) for r in exported["requests"]] == [("Spring Big Room", "named", True)]
+    assert [(r["event"], r["form"], r["answered"]) for r in exported["requests"]] == [
+        ("Spring Big Room", "named", True)]
     assert "Dev's plan" in json.dumps(exported["named_answers"]) and exported["anonymous_forms_sent"] == 0
 
 
@@ -205,14 +206,15 @@ def test_anonymity_is_fixed_once_the_first_link_is_sent_even_against_a_crafted_p
     # Before any link: the choice is open, and says until when.
     page = organiser.get(url).text
     assert "You can change this until the first link is sent" in page and "disabled" not in page
-    assert organiser.post(url, data={"privacy": "named", "closes_on": "1/1/2099", "reminder_days": "3"}).status_code == 302
-    assert organiser.post(url, data={"privacy": "anonymous", "closes_on": "1/1/2099", "reminder_days": "3"}).status_code == 302
+    for privacy in ("named", "anonymous"):
+        assert organiser.post(url, data={"privacy": privacy, "closes_on": "1/1/2099", "reminder_days": "3"}).status_code == 302
 
     surveys.send_due_feedback(utcnow())  # nobody has answered yet, but the mails say "anonymous"
     db.session.expire_all()
     assert survey.anonymity_locked
     page = organiser.get(url).text
-    assert "Fixed: the form has been sent to people" in page and 'name="privacy" type="radio" value="named" disabled' in page
+    assert "Fixed: the form has been sent to people" in page
+    assert 'name="privacy" type="radio" value="named" disabled' in page
     crafted = organiser.post(url, data={"privacy": "named", "closes_on": "1/1/2099", "reminder_days": "3"})
     assert crafted.status_code == 400 and "can no longer change between anonymous and named" in crafted.text
     db.session.expire_all()
@@ -278,7 +280,8 @@ def test_the_server_log_of_an_anonymous_answer_cannot_be_joined_to_the_stored_an
         for key, words in (("amira", "first-words"), ("ben", "second-words"), ("cara", "third-words")):
             token = links[people[key].email]
             urllib.request.urlopen(f"{base}/feedback/{token}").read()
-            body = urllib.parse.urlencode({f"q{overall.id}": "4", f"q{said.id}": words, "promise": "anonymous"}).encode()
+            body = urllib.parse.urlencode({f"q{overall.id}": "4", f"q{said.id}": words,
+                                           "promise": "anonymous"}).encode()
             urllib.request.urlopen(urllib.request.Request(f"{base}/feedback/{token}", data=body)).read()
     finally:
         server.shutdown()

@@ -350,8 +350,9 @@ def send_feedback_requests(now: datetime) -> int:
 
 def _not_answered_named():
     """SQL: the request is on a named form and has no response of its person."""
-    return ~select(Response.id).where(Response.survey_id == FeedbackRequest.survey_id,
-                                      Response.person_id == FeedbackRequest.person_id).correlate(FeedbackRequest).exists()
+    return ~select(Response.id).where(
+        Response.survey_id == FeedbackRequest.survey_id, Response.person_id == FeedbackRequest.person_id,
+    ).correlate(FeedbackRequest).exists()
 
 
 def _reminder_due():
@@ -455,8 +456,8 @@ def answered_mark(survey_id: int, person_id: int) -> str:
 def has_answered(request: FeedbackRequest) -> bool:
     """Whether this request's person has answered: their named response, or their anonymous form's mark."""
     if request.survey.anonymous:
-        found = select(AnsweredMark.mark).where(AnsweredMark.survey_id == request.survey_id,
-                                                AnsweredMark.mark == answered_mark(request.survey_id, request.person_id))
+        mark = answered_mark(request.survey_id, request.person_id)
+        found = select(AnsweredMark.mark).where(AnsweredMark.survey_id == request.survey_id, AnsweredMark.mark == mark)
     else:
         found = select(Response.id).where(Response.survey_id == request.survey_id,
                                           Response.person_id == request.person_id)
