@@ -18,7 +18,7 @@ class SurveySettingsForm(FlaskForm):
         ("named", "Named: you see each person's answers and who has not answered"),
     ], validators=[InputRequired("Choose anonymous or named")])
     closes_on = DayField("Answers close at the end of", validators=[InputRequired("Enter the closing date")])
-    reminder_days = WholeNumberField("Days before reminding those who have not answered", validators=[
+    reminder_days = WholeNumberField("Days before the reminder", validators=[
         InputRequired("Enter a number of days, 0 for no reminder"),
         NumberRange(0, 60, "Enter a number of days from 0 to 60"),
     ])
