@@ -47,7 +47,8 @@ def worker(poll: float, once: bool) -> None:
 def reminders() -> None:
     """Send the reminders and chases that are due, and pass on offered places not taken in time.
 
-    Also sends feedback requests after each event and one feedback reminder to those who have not answered.
+    Also sends feedback requests after each event and one feedback reminder (named forms: to those who have
+    not answered; anonymous forms: to everyone asked, so the outbox shows nobody who answered).
     """
     from cop.invitations.reminders import send_due_reminders
 

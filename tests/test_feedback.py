@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cop.extensions import db
 from cop.feedback import surveys
-from cop.feedback.models import FeedbackRequest, Question, Response, Survey
+from cop.feedback.models import AnsweredMark, FeedbackRequest, Question, Response, Survey
 from cop.mail.models import OutboxMessage
 from cop.people.models import utcnow
 from tests import factories
@@ -44,7 +44,9 @@ def test_each_format_has_a_default_form_with_every_kind_and_both_built_in_questi
     assert surveys.ensure_survey(event).id == survey.id and _count(Survey) == 1
 
 
-def test_requests_go_once_to_those_checked_in_and_reminders_once_to_those_who_have_not_answered(world):
+def test_requests_go_once_to_those_checked_in_and_reminders_once_to_those_who_have_not_answered_a_named_form(app):
+    # (An anonymous form reminds everyone asked: tests/test_feedback_anonymity.py.)
+    world = past_world(anonymous=False)
     now = utcnow()
     first = surveys.send_due_feedback(now)
     assert (first.requests, first.reminders) == (5, 0)
@@ -123,7 +125,8 @@ def test_the_link_works_without_an_account_offers_table_mates_and_answers_once(w
     count = question(survey, built_in="other_organisations")
     again = question(survey, kind="single")
     data = {f"q{overall.id}": "4", f"q{count.id}": "3", f"q{follow_up.id}": [str(people["ben"].id)],
-            f"q{follow_up.id}_others": [str(people["cara"].id)], f"q{again.id}": again.options[0]["key"]}
+            f"q{follow_up.id}_others": [str(people["cara"].id)], f"q{again.id}": again.options[0]["key"],
+            "promise": "anonymous"}
     answered = client.post(f"/feedback/{token}", data=data)
     assert answered.status_code == 302
     thanks = client.get(f"/feedback/{token}")
@@ -134,8 +137,8 @@ def test_the_link_works_without_an_account_offers_table_mates_and_answers_once(w
     assert response.answers == {str(overall.id): 4, str(count.id): 3,
                                 str(follow_up.id): sorted([people["ben"].id, people["cara"].id]),
                                 str(again.id): again.options[0]["key"]}
-    assert db.session.execute(select(FeedbackRequest.answered).where(
-        FeedbackRequest.person_id == people["amira"].id)).scalar_one() is True
+    assert _count(AnsweredMark) == 1 and surveys.has_answered(db.session.execute(select(FeedbackRequest).where(
+        FeedbackRequest.person_id == people["amira"].id)).scalar_one())
     assert client.get("/feedback/not-a-token").status_code == 404
 
 
@@ -146,12 +149,13 @@ def test_bad_answers_are_refused_with_field_errors_and_nothing_is_stored(world, 
     overall = question(survey, text="Overall, how would you rate the evening?")
     # The first rating is required by default; a count must be a whole number; nobody unknown can be chosen.
     follow_up = question(survey, built_in="follow_up")
-    page = client.post(f"/feedback/{token}", data={f"q{count.id}": "lots", f"q{follow_up.id}": ["999999"]})
+    page = client.post(f"/feedback/{token}", data={f"q{count.id}": "lots", f"q{follow_up.id}": ["999999"],
+                                                   "promise": "anonymous"})
     assert page.status_code == 400
     assert "There is a problem" in page.text and f'href="#q{overall.id}"' in page.text
     assert "Enter a whole number from 0 to 500" in page.text
     assert _count(Response) == 0
-    assert db.session.execute(select(func.count()).where(FeedbackRequest.answered.is_(True))).scalar_one() == 0
+    assert _count(AnsweredMark) == 0
 
 
 def test_a_closed_form_says_so_and_takes_no_answers(world, client):
@@ -162,7 +166,7 @@ def test_a_closed_form_says_so_and_takes_no_answers(world, client):
     page = client.get(f"/feedback/{token}")
     assert "Feedback has closed" in page.text
     overall = question(survey, text="Overall, how would you rate the evening?")
-    client.post(f"/feedback/{token}", data={f"q{overall.id}": "5"})
+    client.post(f"/feedback/{token}", data={f"q{overall.id}": "5", "promise": "anonymous"})
     with pytest.raises(surveys.FeedbackClosed):
         surveys.submit_feedback(token, {str(overall.id): 5})
     assert _count(Response) == 0

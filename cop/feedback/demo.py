@@ -1,5 +1,5 @@
 """The demo's feedback: the past Big Room's form (anonymous, the Big Room default), requests sent to
-everyone checked in, reminders to those who did not answer, and answers from about 60% of them.
+everyone checked in, the one reminder to everyone (the form is anonymous), and answers from about 60% of them.
 
 Deterministic (a fixed seed) and idempotent: a form that already has requests is left alone.
 Answers go through surveys.record_response, the path a real answer takes.
@@ -81,6 +81,7 @@ def add_demo_feedback(community: Community, events: dict[str, Event]) -> None:
     rng = random.Random(SEED)
     sent_at = event.ends_at + timedelta(minutes=5)
     requests = []
+    survey.anonymity_locked = True  # the requests below have gone
     for person in present:
         _token, token_hash = new_token()  # the mail went out long ago; only the hash is kept
         request = FeedbackRequest(survey=survey, person=person.person, sent_at=sent_at,
@@ -91,6 +92,6 @@ def add_demo_feedback(community: Community, events: dict[str, Event]) -> None:
     for request, person in zip(requests, present):
         if rng.random() < ANSWER_SHARE:
             surveys.record_response(request, _answers_for(survey, person, present, rng))
-        else:
+        if survey.anonymous or not surveys.has_answered(request):  # anonymous forms remind everyone
             request.reminded_at = sent_at + timedelta(days=survey.reminder_days)
     db.session.commit()

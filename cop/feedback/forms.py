@@ -1,6 +1,6 @@
 """Forms: the organiser's form settings and questions, and the attendee's answer form (built per survey)."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cop.events.forms import DayField, WholeNumberField
@@ -18,7 +18,7 @@ class SurveySettingsForm(FlaskForm):
         ("named", "Named: you see each person's answers and who has not answered"),
     ], validators=[InputRequired("Choose anonymous or named")])
     closes_on = DayField("Answers close at the end of", validators=[InputRequired("Enter the closing date")])
-    reminder_days = WholeNumberField("Days before reminding those who have not answered", validators=[
+    reminder_days = WholeNumberField("Days before the reminder", validators=[
         InputRequired("Enter a number of days, 0 for no reminder"),
         NumberRange(0, 60, "Enter a number of days from 0 to 60"),
     ])
@@ -66,11 +66,26 @@ def _person_choices(people: list[Member]) -> list[tuple[int, str]]:
             for person in people]
 
 
+PROMISES = {"anonymous": True, "named": False}
+
+
+def promise_of(anonymous: bool) -> str:
+    return "anonymous" if anonymous else "named"
+
+
 def answer_form(questions: list[Question], choices: FollowUpChoices, formdata=None) -> FlaskForm:
-    """A form with a field "q<id>" per question; the follow-up question has a second field for everyone else."""
+    """A form with a field "q<id>" per question; the follow-up question has a second field for everyone else.
+
+    `promise` carries the promise the page showed ("anonymous" or "named"): the answer is stored
+    under it or not at all (see surveys.record_response).
+    """
 
     class AnswerForm(FlaskForm):
-        pass
+        promise = HiddenField()
+
+        def promised_anonymous(self) -> bool | None:
+            """True or False as the page said; None if the POST carried no known promise."""
+            return PROMISES.get(self.promise.data)
 
     for question in questions:
         name, label = f"q{question.id}", question.text

@@ -6,7 +6,7 @@ Anonymity is a property of the tables, not of the pages: see cop/feedback/survey
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.events.models import Event
@@ -43,8 +43,11 @@ class Survey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    # Anonymous: responses keep no link to the person. Fixed once anyone has answered.
+    # Anonymous: responses keep no link to the person, and nothing per person says who answered.
     anonymous: Mapped[bool] = mapped_column(default=True)
+    # Set (for good) with the first request sent: the mails and the form have made a promise about
+    # anonymity, so it can no longer change (see surveys.update_settings).
+    anonymity_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Answers are taken until then (UTC).
     closes_at: Mapped[datetime]
     # Days after the request to remind those who have not answered; 0 sends no reminder.
@@ -96,9 +99,10 @@ class Question(db.Model):
 
 
 class FeedbackRequest(db.Model):
-    """One attendee asked for feedback: sent once, reminded at most once, and whether they answered.
+    """One attendee asked for feedback: sent once, reminded at most once.
 
-    `answered` is the only trace of answering kept here: no time, no response id.
+    Nothing here says whether they answered: on a named form their response (with their person
+    id) says so; on an anonymous form nothing linked to them does (see AnsweredMark).
     """
 
     __tablename__ = "feedback_request"
@@ -109,7 +113,6 @@ class FeedbackRequest(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     reminded_at: Mapped[datetime | None]
-    answered: Mapped[bool] = mapped_column(default=False)
 
     survey: Mapped[Survey] = relationship()
     person: Mapped[Person] = relationship()
@@ -126,12 +129,26 @@ class FeedbackLink(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AnsweredMark(db.Model):
+    """One answer given to an anonymous form, as a keyed hash that only the server can recompute.
+
+    The mark is HMAC(SECRET_KEY, survey and person): it holds one answer per person (the primary
+    key refuses a second), yet from the database alone, or the outbox, nobody can tell whose mark
+    it is. See surveys.answered_mark and the module's anonymity argument.
+    """
+
+    __tablename__ = "feedback_answered_mark"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("feedback_survey.id", ondelete="CASCADE"), primary_key=True)
+    mark: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class Response(db.Model):
     """One person's answers: {question id: value}. No time is kept; anonymous ones keep no person.
 
     person_id is set for named forms only; the unique constraint holds one answer per person
-    there. (For anonymous forms the request row's `answered` flag, set by a conditional UPDATE
-    in the same transaction, holds it: see surveys.record_response.)
+    there. (For anonymous forms an AnsweredMark, added in the same transaction, holds it: see
+    surveys.record_response.)
     """
 
     __tablename__ = "feedback_response"

@@ -1,11 +1,13 @@
 """The feedback section of a person's data export and erasure (see cop/people/personal_data.py).
 
-Export: the feedback requests sent to the person, and their answers to *named* forms. Answers to
-anonymous forms keep no link to anyone (see surveys.py), so they cannot be found, and are not looked for.
+Export: the requests for *named* forms sent to the person, whether they answered each, and their
+answers. Of anonymous forms, only how many were sent to them: nothing per person says whether anyone
+answered one (see surveys.py), and their answers keep no link to anyone, so cannot be found.
 
 Erasure keeps every answer and every figure built on them:
-* Request rows stay (how many were asked, and answered, is the response rate); their personal
-  links are deleted, so no mail of theirs still opens a form.
+* Request rows stay (how many were asked is the response rate's denominator); their personal
+  links are deleted, so no mail of theirs still opens a form. An anonymous form's marks stay:
+  they name nobody, and hold the count of answers.
 * Named responses stay linked to the person row, which erasure turns into "Erased person" with
   only an organisation and a profession: the follow-up report counts "across organisations" by the
   answerer's organisation, which a response with no person would move to "unknown".
@@ -25,7 +27,8 @@ from cop.people.models import Person
 from cop.people.personal_data import ERASED_NAME, erased_email, register_section
 
 ANONYMOUS_NOTE = ("Answers to anonymous feedback forms are stored with nothing that links them to the person "
-                  "who gave them, so they cannot be found and are not included here.")
+                  "who gave them, and nothing records who answered, so neither can be found or is included here: "
+                  "only how many anonymous forms were sent to this person.")
 
 
 def _when(moment):
@@ -61,13 +64,15 @@ def export_feedback(person: Person, community_id: int | None = None) -> dict:
             "answers": [{"question": q.text, "answer": surveys.answer_text(q, answers[str(q.id)], chosen)}
                         for q in survey.questions if str(q.id) in answers],
         })
+    named = [r for r in requests if not r.survey.anonymous]
+    answered = {response.survey_id for response in responses}
     return {
         "requests": [{
-            "event": r.survey.event.title, "event_starts_at": _when(r.survey.event.starts_at),
-            "form": "anonymous" if r.survey.anonymous else "named",
-            "sent_at": _when(r.sent_at), "reminded_at": _when(r.reminded_at), "answered": r.answered,
-        } for r in requests],
+            "event": r.survey.event.title, "event_starts_at": _when(r.survey.event.starts_at), "form": "named",
+            "sent_at": _when(r.sent_at), "reminded_at": _when(r.reminded_at), "answered": r.survey_id in answered,
+        } for r in named],
         "named_answers": named_answers,
+        "anonymous_forms_sent": len(requests) - len(named),
         "anonymous_answers": ANONYMOUS_NOTE,
     }
 

@@ -1,27 +1,54 @@
 """Feedback forms: the default form per event format, the organiser's edits, requests and
 reminders through the outbox, answering from a personal link, and the results.
 
-Anonymity. For an anonymous form nothing stored or logged links a response to its person:
+Anonymity. For an anonymous form nothing stored, sent or logged links a response to its person,
+and nothing per person says whether they answered (only counts do). Who can look: organisers (the
+results, the exports, the outbox), and anyone who can read the database, at two moments too.
 
 * The response row holds the survey and the answers only: no person, no token or its hash,
   no request id, and no time (a time could be matched with the access log's time of the
-  POST to the person's link, or with a "has answered" row).
-* The only trace of answering on the person's side is `FeedbackRequest.answered`, a flag
-  with no time. It is what reminders need ("who has not answered") and nothing more.
+  POST to the person's link).
+* Nothing on the person's side changes when they answer: their request row and their links
+  stay as they were. One answer per person is held by an `AnsweredMark`, a row with the survey
+  and HMAC(SECRET_KEY, "feedback-answered", survey id, person id) only (`answered_mark`). The
+  server recomputes it from the link it is given; the database holds neither the key nor the
+  links' tokens (only their hashes), so a reader of the database, at one moment or at two, sees
+  that *someone* answered and not who. A mark of the link's own token would not do: the outbox
+  keeps each mail's body, so its tokens, and a mark that anyone can compute from those names the
+  person. The link stops working for answering once used: it opens "thank you, already answered"
+  (to its holder, who knows). The reminder's link shares the request's mark, so a person answers
+  once whichever link they use.
+* Reminders go to *everyone* asked (not erased), answered or not, saying "if you have answered,
+  thank you": a reminder to non-responders only would name, by omission in the outbox, those who
+  answered. (Named forms remind only those who have not answered: their answers carry names.)
+* The personal data export lists no anonymous request: a count of anonymous forms sent, no more.
 * Order is a link too: the access log lists links (so people) in the order they answered.
   So response ids are random, and every anonymous answer rewrites all of the survey's
   responses in a fresh random order with fresh ids (`_reshuffle`, with the survey row locked),
   so neither ids, row order (SQLite's rowid, PostgreSQL's ctid) nor PostgreSQL's transaction
-  stamp (xmin: every response then carries the latest one) tells which response is new.
+  stamp (xmin: every response then carries the latest one) tells which response is new. The
+  marks' order follows the answers', but a mark names nobody.
 * Nothing in this package logs answers, and no mail is sent on answering.
-What is left: someone watching the database between two answers, or reading PostgreSQL's
-dead row versions and write-ahead log as a superuser, could see which rows changed; a statement
-log (PostgreSQL's log_statement = 'mod' or 'all', or SQLALCHEMY_ECHO) would record both of an
-answer's statements together, so keep those off in production; and the answers themselves (a
-free-text remark, the people chosen to follow up) may identify someone.
-The form editor tells organisers so. A form cannot switch between anonymous and named once
-anyone has answered.
+* The promise cannot change under people: a form's anonymity is fixed (`anonymity_locked`) in the
+  transaction that sends its first request, as the mails already say anonymous or named; the
+  editor shows the choice as fixed and `update_settings` refuses a change. The answer page carries
+  the promise it showed (a hidden field), and `record_response` compares it with the survey's,
+  under the survey row's lock: if they differ nothing is stored (`PromiseChanged`) and the page
+  is shown again under the current promise.
+What is left: whoever holds SECRET_KEY as well as the database (the site's operators) can
+recompute every person's mark, so can tell who answered (not what); changing SECRET_KEY while a
+form is open lets those who answered answer once more. Someone watching the database between two
+answers sees which answer is new (the multiset of answers grows by one) and, with the access log's
+POSTs to personal links, whose it is; reading PostgreSQL's dead row versions and write-ahead log
+as a superuser is such watching; a statement log (PostgreSQL's log_statement = 'mod' or 'all', or
+SQLALCHEMY_ECHO) would record both of an answer's statements together, so keep those off in
+production; whoever holds a person's link (their mailbox, or the outbox's copy of the mail, so a
+reader of the database who also opens links as that person) can see whether it still opens the form,
+as with any one-time link; and the answers themselves (a free-text remark, the people chosen to follow
+up) may identify someone. The form editor tells organisers so.
 """
+import hashlib
+import hmac
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,7 +66,7 @@ from cop.events.models import Event
 from cop.events.times import format_moment
 from cop.extensions import db
 from cop.feedback.models import (
-    ADDABLE_KINDS, FeedbackLink, FeedbackRequest, Question, Response, Survey, random_response_id,
+    ADDABLE_KINDS, AnsweredMark, FeedbackLink, FeedbackRequest, Question, Response, Survey, random_response_id,
 )
 from cop.invitations.mails import organiser_address
 from cop.links import external_url
@@ -111,6 +138,10 @@ class AlreadyAnswered(Exception):
     pass
 
 
+class PromiseChanged(Exception):
+    """The form changed between anonymous and named after the person's page was shown: nothing stored."""
+
+
 def options_from_labels(labels, existing: list[dict] | None = None, answered: bool = False) -> list[dict]:
     """Options for these labels, reusing the keys of labels kept; a dropped option with answers stays, removed."""
     existing = existing or []
@@ -179,11 +210,18 @@ def _lock(survey: Survey) -> None:
     db.session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
 
 
-def update_settings(survey: Survey, anonymous: bool, closes_at: datetime, reminder_days: int) -> None:
+ANONYMITY_LOCKED = ("The form has been sent to people, so it can no longer change between anonymous and named: "
+                    "their emails and the form already tell them which it is")
+
+
+def update_settings(survey: Survey, anonymous: bool | None, closes_at: datetime, reminder_days: int) -> None:
+    """Save the settings; `anonymous` None keeps it. Anonymity is refused once the first request went."""
     _lock(survey)
-    if anonymous != survey.anonymous and has_responses(survey):
-        raise EditRefused("People have answered already, so the form can no longer change between "
-                          "anonymous and named")
+    db.session.refresh(survey, ["anonymous", "anonymity_locked"])  # as they are now, under the lock
+    if anonymous is None:
+        anonymous = survey.anonymous
+    if anonymous != survey.anonymous and survey.anonymity_locked:
+        raise EditRefused(ANONYMITY_LOCKED)
     if closes_at <= survey.event.ends_at:
         raise EditRefused("The closing date must be after the event")
     survey.anonymous, survey.closes_at, survey.reminder_days = anonymous, closes_at, reminder_days
@@ -292,6 +330,11 @@ def send_feedback_requests(now: datetime) -> int:
         for person_id in present:
             if person_id in asked:
                 continue
+            # The first request fixes the form's anonymity, which its mail announces: with the
+            # survey row held, so an organiser's change either comes before it or is refused.
+            _lock(survey)
+            db.session.refresh(survey, ["anonymous", "anonymity_locked"])
+            survey.anonymity_locked = True
             request = FeedbackRequest(survey=survey, person_id=person_id, sent_at=now)
             db.session.add(request)
             try:
@@ -305,13 +348,26 @@ def send_feedback_requests(now: datetime) -> int:
     return sent
 
 
+def _not_answered_named():
+    """SQL: the request is on a named form and has no response of its person."""
+    return ~select(Response.id).where(
+        Response.survey_id == FeedbackRequest.survey_id, Response.person_id == FeedbackRequest.person_id,
+    ).correlate(FeedbackRequest).exists()
+
+
+def _reminder_due():
+    """SQL: the request is owed its reminder: everyone on an anonymous form (reminding non-responders
+    only would show who answered, by omission in the outbox), those who have not answered on a named one."""
+    return FeedbackRequest.survey_id.in_(select(Survey.id).where(Survey.anonymous.is_(True))) | _not_answered_named()
+
+
 def send_feedback_reminders(now: datetime) -> int:
-    """One reminder to each person who has not answered `reminder_days` after their request."""
+    """One reminder to each person asked `reminder_days` after their request (see _reminder_due)."""
     rows = db.session.execute(
         select(FeedbackRequest.id, FeedbackRequest.sent_at, Survey.reminder_days)
         .join(Survey, Survey.id == FeedbackRequest.survey_id)
         .join(Person, Person.id == FeedbackRequest.person_id)
-        .where(FeedbackRequest.answered.is_(False), FeedbackRequest.reminded_at.is_(None), ~erased_clause(),
+        .where(_reminder_due(), FeedbackRequest.reminded_at.is_(None), ~erased_clause(),
                Survey.reminder_days > 0, Survey.closes_at > now)
         .order_by(FeedbackRequest.id)
     ).all()
@@ -322,8 +378,7 @@ def send_feedback_reminders(now: datetime) -> int:
         # Whoever sets reminded_at first sends it; a second run finds it set and sends nothing.
         claimed = db.session.execute(
             update(FeedbackRequest)
-            .where(FeedbackRequest.id == request_id, FeedbackRequest.reminded_at.is_(None),
-                   FeedbackRequest.answered.is_(False))
+            .where(FeedbackRequest.id == request_id, FeedbackRequest.reminded_at.is_(None), _reminder_due())
             .values(reminded_at=now)
         ).rowcount
         if not claimed:
@@ -391,41 +446,60 @@ def _reshuffle(survey_id: int, new_answers: dict) -> None:
     ])
 
 
-def record_response(request: FeedbackRequest, answers: dict) -> None:
-    """Store one person's answers, once. The caller commits.
+def answered_mark(survey_id: int, person_id: int) -> str:
+    """The keyed hash that records one answer to an anonymous form: only the server can recompute it."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"feedback-answered:{survey_id}:{person_id}".encode(), hashlib.sha256).hexdigest()
 
-    One answer per person: the conditional UPDATE of the request's `answered` flag claims the
-    right to answer (on PostgreSQL a second, concurrent submit waits for the row and then finds
-    it set; SQLite has one writer at a time); named responses are also unique per person.
+
+def has_answered(request: FeedbackRequest) -> bool:
+    """Whether this request's person has answered: their named response, or their anonymous form's mark."""
+    if request.survey.anonymous:
+        mark = answered_mark(request.survey_id, request.person_id)
+        found = select(AnsweredMark.mark).where(AnsweredMark.survey_id == request.survey_id, AnsweredMark.mark == mark)
+    else:
+        found = select(Response.id).where(Response.survey_id == request.survey_id,
+                                          Response.person_id == request.person_id)
+    return db.session.execute(found.limit(1)).first() is not None
+
+
+def record_response(request: FeedbackRequest, answers: dict, promised_anonymous: bool | None = None) -> None:
+    """Store one person's answers, once, under the promise their page showed. The caller commits.
+
+    `promised_anonymous` is what the page said (None: no page, e.g. the demo). The survey row is
+    locked first, so anonymity is read as it is now and a second, concurrent submit waits and then
+    finds the first answer (its mark, or its named response; both are also unique in the database).
     """
-    claimed = db.session.execute(
-        update(FeedbackRequest).where(FeedbackRequest.id == request.id, FeedbackRequest.answered.is_(False))
-        .values(answered=True).execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        raise AlreadyAnswered()
     survey = db.session.execute(
         select(Survey).where(Survey.id == request.survey_id).with_for_update()
         .execution_options(populate_existing=True)  # read anonymous as it is now, under the lock
     ).scalar_one()
+    if promised_anonymous is not None and promised_anonymous != survey.anonymous:
+        db.session.rollback()
+        raise PromiseChanged()
+    if has_answered(request):
+        db.session.rollback()
+        raise AlreadyAnswered()
     if survey.anonymous:
+        db.session.add(AnsweredMark(survey_id=survey.id, mark=answered_mark(survey.id, request.person_id)))
+        db.session.flush()
         _reshuffle(survey.id, answers)
     else:
         db.session.add(Response(survey_id=survey.id, person_id=request.person_id, answers=answers))
         db.session.flush()
 
 
-def submit_feedback(token: str, answers: dict, now: datetime | None = None) -> None:
+def submit_feedback(token: str, answers: dict, now: datetime | None = None,
+                    promised_anonymous: bool | None = None) -> None:
     request = request_for_token(token)
     if request is None:
         raise LookupError("no such feedback link")
     if is_closed(request.survey, now):
         raise FeedbackClosed()
     try:
-        record_response(request, answers)
+        record_response(request, answers, promised_anonymous)
         db.session.commit()
-    except IntegrityError:  # a named response already there
+    except IntegrityError:  # a mark or a named response already there
         db.session.rollback()
         raise AlreadyAnswered() from None
 
@@ -556,7 +630,7 @@ def non_responders(survey: Survey) -> list[Member]:
         return []
     return as_members(survey.event.community_id, db.session.execute(
         select(Person).join(FeedbackRequest, FeedbackRequest.person_id == Person.id)
-        .where(FeedbackRequest.survey_id == survey.id, FeedbackRequest.answered.is_(False))
+        .where(FeedbackRequest.survey_id == survey.id, _not_answered_named())
         .order_by(func.lower(Person.name), Person.id)
     ).scalars())
 

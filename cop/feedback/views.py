@@ -3,6 +3,7 @@ from datetime import time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from wtforms.validators import Optional
 
 from cop.communities.access import MANAGERS, STAFF
 from cop.csv_safety import csv_download
@@ -11,7 +12,9 @@ from cop.events.times import to_london, to_utc
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.charts import bar_chart
-from cop.feedback.forms import EditQuestionForm, NewQuestionForm, SurveySettingsForm, answer_data, answer_form
+from cop.feedback.forms import (
+    EditQuestionForm, NewQuestionForm, SurveySettingsForm, answer_data, answer_form, promise_of,
+)
 from cop.feedback.models import Question
 from cop.people.forms import ConfirmForm
 
@@ -33,27 +36,37 @@ def answer(token: str):
     feedback_request = surveys.request_for_token(token) or abort(404)
     survey = feedback_request.survey
     event = survey.event
-    if feedback_request.answered:
+    if surveys.has_answered(feedback_request):
         return render_template("feedback/answered.html", event=event, survey=survey)
     if surveys.is_closed(survey):
         return render_template("feedback/closed.html", event=event, survey=survey, closed_on=closing_day(survey))
     questions = survey.live_questions
     choices = surveys.follow_up_choices(event, feedback_request.person_id)
     form = answer_form(questions, choices)
+    promise_changed = None  # "changed" or "unknown" when the answer was refused for its promise
     if form.validate_on_submit():
         try:
-            surveys.submit_feedback(token, surveys.answers_from_form(questions, answer_data(form, questions)))
+            promised = form.promised_anonymous()
+            if promised is None:  # a page from before promises were carried, or a crafted POST
+                promise_changed = "unknown"
+                raise surveys.PromiseChanged()
+            surveys.submit_feedback(token, surveys.answers_from_form(questions, answer_data(form, questions)),
+                                    promised_anonymous=promised)
         except surveys.FeedbackClosed:
             return render_template("feedback/closed.html", event=event, survey=survey,
                                    closed_on=closing_day(survey)), 400
+        except surveys.PromiseChanged:
+            promise_changed = promise_changed or "changed"  # nothing stored: shown again under the promise now
         except surveys.AlreadyAnswered:
             pass  # a second tab or a double click: the first answer stands
-        flash("Thank you: your feedback has been sent.")
-        return redirect(url_for("feedback.answer", token=token))
+        if not promise_changed:
+            flash("Thank you: your feedback has been sent.")
+            return redirect(url_for("feedback.answer", token=token))
+    form.promise.data = promise_of(survey.anonymous)
     return render_template(
         "feedback/answer.html", event=event, survey=survey, form=form, questions=questions, choices=choices,
-        person=feedback_request.person, closes_on=closing_day(survey),
-    ), 400 if form.errors else 200
+        person=feedback_request.person, closes_on=closing_day(survey), promise_changed=promise_changed,
+    ), 409 if promise_changed else 400 if form.errors else 200
 
 
 def _survey_of(event_id: int, roles):
@@ -72,9 +85,11 @@ def edit_form(event_id: int):
     else:
         form = SurveySettingsForm(privacy="anonymous" if survey.anonymous else "named",
                                   closes_on=closing_day(survey), reminder_days=survey.reminder_days)
+    if survey.anonymity_locked:
+        form.privacy.validators = [Optional()]  # shown fixed (disabled); a crafted change is refused below
     if form.validate_on_submit():
         try:
-            surveys.update_settings(survey, form.privacy.data == "anonymous",
+            surveys.update_settings(survey, None if form.privacy.data is None else form.privacy.data == "anonymous",
                                     to_utc(form.closes_on.data + timedelta(days=1), time(0, 0)),
                                     form.reminder_days.data)
         except surveys.EditRefused as refusal:

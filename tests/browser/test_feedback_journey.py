@@ -53,7 +53,11 @@ def test_an_attendee_answers_from_the_mail_and_the_organiser_reads_the_results(j
     assert "2 of 5 asked (40%)" in content and "Call the foodbank before discharge." in content
     assert page.locator("svg.cop-chart").count() >= 5
     journey.goto(f"/events/{world['event'].id}/feedback/form")
-    assert "Anonymous" in page.content()
+    journey.check()
+    # The links have gone out saying "anonymous": the choice is shown fixed, and says why.
+    assert "Fixed: the form has been sent to people" in page.content()
+    assert page.locator("input[name=privacy][value=anonymous]").is_checked()
+    assert all(page.locator("input[name=privacy]").nth(i).is_disabled() for i in range(2))
     page.click("a:has-text('Add a question')")
     journey.check()
     page.check("input[name=kind][value=single]")
