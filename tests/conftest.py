@@ -54,6 +54,16 @@ def database_url(request, tmp_path_factory):
             yield url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """A database of the test's own, with no tables (the session's shared ones are already at the head):
+    for tests of migrations on data written at an earlier revision."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migration.sqlite'}"
+    else:
+        yield from _postgres_database(POSTGRES_ADMIN_URL)
+
+
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
 

@@ -11,19 +11,12 @@ from cop import create_app
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest, Survey
-from tests.conftest import POSTGRES_ADMIN_URL, TEST_SETTINGS, _postgres_database
+from tests.conftest import TEST_SETTINGS
 
 BEFORE = "94d18a952af7"  # the revision before feedback_anonymity_locked
 WHEN = datetime(2026, 10, 1, 18, 0)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    """A database of this test's own (the session's shared one is already at the head)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migration.sqlite'}"
-    else:
-        yield from _postgres_database(POSTGRES_ADMIN_URL)
 
 
 def _insert(table_name: str, **values) -> int:

@@ -9,7 +9,6 @@ from cop.events.models import Event, Series, SeriesMember
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
 from cop.people.directory import as_members
-from cop.people.models import Person
 from cop.seating import sets
 from cop.seating.models import SetFormation
 from cop.seating.plans import Budget

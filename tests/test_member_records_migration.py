@@ -7,11 +7,10 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import POSTGRES_ADMIN_URL, TEST_SETTINGS, _postgres_database
+from tests.conftest import TEST_SETTINGS
 from cop import create_app
 from cop.extensions import db
 
@@ -55,12 +54,6 @@ def _insert(connection, data) -> None:
                                        f"(SELECT max(id) FROM {name}))"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'copy.sqlite'}"
-    else:
-        yield from _postgres_database(POSTGRES_ADMIN_URL)
 
 
 def test_member_records_carry_what_each_person_held(empty_database):
