@@ -1,5 +1,6 @@
-"""Personal data in the browser: a person downloads their own; an organiser erases someone,
-after the confirmation the form asks for. axe-core on every page."""
+"""Personal data in the browser: a person downloads their own; an organiser cannot erase someone who
+signs in (only they or a site administrator can), and erases a guest nobody else holds, after the
+confirmation the form asks for. axe-core on every page."""
 import json
 
 import pytest
@@ -17,6 +18,7 @@ def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, 
     leaving = factories.member(group, someone=factories.person(name="Zeb Leaving", email="zeb@example.org",
                                                                dietary_needs="vegan"))
     factories.account(leaving, password="another good password")
+    guest = factories.member(group, "guest", factories.person(name="Yan Guest", email="yan@example.org"))
     db.session.commit()
     page = journey.page
 
@@ -34,7 +36,7 @@ def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, 
     with zeb.expect_download() as download:
         zeb.click("a:has-text('Download your data')")
     data = json.loads(open(download.value.path(), encoding="utf-8").read())
-    assert data["profile"]["email"] == "zeb@example.org" and data["profile"]["dietary_needs"] == "vegan"
+    assert data["profile"]["email"] == "zeb@example.org" and data["memberships"][0]["dietary_needs"] == "vegan"
     zeb_context.close()
 
     journey.goto("/sign-in")
@@ -44,11 +46,17 @@ def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, 
     journey.goto(f"/communities/big-room/people/{leaving.id}/edit")
     page.click("a:has-text(\"Erase Zeb Leaving's personal data\")")
     journey.check()
+    assert "only they (under \"Your data\") or a site administrator" in page.locator("main").inner_text()
+    assert page.locator("button:has-text('Erase their personal data')").count() == 0
+
+    journey.goto(f"/communities/big-room/people/{guest.id}/edit")
+    page.click("a:has-text(\"Erase Yan Guest's personal data\")")
+    journey.check()
     page.click("button:has-text('Erase their personal data')")
     journey.check()  # the error summary: the confirmation was not ticked
     assert page.locator(".nhsuk-error-summary").is_visible()
     page.check("#understood")
     page.click("button:has-text('Erase their personal data')")
     journey.check()
-    assert "Zeb Leaving's personal data has been erased." in page.content()
+    assert "Yan Guest's personal data has been erased." in page.content()
     assert "Erased person" in page.locator("tbody").inner_text()
