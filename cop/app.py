@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.load_settings())
     app.config.update(overrides or {})
+    config.apply_mode(app.config)
     _wait_for_sqlite_writers(app)
     _trust_proxies(app)
     app.jinja_env.undefined = StrictUndefined

@@ -1,8 +1,19 @@
-"""CSRF on every state-changing request, and the security headers on every page."""
+"""CSRF on every state-changing request, the security headers on every page, and safe defaults in
+production (issue 15)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import config
 from cop.extensions import db
 from tests import factories
 from tests.conftest import sign_in
 from tests.routes import post_urls
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_post_route_refuses_a_request_without_a_csrf_token(app_factory):
@@ -34,3 +45,32 @@ def test_session_cookie_is_http_only_and_same_site(client):
     response = client.post("/sign-in", data={"email": "ada@example.org", "password": "correct horse battery"})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _start_as_deploy_does(**settings) -> subprocess.CompletedProcess:
+    """gunicorn with deploy/'s settings and only the environment given (no development setting)."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("SECRET_KEY", "MAIL_SERVER", "MAIL_BACKEND", "COP_DEVELOPMENT")}
+    env.update({"COP_WEB_WORKERS": "1", "COP_BIND": "127.0.0.1:0", **settings})
+    return subprocess.run([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_a_production_start_without_secret_key_or_mail_server_refuses_naming_the_setting(database_url):
+    no_key = _start_as_deploy_does(DATABASE_URL=database_url, MAIL_SERVER="127.0.0.1")
+    assert no_key.returncode != 0 and "SECRET_KEY is not set" in no_key.stderr
+    no_mail = _start_as_deploy_does(DATABASE_URL=database_url, SECRET_KEY="a-long-random-key")
+    assert no_mail.returncode != 0 and "MAIL_SERVER is not set" in no_mail.stderr
+    mailbox = _start_as_deploy_does(DATABASE_URL=database_url, SECRET_KEY="k", MAIL_BACKEND="mailbox")
+    assert mailbox.returncode != 0 and "MAIL_BACKEND=mailbox is for development only" in mailbox.stderr
+
+
+def test_the_dev_mailbox_exists_only_in_development(app_factory):
+    with pytest.raises(config.SettingsError, match="MAIL_SERVER"):
+        app_factory(DEVELOPMENT=False, MAIL_BACKEND=None, MAIL_SERVER=None)
+    production = app_factory(DEVELOPMENT=False, MAIL_BACKEND=None, MAIL_SERVER="smtp.example.org")
+    assert production.config["MAIL_BACKEND"] == "smtp"
+    assert production.test_client().get("/dev/mailbox/").status_code == 404
+    development = app_factory(DEVELOPMENT=True, MAIL_BACKEND=None, MAIL_SERVER=None)
+    assert development.config["MAIL_BACKEND"] == "mailbox"
+    assert development.test_client().get("/dev/mailbox/").status_code == 200
