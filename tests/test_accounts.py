@@ -2,6 +2,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from cop.accounts.models import Account, SignInLink
@@ -100,6 +101,21 @@ def test_sign_in_does_not_redirect_off_site(client):
     factories.account(factories.person(email="fay@example.org"), password="correct horse battery")
     response = client.post("/sign-in?next=//evil.example/", data={"email": "fay@example.org", "password": "correct horse battery"})
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "/%0A/evil.example", "/%5Cevil.example", "%5C%5Cevil.example",
+                                    "https://evil.example/", "https:evil.example", "//evil.example/%2F..",
+                                    "/\\evil.example", "%20//evil.example", "javascript:alert(1)"])
+def test_sign_in_next_is_parsed_and_never_leaves_the_site(client, target):
+    factories.account(factories.person(email="fay@example.org"), password="correct horse battery")
+    response = client.post(f"/sign-in?next={target}", data={"email": "fay@example.org", "password": "correct horse battery"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_sign_in_next_keeps_a_path_on_the_site(client):
+    factories.account(factories.person(email="fay@example.org"), password="correct horse battery")
+    response = client.post("/sign-in?next=/my-calendar%3Fx%3D1", data={"email": "fay@example.org", "password": "correct horse battery"})
+    assert response.headers["Location"] == "/my-calendar?x=1"
 
 
 def test_change_password(client):

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -19,10 +21,18 @@ def _sign_in_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so the sign-in page cannot be used to redirect elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("site.home")
+    """Only a path on this site, so the sign-in page cannot be used to redirect elsewhere.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/\t/evil.example"
+    or "/\\evil.example" mean "//evil.example": refuse control characters and backslashes, then parse.
+    """
+    home = url_for("site.home")
+    if not target or any(ord(char) < 32 or ord(char) == 127 or char == "\\" for char in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
