@@ -3,8 +3,10 @@ from pathlib import Path
 
 from flask import Flask, abort, render_template, request, send_from_directory
 from jinja2 import StrictUndefined
+from werkzeug.routing import IntegerConverter
 
 import config
+from cop.forms_common import DATABASE_INT_MAX
 from cop.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     _import_models()
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_assets(app)
     _register_security_headers(app)
@@ -44,6 +47,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route, bounded by the database's integer: /events/99999999999999999999 is 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -96,3 +96,28 @@ def test_a_guest_list_saved_as_utf16_imports(client, app):
     assert preview.status_code == 200, preview.get_data(as_text=True)
     assert client.post("/communities/big-room/people/import/confirm", data={"csv_text": text}).status_code == 302
     assert db.session.scalar(select(Person.name).where(Person.email == "zoe@example.org")) == "Zoë Ødegård"
+
+
+HUGE = "99999999999999999999"
+
+
+def test_huge_numbers_in_the_query_or_the_path_never_give_a_500(app, world):  # noqa: F811
+    """?page=99999999999999999999 (and any id past the database's integers) is clamped or not found."""
+    client = app.test_client()
+    sign_in(client, world["accounts"]["admin"])
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in ("static", "nhsuk_asset"):
+            continue
+        values = world["url_values"]
+        if not set(rule.arguments) <= set(values):
+            continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+            huge_ids = url_for(rule.endpoint, **{name: HUGE if isinstance(values[name], int) else values[name]
+                                                 for name in rule.arguments})
+        for target in (f"{url}?page={HUGE}&version={HUGE}", f"{url}?page=-{HUGE}", huge_ids):
+            response = client.get(target)
+            assert response.status_code < 500, f"GET {target}: {response.status_code}"
+            checked += 1
+    assert checked > 60

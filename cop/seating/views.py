@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from cop.communities.access import STAFF
 from cop.events.access import event_for
 from cop.extensions import db
+from cop.forms_common import int_arg
 from cop.people.forms import ConfirmForm
 from cop.seating import plans, printing
 from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
@@ -43,8 +44,8 @@ def _generate_form(event, shown):
 
 
 def _shown_plan(event):
-    version = request.args.get("version", type=int)
-    if version is not None:
+    if request.args.get("version", type=int) is not None:
+        version = int_arg("version", 1)
         return plans.plan_version(event, version) or abort(404)
     return plans.plan_in_use(event)
 

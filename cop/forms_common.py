@@ -1,0 +1,21 @@
+"""Shared form and request primitives: single-line text, column-sized lengths, bounded numbers and dates.
+
+Every form and import uses these, so what a form accepts is what the database stores (issue 15):
+no control characters (a CR/LF in a title once became mail headers), no bidirectional overrides in
+names, no text longer than its column (PostgreSQL refuses it), no number or date past what the
+database, the calendar writer and Python's dates can hold.
+"""
+from flask import request
+
+# PostgreSQL's `integer`: ids in URLs and numbers in query strings beyond it are refused or clamped.
+DATABASE_INT_MAX = 2**31 - 1
+# The last page number a list answers (past the end it shows an empty page, never an error).
+MAX_PAGE = 100_000
+
+
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int = DATABASE_INT_MAX) -> int:
+    """A whole number from the query string, clamped into [minimum, maximum] (?page=99999999999999999999)."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    return min(max(value, minimum), maximum)
