@@ -161,4 +161,10 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["BASE_URL"].startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Pages carry personal data or a token (RSVP, feedback, my data, any signed-in page): no browser
+        # or proxy keeps a copy. Assets, and calendar files (which set their own), are cached as they say.
+        if request.endpoint not in ("static", "nhsuk_asset"):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -74,3 +74,36 @@ def test_the_dev_mailbox_exists_only_in_development(app_factory):
     development = app_factory(DEVELOPMENT=True, MAIL_BACKEND=None, MAIL_SERVER=None)
     assert development.config["MAIL_BACKEND"] == "mailbox"
     assert development.test_client().get("/dev/mailbox/").status_code == 200
+
+
+def test_behind_https_cookies_are_secure_and_hsts_is_sent(app_factory):
+    app = app_factory(BASE_URL="https://cop.example.nhs.uk")
+    with app.app_context():
+        factories.account(factories.person(email="ada@example.org"), password="correct horse battery")
+        db.session.commit()
+        client = app.test_client()
+        response = client.post("/sign-in", data={"email": "ada@example.org", "password": "correct horse battery"},
+                               base_url="https://cop.example.nhs.uk")
+        assert "Secure" in response.headers["Set-Cookie"]
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    plain = app_factory(BASE_URL="http://127.0.0.1:5000").test_client().get("/")
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_pages_with_personal_data_or_a_token_are_never_stored(app):
+    from cop.feedback.surveys import send_due_feedback
+    from tests.feedback_helpers import links_by_person, past_world
+    from tests.invitation_helpers import make_event, make_invitation
+
+    world = past_world()
+    _, rsvp_token = make_invitation(make_event(world["community"]), world["people"]["amira"])
+    account = factories.account(world["people"]["amira"])
+    db.session.commit()
+    send_due_feedback()
+    feedback_token = next(iter(links_by_person().values()))
+    client = app.test_client()
+    sign_in(client, account)
+    for url in (f"/rsvp/{rsvp_token}", f"/feedback/{feedback_token}", "/my-data", "/my-data.json", "/my-calendar"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
