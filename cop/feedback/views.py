@@ -8,7 +8,7 @@ from cop.communities.access import MANAGERS, STAFF
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.events.times import to_london, to_utc
-from cop.extensions import db
+from cop.extensions import db, token_guesses
 from cop.feedback import surveys
 from cop.feedback.charts import bar_chart
 from cop.feedback.forms import EditQuestionForm, NewQuestionForm, SurveySettingsForm, answer_data, answer_form
@@ -29,6 +29,7 @@ def closing_day(survey):
 
 
 @bp.route("/feedback/<token>", methods=["GET", "POST"])
+@token_guesses
 def answer(token: str):
     feedback_request = surveys.request_for_token(token) or abort(404)
     survey = feedback_request.survey
