@@ -10,8 +10,11 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits import parse as parse_limit
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
+
+from cop.text import refuse_unsafe_strings
 
 # Named constraints so that Alembic migrations are identical on SQLite and PostgreSQL.
 naming_convention = {
@@ -23,6 +26,8 @@ naming_convention = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+# No String(n) column stores control or text-direction characters, whichever path wrote it (issue 15).
+event.listen(Session, "before_flush", refuse_unsafe_strings)
 migrate = Migrate()
 mail = Mail()
 login_manager = LoginManager()

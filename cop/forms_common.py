@@ -6,6 +6,9 @@ names, no text longer than its column (PostgreSQL refuses it), no number or date
 database, the calendar writer and Python's dates can hold.
 """
 from flask import request
+from wtforms.validators import ValidationError
+
+from cop.text import single_line_problem
 
 # PostgreSQL's `integer`: ids in URLs and numbers in query strings beyond it are refused or clamped.
 DATABASE_INT_MAX = 2**31 - 1
@@ -19,3 +22,15 @@ def int_arg(name: str, default: int, minimum: int = 1, maximum: int = DATABASE_I
     if value is None:
         return default
     return min(max(value, minimum), maximum)
+
+
+class SingleLine:
+    """A WTForms validator: one line, no control or text-direction characters (titles, names, places)."""
+
+    def __init__(self, label: str | None = None) -> None:
+        self.label = label
+
+    def __call__(self, form, field) -> None:
+        problem = single_line_problem(field.data or "") if isinstance(field.data, str) else None
+        if problem:
+            raise ValidationError(f"{self.label or field.label.text} {problem}")

@@ -2,6 +2,10 @@
 POST, NUL characters, and a guest list saved as UTF-16."""
 import csv
 import io
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -10,10 +14,13 @@ from cop.communities.models import Community
 from cop.csv_safety import FORMULA_STARTS
 from cop.events.models import Event
 from cop.extensions import db
+from cop.mail.models import OutboxMessage
+from cop.mail.outbox import deliver_due, queue_mail
 from cop.people.models import Person
 from tests import factories
 from tests.conftest import sign_in
 from tests.routes import post_urls
+from tests.smtp import smtp_server  # noqa: F401  (the fixture)
 from tests.test_authorisation import world  # noqa: F401  (the fixture)
 
 FORMULAS = {"name": "=cmd|' /C calc'!A0", "role_title": "+SUM(A1:A9)", "interests": "-2+3+cmd|' /C calc'!A0",
@@ -121,3 +128,97 @@ def test_huge_numbers_in_the_query_or_the_path_never_give_a_500(app, world):  # 
             assert response.status_code < 500, f"GET {target}: {response.status_code}"
             checked += 1
     assert checked > 60
+
+
+INJECTED_TITLE = "Big Room\r\nBcc: everyone@evil.example\r\nX-Injected: yes"
+
+
+def test_a_title_with_a_line_break_is_refused_by_the_form_and_the_model(client, app):
+    group = factories.community(slug="big-room")
+    hall = factories.venue(group, name="Civic Centre", capacity=150)
+    sign_in(client, factories.account(factories.member(group, "organiser")))
+    db.session.commit()
+    form = {"format": "big_room", "title": INJECTED_TITLE, "day": "2026-12-08", "starts": "18:00", "ends": "21:00",
+            "attendance_mode": "in_person", "venue": str(hall.id)}
+    response = client.post("/communities/big-room/events/new", data=form)
+    assert response.status_code == 400 and "must be on one line" in response.text
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+    # A path that forgot to check (a command, a new form) cannot store it either.
+    db.session.add(Event(community=group, format="big_room", title=INJECTED_TITLE, starts_at=datetime(2026, 12, 8, 18),
+                         ends_at=datetime(2026, 12, 8, 21)))
+    with pytest.raises(ValueError, match="Event.title must be on one line"):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("name", ["Ann\u202eliamE", "Ann\u2066Bob\u2069", "Ann\tBob", "Ann\u2028Bob", "Ann\x1bBob"])
+def test_names_refuse_control_and_text_direction_characters(client, app, name):
+    group = factories.community(slug="big-room")
+    sign_in(client, factories.account(factories.member(group, "organiser")))
+    db.session.commit()
+    response = client.post("/communities/big-room/people/new", data={"name": name, "email": "ann@example.org"})
+    assert response.status_code == 400 and "Name must" in response.text
+    assert db.session.scalar(select(func.count(Person.id)).where(Person.email == "ann@example.org")) == 0
+    upload = io.BytesIO(f'name,email\n"{name}",ann@example.org\n'.encode())
+    preview = client.post("/communities/big-room/people/import", data={"guest_list": (upload, "guests.csv")},
+                          content_type="multipart/form-data")
+    assert "Name must" in preview.text
+    assert client.post("/communities/big-room/people/import/confirm",
+                       data={"csv_text": f'name,email\n"{name}",ann@example.org\n'}).status_code == 400
+    assert db.session.scalar(select(func.count(Person.id)).where(Person.email == "ann@example.org")) == 0
+
+
+def test_no_field_can_add_a_mail_header(app_factory, smtp_server):  # noqa: F811
+    """Mail queued before the forms refused line breaks (or by a path that forgot) still cannot add headers."""
+    app = app_factory(**smtp_server.settings())
+    with app.app_context():
+        message = queue_mail("guest@example.org", "placeholder", "Hello")
+        db.session.commit()
+        # Written past the ORM's check, as an old row would be.
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message.id).values(
+            subject=INJECTED_TITLE, reply_to="Olga <olga@example.org>\r\nBcc: spy@evil.example"))
+        db.session.commit()
+        assert deliver_due().sent == 1
+    [received] = smtp_server.handler.messages()
+    assert received["Bcc"] is None and received["X-Injected"] is None
+    assert received["Subject"] == "Big Room Bcc: everyone@evil.example X-Injected: yes"
+    assert received["To"] == "guest@example.org" and str(received["Reply-To"]).startswith("Olga <olga@example.org>")
+
+
+def _import(client, text: str):
+    upload = io.BytesIO(text.encode())
+    preview = client.post("/communities/big-room/people/import", data={"guest_list": (upload, "guests.csv")},
+                          content_type="multipart/form-data")
+    return preview, client.post("/communities/big-room/people/import/confirm", data={"csv_text": text})
+
+
+def test_import_lengths_match_the_columns(client, app):
+    """On PostgreSQL a 300-character name or job title passed the preview, then the confirm gave 500."""
+    group = factories.community(slug="big-room")
+    sign_in(client, factories.account(factories.member(group, "organiser")))
+    db.session.commit()
+    header = "name,email,organisation,sector,place,role_title,interests\n"
+    longest = {"name": "N" * 200, "organisation": "O" * 200, "place": "P" * 120, "role_title": "J" * 200,
+               "interests": "I" * 2000}
+    too_long = {"name": "N" * 300, "organisation": "O" * 201, "place": "P" * 121, "role_title": "J" * 300,
+                "interests": "I" * 2001}
+    row = "{name},long@example.org,{organisation},acute,{place},{role_title},{interests}\n"
+    preview, confirm = _import(client, header + row.format(**too_long))
+    assert preview.status_code < 500 and confirm.status_code == 400
+    for message in ("Name must be 200 characters or fewer", "Organisation must be 200 characters or fewer",
+                    "Place must be 120 characters or fewer", "Job title must be 200 characters or fewer",
+                    "Interests must be 2,000 characters or fewer"):
+        assert message in preview.text
+    assert db.session.scalar(select(func.count(Person.id)).where(Person.email == "long@example.org")) == 0
+    preview, confirm = _import(client, header + row.format(**longest))
+    assert preview.status_code == 200 and confirm.status_code == 302
+    assert db.session.scalar(select(Person.name).where(Person.email == "long@example.org")) == "N" * 200
+
+
+def test_the_person_form_refuses_a_job_title_longer_than_its_column(client, app):
+    group = factories.community(slug="big-room")
+    sign_in(client, factories.account(factories.member(group, "organiser")))
+    db.session.commit()
+    response = client.post("/communities/big-room/people/new",
+                           data={"name": "Ann", "email": "ann@example.org", "role_title": "J" * 300})
+    assert response.status_code == 400 and "Job title must be 200 characters or fewer" in response.text

@@ -15,6 +15,7 @@ from cop.events.formats import FORMAT_DEFAULTS, SET_FACILITATORS, SET_MEMBERS
 from cop.events.models import ATTENDANCE_MODES, FORMATS, RECURRENCES, WEEKDAYS, WEEKS_OF_MONTH, Venue
 from cop.events.scheduling import MAX_OCCURRENCES, SeriesRule, occurrence_dates, occurrence_times
 from cop.events.times import NonexistentLocalTime, to_utc
+from cop.forms_common import SingleLine
 from cop.people import directory
 from cop.people.models import Person
 
@@ -117,7 +118,7 @@ class _PlaceAndPeopleFields(FlaskForm):
 
 
 class _OneEventFields(_PlaceAndPeopleFields):
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
     day = DayField("Date", validators=[InputRequired("Enter the date")])
     starts = ClockField("Start time", validators=[InputRequired("Enter the start time")])
     ends = ClockField("End time", validators=[InputRequired("Enter the end time")])
@@ -204,7 +205,7 @@ def _split_emails(text: str) -> list[str]:
 
 class SeriesForm(_PlaceAndPeopleFields):
     format = HiddenField(validators=[DataRequired()])
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
     recurrence = RadioField("How often does it meet?", choices=_choices(RECURRENCES), default="monthly",
                             validators=[InputRequired("Choose how often it meets")])
     week_of_month = SelectField("Which week of the month", choices=_choices(WEEKS_OF_MONTH), default="2",
@@ -311,7 +312,7 @@ class SeriesForm(_PlaceAndPeopleFields):
 
 
 class VenueForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the venue's name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Name", validators=[DataRequired("Enter the venue's name"), SingleLine(), Length(max=200, message="Name must be 200 characters or fewer")])
     address = TextAreaField("Address", validators=[Length(max=1000, message="Address must be 1,000 characters or fewer")])
     capacity = WholeNumberField("How many people it holds", validators=[
         Optional(), NumberRange(min=1, max=5000, message="Enter a number from 1 to 5,000")])
@@ -340,8 +341,8 @@ class DoorSearchForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter their full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Full name", validators=[DataRequired("Enter their full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
     email = EmailField("Email address", validators=[
         DataRequired("Enter their email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
-    organisation = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
+    organisation = StringField("Organisation", validators=[SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])

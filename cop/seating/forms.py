@@ -7,6 +7,7 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from cop.events.forms import ClockField, DayField, WholeNumberField
+from cop.forms_common import SingleLine
 from cop.people.models import Person
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
 
@@ -217,7 +218,7 @@ SET_RECURRENCES = {"monthly": "Monthly", "bimonthly": "Every two months", "quart
 
 class CohortForm(FlaskForm):
     title = StringField("Name of the cohort", validators=[
-        InputRequired("Enter a name for the cohort, like Leading across boundaries 2027"),
+        InputRequired("Enter a name for the cohort, like Leading across boundaries 2027"), SingleLine("The name"),
         Length(max=150, message="The name must be 150 characters or fewer")])
     source = RadioField("Who is in the cohort", choices=list(COHORT_SOURCES.items()), default="filter",
                         validators=[InputRequired("Choose who is in the cohort")])
