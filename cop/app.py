@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.apply_mode(app.config)
     _wait_for_sqlite_writers(app)
     _trust_proxies(app)
+    _redact_tokens_in_logs(app)
     app.jinja_env.undefined = StrictUndefined
 
     db.init_app(app)
@@ -54,6 +55,16 @@ class DatabaseIntConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _redact_tokens_in_logs(app: Flask) -> None:
+    """The app's own log and the development server's request log, without the tokens in links."""
+    import logging
+
+    from cop import logs
+
+    logs.install(app.logger)
+    logs.install(logging.getLogger("werkzeug"))
 
 
 def _trust_proxies(app: Flask) -> None:

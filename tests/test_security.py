@@ -107,3 +107,87 @@ def test_pages_with_personal_data_or_a_token_are_never_stored(app):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store", url
+
+
+def test_every_route_with_a_token_is_redacted_in_logs(app):
+    from flask import url_for
+
+    from cop.logs import redact_tokens
+
+    routes = [rule for rule in app.url_map.iter_rules() if "token" in rule.arguments]
+    assert len(routes) >= 5
+    secret = "Zx9-SECRET_token"
+    for rule in routes:
+        with app.test_request_context():
+            path = url_for(rule.endpoint, token=secret, **{name: 1 for name in rule.arguments if name != "token"})
+        for line in (f'127.0.0.1 - - "GET {path} HTTP/1.1" 200 5 "-"', f"https://cop.example.nhs.uk{path}",
+                     f"Exception on {path} [POST]"):
+            assert secret not in redact_tokens(line), line
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_access_log_of_a_production_start_holds_no_token(app, database_url, tmp_path):
+    import time
+    import urllib.request
+
+    from cop.calendars import feeds
+    from tests.invitation_helpers import make_event, make_invitation
+
+    group = factories.community()
+    someone = factories.member(group)
+    _, rsvp_token = make_invitation(make_event(group), someone)
+    db.session.commit()
+    feed_token = feeds.personal_feed_token(someone)
+    db.session.commit()
+    port, log = _free_port(), tmp_path / "access.log"
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": os.environ["SECRET_KEY"], "COP_DEVELOPMENT": "0",
+           "MAIL_SERVER": "127.0.0.1", "COP_WEB_WORKERS": "1", "COP_BIND": f"127.0.0.1:{port}"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+                               "--access-logfile", str(log), "wsgi:app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for path in (f"/rsvp/{rsvp_token}", f"/calendar/{feed_token}.ics", f"/rsvp/{rsvp_token}/calendar.ics"):
+            request = urllib.request.Request(base + path, headers={"Referer": f"{base}/rsvp/{rsvp_token}"})
+            assert urllib.request.urlopen(request, timeout=10).status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    written = log.read_text()
+    assert "GET /rsvp/[token] HTTP/1.1" in written and "GET /calendar/[token].ics" in written
+    assert rsvp_token not in written and feed_token not in written
+
+
+def test_the_development_servers_log_holds_no_token(app, caplog):
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from tests.invitation_helpers import make_event, make_invitation
+
+    _, token = make_invitation(make_event(factories.community()), factories.member(factories.community()))
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with caplog.at_level("INFO"):
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/rsvp/{token}", timeout=10)
+            app.logger.warning("could not deliver http://cop.test/feedback/%s", token)
+    finally:
+        server.shutdown()
+    assert "/rsvp/[token]" in caplog.text and "/feedback/[token]" in caplog.text
+    assert token not in caplog.text
