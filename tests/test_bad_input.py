@@ -222,3 +222,28 @@ def test_the_person_form_refuses_a_job_title_longer_than_its_column(client, app)
     response = client.post("/communities/big-room/people/new",
                            data={"name": "Ann", "email": "ann@example.org", "role_title": "J" * 300})
     assert response.status_code == 400 and "Job title must be 200 characters or fewer" in response.text
+
+
+@pytest.mark.parametrize("layout", ["1000000000000 x 10", "20000000 x 10", "20000000 tables of 10",
+                                    "199 x 10, 20000000 x 10", ",".join(["10"] * 100_000)])
+def test_a_typed_table_layout_is_bounded_before_anything_is_built(client, app, layout):
+    """"1000000000000 x 10" gave a MemoryError (500); "20000000 x 10" built a 160 MB list before refusing."""
+    import tracemalloc
+
+    group = factories.community(slug="big-room")
+    organiser = factories.member(group, "organiser")
+    hall = factories.venue(group, name="Civic Centre", capacity=150)
+    event = factories.event(group)
+    db.session.commit()
+    sign_in(client, factories.account(organiser))
+    seating_form = {"source": "confirmed", "tables": layout, "rounds": "1", "mix_1": "organisation"}
+    tracemalloc.start()
+    try:
+        seating = client.post(f"/events/{event.id}/seating", data=seating_form)
+        venue = client.post(f"/communities/big-room/venues/{hall.id}/edit", data={"name": "Civic Centre", "tables": layout})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seating.status_code == 400 and venue.status_code == 400
+    assert "tables" in seating.text and "tables" in venue.text
+    assert peak < 30 * 1024 * 1024, f"{peak / 2**20:.0f} MB for one refused form"

@@ -129,7 +129,8 @@ nasty_text = st.one_of(
                      "9" * 30, "-1", "2026-02-30", "25:61", "\u202e\u0000\ud7ff", "a@b", "@", "\r\n\t",
                      # issue 15: header injection, text-direction overrides (the model refuses both: a form
                      # that forgot them would answer 500 here)
-                     "Big Room\r\nBcc: everyone@evil.example", "Ann\u202eliamE", "Ann\u2066x\u2069"]),
+                     "Big Room\r\nBcc: everyone@evil.example", "Ann\u202eliamE", "Ann\u2066x\u2069",
+                     "1000000000000 x 10", "20000000 x 10"]),
 )
 
 
