@@ -5,6 +5,8 @@ no control characters (a CR/LF in a title once became mail headers), no bidirect
 names, no text longer than its column (PostgreSQL refuses it), no number or date past what the
 database, the calendar writer and Python's dates can hold.
 """
+from datetime import date
+
 from flask import request
 from wtforms.validators import ValidationError
 
@@ -12,6 +14,17 @@ from cop.text import single_line_problem
 
 # PostgreSQL's `integer`: ids in URLs and numbers in query strings beyond it are refused or clamped.
 DATABASE_INT_MAX = 2**31 - 1
+# Dates any form or import accepts: past them, times overflow (a feedback form closing 14 days after
+# 31/12/9999) and calendars cannot be written (01/01/0001 in London time is in year 0).
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+DAY_RANGE_MESSAGE = f"Enter a date from {EARLIEST_DAY:%-d/%-m/%Y} to {LATEST_DAY:%-d/%-m/%Y}"
+
+
+def day_in_range(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
 # The last page number a list answers (past the end it shows an empty page, never an error).
 MAX_PAGE = 100_000
 

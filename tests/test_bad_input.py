@@ -247,3 +247,54 @@ def test_a_typed_table_layout_is_bounded_before_anything_is_built(client, app, l
     assert seating.status_code == 400 and venue.status_code == 400
     assert "tables" in seating.text and "tables" in venue.text
     assert peak < 30 * 1024 * 1024, f"{peak / 2**20:.0f} MB for one refused form"
+
+
+@pytest.mark.parametrize("day", ["01/01/0001", "0001-01-01", "31/12/9999", "9999-12-31", "31/12/1999", "1/1/2100"])
+def test_dates_out_of_range_are_refused_by_every_date_field(client, app, day):
+    group = factories.community(slug="big-room")
+    hall = factories.venue(group, name="Civic Centre", capacity=150)
+    organiser = factories.member(group, "organiser")
+    event = factories.event(group)
+    db.session.commit()
+    sign_in(client, factories.account(organiser))
+    before = db.session.scalar(select(func.count(Event.id)))
+    event_form = {"format": "big_room", "title": "Big Room", "day": day, "starts": "18:00", "ends": "21:00",
+                  "attendance_mode": "in_person", "venue": str(hall.id)}
+    series_form = {"format": "big_room", "title": "Monthly", "recurrence": "dates", "dates": f"8/12/2026\n{day}",
+                   "starts": "18:00", "ends": "21:00", "attendance_mode": "in_person", "venue": str(hall.id)}
+    for url, data in (("/communities/big-room/events/new", event_form),
+                      ("/communities/big-room/events/new", {**event_form, "day": "8/12/2026", "rsvp_day": day,
+                                                            "rsvp_time": "17:00"}),
+                      (f"/events/{event.id}/edit", event_form),
+                      ("/communities/big-room/series/new", series_form),
+                      ("/communities/big-room/series/new", {**series_form, "recurrence": "monthly", "dates": "",
+                                                            "starts_on": day, "count": "3", "week_of_month": "2",
+                                                            "weekday": "1"}),
+                      (f"/events/{event.id}/feedback/form", {"privacy": "named", "closes_on": day, "reminder_days": "1"})):
+        response = client.post(url, data=data)
+        assert response.status_code == 400, f"POST {url} {data}: {response.status_code}"
+        assert "Enter a date from 1/1/2000 to 31/12/2099" in response.text, url
+    assert db.session.scalar(select(func.count(Event.id))) == before
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).starts_at == datetime(2026, 12, 8, 18)
+
+
+def test_one_event_with_a_date_out_of_range_never_takes_down_a_feed(client, app, caplog):
+    """Stored before the forms refused it: the community feed and the personal feed skip it and log it."""
+    from cop.calendars import feeds
+    from tests.invitation_helpers import make_invitation
+
+    group = factories.community(slug="big-room")
+    someone = factories.member(group)
+    good = factories.event(group, title="Good Big Room")
+    bad = factories.event(group, title="Year one", starts_at=datetime(1, 1, 1, 0, 0))
+    for event in (good, bad):
+        make_invitation(event, someone, answer="yes", place="confirmed")
+    db.session.commit()
+    token = feeds.personal_feed_token(someone)
+    db.session.commit()
+    for url in ("/communities/big-room/calendar.ics", f"/calendar/{token}.ics"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Good Big Room" in response.text and "Year one" not in response.text
+    assert f"event {bad.id} skipped" in caplog.text

@@ -130,7 +130,7 @@ nasty_text = st.one_of(
                      # issue 15: header injection, text-direction overrides (the model refuses both: a form
                      # that forgot them would answer 500 here)
                      "Big Room\r\nBcc: everyone@evil.example", "Ann\u202eliamE", "Ann\u2066x\u2069",
-                     "1000000000000 x 10", "20000000 x 10"]),
+                     "1000000000000 x 10", "20000000 x 10", "01/01/0001", "31/12/9999"]),
 )
 
 

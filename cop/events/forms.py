@@ -15,7 +15,7 @@ from cop.events.formats import FORMAT_DEFAULTS, SET_FACILITATORS, SET_MEMBERS
 from cop.events.models import ATTENDANCE_MODES, FORMATS, RECURRENCES, WEEKDAYS, WEEKS_OF_MONTH, Venue
 from cop.events.scheduling import MAX_OCCURRENCES, SeriesRule, occurrence_dates, occurrence_times
 from cop.events.times import NonexistentLocalTime, to_utc
-from cop.forms_common import SingleLine
+from cop.forms_common import DAY_RANGE_MESSAGE, SingleLine, day_in_range
 from cop.people import directory
 from cop.people.models import Person
 
@@ -40,6 +40,12 @@ class DayField(_PlainInvalid, DateField):
     def __init__(self, label=None, validators=None, invalid="Enter a real date, like 8/12/2026", **kwargs):
         super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
         self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not day_in_range(self.data):
+            self.data = None
+            raise ValueError(DAY_RANGE_MESSAGE)
 
 
 class ClockField(_PlainInvalid, TimeField):
@@ -196,6 +202,8 @@ def _parse_dates(text: str) -> list[date]:
                 continue
         else:
             raise ValueError(f"Cannot read “{line}” as a date: write one date a line, like 8/12/2026")
+        if not day_in_range(dates[-1]):
+            raise ValueError(f"{DAY_RANGE_MESSAGE} (not “{line}”)")
     return dates
 
 
