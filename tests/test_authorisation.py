@@ -85,8 +85,9 @@ EXPECTED = {
     "seating.reseat": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # nobody checked in: told so
     "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "seating.pack_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "seating.part_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    # POSTs: a download marks the plan printed, and no GET changes anything (issue 15).
+    "seating.pack_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.part_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
     # Reports are for the community's organisers and facilitators.
     "reports.community_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "reports.community_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),

@@ -298,3 +298,52 @@ def test_one_event_with_a_date_out_of_range_never_takes_down_a_feed(client, app,
         assert response.status_code == 200, url
         assert "Good Big Room" in response.text and "Year one" not in response.text
     assert f"event {bad.id} skipped" in caplog.text
+
+
+# GETs that write, and why that is safe.
+GETS_THAT_WRITE = {
+    "calendars.my_calendar": "makes the person's own feed address the first time it is shown (once; no other effect)",
+}
+
+
+def test_no_get_changes_anything(app, world):  # noqa: F811
+    """Every GET route the admin can reach, visited twice, writes no row: downloading a PDF once marked the
+    plan printed, and opening the feedback form editor stored a form."""
+    from cop.feedback.models import Survey
+    from cop.seating.models import SeatingPlan
+    from tests.test_fuzz_forms import row_counts
+
+    group = db.session.scalar(select(Community).where(Community.slug == "big-room"))
+    fresh = factories.event(group, title="No form yet")  # an event without a feedback form
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, world["accounts"]["admin"])
+    values = {**world["url_values"]}
+    visited = 0
+    for event_id in (values["event_id"], fresh.id):
+        values["event_id"] = event_id
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or not set(rule.arguments) <= set(values):
+                continue
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+            if rule.endpoint in GETS_THAT_WRITE:
+                continue
+            before = row_counts()
+            plan_status = db.session.scalar(select(SeatingPlan.status).where(SeatingPlan.version == 1))
+            response = client.get(url)
+            assert response.status_code < 500, url
+            assert row_counts() == before, f"GET {url} wrote rows"
+            assert db.session.scalar(select(SeatingPlan.status).where(SeatingPlan.version == 1)) == plan_status, url
+            visited += 1
+    assert visited > 80
+    assert db.session.scalar(select(func.count(Survey.id)).where(Survey.event_id == fresh.id)) == 0
+    # The PDF is a POST now, and it marks the plan printed.
+    assert client.get(f"/events/{world['url_values']['event_id']}/seating.pdf").status_code == 405
+    response = client.post(f"/events/{world['url_values']['event_id']}/seating.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert db.session.scalar(select(SeatingPlan.status).where(SeatingPlan.version == 1)) == "printed"
+    # The feedback form is stored by its first POST.
+    client.post(f"/events/{fresh.id}/feedback/form", data={"privacy": "named", "closes_on": "31/12/2026",
+                                                           "reminder_days": "2"})
+    assert db.session.scalar(select(func.count(Survey.id)).where(Survey.event_id == fresh.id)) == 1

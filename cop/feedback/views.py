@@ -59,6 +59,9 @@ def answer(token: str):
 
 def _survey_of(event_id: int, roles):
     event, role = event_for(event_id, roles)
+    if request.method == "GET":
+        # A GET changes nothing: before the form is stored, the editor shows the format's default, unsaved.
+        return event, surveys.survey_of(event) or surveys.default_survey(event)
     survey = surveys.ensure_survey(event)
     db.session.commit()
     return event, survey

@@ -247,7 +247,9 @@ def _pdf(event, parts: list[str], part: str | None) -> Response:
     })
 
 
-@bp.route("/events/<int:event_id>/seating.pdf")
+# The PDFs are POSTs: a download marks the plan printed (then it is never changed in place), and a GET
+# must change nothing (a link prefetcher or a crawler would otherwise mark plans printed).
+@bp.route("/events/<int:event_id>/seating.pdf", methods=["POST"])
 @login_required
 def pack_pdf(event_id: int):
     """The whole pack of the plan in use: table cards, find your table, place cards. Marks it printed."""
@@ -255,7 +257,7 @@ def pack_pdf(event_id: int):
     return _pdf(event, list(printing.PARTS), None)
 
 
-@bp.route("/events/<int:event_id>/seating/<part>.pdf")
+@bp.route("/events/<int:event_id>/seating/<part>.pdf", methods=["POST"])
 @login_required
 def part_pdf(event_id: int, part: str):
     event, _role = event_for(event_id, STAFF)
