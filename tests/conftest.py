@@ -122,7 +122,12 @@ def client(app):
 
 
 def sign_in(client, account) -> None:
-    """Sign an account in on a test client, as Flask-Login would after a good password."""
+    """Sign an account in on a test client, as a good password would: a session on the server and its cookie."""
+    from cop.accounts.sessions import SESSION_KEY, open_session
+
+    token = open_session(account)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(account.id)
         session["_fresh"] = True
+        session[SESSION_KEY] = token

@@ -3,12 +3,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
-from cop.accounts.models import Account, SignInLink
+from cop.accounts.models import Account, AccountSession, SignInLink
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
 from tests import factories
+from tests.conftest import sign_in
 
 
 def _ask_for_link(client, email: str) -> None:
@@ -185,3 +187,92 @@ def test_create_admin_command(app):
     assert "administrator: boss@example.org" in result.output
     account = db.session.execute(select(Account)).scalar_one()
     assert account.is_admin and account.person.email == "boss@example.org"
+
+
+# --- Sessions end on the server (issue 15) --------------------------------------------------------
+
+
+def _signed_in_client(app, email="ada@example.org", password="correct horse battery"):
+    client = app.test_client()
+    assert client.post("/sign-in", data={"email": email, "password": password}).status_code == 302
+    assert _signed_in(client)
+    return client
+
+
+def _copy_of(app, client):
+    """Another browser with a copy of this one's session cookie (stolen, or left on a shared computer)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert _signed_in(thief)
+    return thief
+
+
+def _signed_in(client) -> bool:
+    g.pop("_login_user", None)  # the test's app context outlives requests: forget the last visitor
+    return client.get("/communities/").status_code == 200
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(app):
+    factories.account(factories.person(email="ada@example.org"), password="correct horse battery")
+    db.session.commit()
+    browser = _signed_in_client(app)
+    thief = _copy_of(app, browser)
+    browser.post("/sign-out")
+    assert not _signed_in(browser) and not _signed_in(thief)
+
+
+def test_a_password_change_ends_every_other_session_and_asks_for_the_current_password(app):
+    factories.account(factories.person(email="ada@example.org"), password="correct horse battery")
+    db.session.commit()
+    browser, laptop = _signed_in_client(app), _signed_in_client(app)
+    thief = _copy_of(app, laptop)
+    new = {"password": "a long new password", "confirm": "a long new password"}
+    wrong = browser.post("/account/password", data={**new, "current_password": "guess"})
+    assert wrong.status_code == 400 and "Your current password is not right" in wrong.text
+    assert browser.post("/account/password", data=new).status_code == 400  # no current password
+    assert _signed_in(laptop) and _signed_in(thief)
+    changed = browser.post("/account/password", data={**new, "current_password": "correct horse battery"})
+    assert changed.status_code == 302
+    assert _signed_in(browser) and not _signed_in(laptop) and not _signed_in(thief)
+    assert _signed_in_client(app, password="a long new password")
+
+
+def test_setting_a_first_password_needs_a_fresh_sign_in(app):
+    someone = factories.person(email="bea@example.org")
+    account = factories.account(someone)
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, account)
+    stored = db.session.scalar(select(AccountSession).where(AccountSession.account_id == account.id))
+    stored.created_at -= timedelta(hours=1)  # signed in an hour ago
+    db.session.commit()
+    new = {"password": "a long new password", "confirm": "a long new password"}
+    stale = client.post("/account/password", data=new)
+    assert stale.status_code == 400 and "Sign in again with an emailed link" in stale.text
+
+
+def test_sign_out_everywhere_ends_every_session(app):
+    factories.account(factories.person(email="ada@example.org"), password="correct horse battery")
+    db.session.commit()
+    browser, laptop = _signed_in_client(app), _signed_in_client(app)
+    thief = _copy_of(app, laptop)
+    assert browser.post("/sign-out/everywhere").status_code == 302
+    assert not any(_signed_in(client) for client in (browser, laptop, thief))
+
+
+def test_a_new_email_address_ends_the_persons_sessions(app):
+    group = factories.community(slug="big-room")
+    someone = factories.member(group, someone=factories.person(name="Ada Quill", email="ada@example.org"))
+    factories.account(someone, password="correct horse battery")
+    admin = factories.account(factories.person(), is_admin=True)  # who may change someone's address
+    db.session.commit()
+    browser = _signed_in_client(app)
+    thief = _copy_of(app, browser)
+    staff = app.test_client()
+    sign_in(staff, admin)
+    g.pop("_login_user", None)
+    edited = staff.post(f"/communities/big-room/people/{someone.id}/edit",
+                        data={"name": "Ada Quill", "email": "ada.quill@example.org", "role": "member"})
+    assert edited.status_code == 302, edited.text
+    assert not _signed_in(browser) and not _signed_in(thief)
+    assert _signed_in(staff)

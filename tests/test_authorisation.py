@@ -24,6 +24,7 @@ EXPECTED = {
     "accounts.request_sign_in_link": ("GET", (200, 200, 200, 200, 200, 200)),
     "accounts.use_sign_in_link": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
     "accounts.sign_out": ("POST", (302, 302, 302, 302, 302, 302)),
+    "accounts.sign_out_everywhere": ("POST", (SIGN_IN, 302, 302, 302, 302, 302)),
     "accounts.change_password": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
     "communities.index": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
     "communities.new": ("GET", (SIGN_IN, 403, 403, 403, 403, 200)),
@@ -183,7 +184,7 @@ def test_each_route_answers_each_visitor_as_expected(app, world, visitor):
         sign_in(client, world["accounts"][visitor])
     wrong = []
     # Removing the person and then signing out go last, so the other routes still have them.
-    last = ("people.remove", "accounts.sign_out")
+    last = ("people.remove", "accounts.sign_out", "accounts.sign_out_everywhere")
     rules = sorted(app.url_map.iter_rules(),
                    key=lambda r: (last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint))
     for rule in rules:

@@ -17,5 +17,7 @@ class UseSignInLinkForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    # Asked when the account has a password (the view checks it); without one, a fresh sign-in is needed.
+    current_password = PasswordField("Current password")
     password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(min=10, message="Password must be 10 characters or more")])
     confirm = PasswordField("Confirm new password", validators=[DataRequired("Confirm your new password"), EqualTo("password", message="Passwords must match")])

@@ -48,6 +48,10 @@ def authenticate(email: str, password: str) -> Account | None:
     return account
 
 
+def password_matches(account: Account, password: str) -> bool:
+    return bool(account.password_hash) and check_password_hash(account.password_hash, password)
+
+
 def set_password(account: Account, password: str) -> None:
     account.password_hash = generate_password_hash(password)
 

@@ -1,19 +1,20 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from cop.accounts import signin
+from cop.accounts import sessions, signin
 from cop.accounts.forms import PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm
 from cop.accounts.models import Account
 from cop.extensions import db, limiter, login_manager, token_guesses
+from cop.people.forms import ConfirmForm
 
 bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
 def load_account(account_id: str) -> Account | None:
-    return db.session.get(Account, int(account_id))
+    return sessions.account_for_cookie(account_id)
 
 
 def _sign_in_limit() -> str:
@@ -42,7 +43,7 @@ def sign_in():
     if form.validate_on_submit():
         account = signin.authenticate(form.email.data, form.password.data)
         if account:
-            login_user(account)
+            sessions.sign_in(account)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Email address or password is not right")
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
@@ -72,7 +73,7 @@ def use_sign_in_link(token: str):
     if form.validate_on_submit():
         account = signin.use_sign_in_link(token)
         if account:
-            login_user(account)
+            sessions.sign_in(account)
             flash("You are signed in.")
             return redirect(url_for("site.home"))
     return render_template("accounts/use_link.html", form=form, usable=False), 404
@@ -80,18 +81,36 @@ def use_sign_in_link(token: str):
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    logout_user()
+    sessions.sign_out()  # on the server too: a copy of the cookie stops working
     flash("You have signed out.")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/sign-out/everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    if ConfirmForm().validate_on_submit():
+        sessions.sign_out_everywhere(current_user)
+        flash("You have signed out everywhere: every browser signed in to your account must sign in again.")
     return redirect(url_for("site.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    has_password = bool(current_user.password_hash)
     form = PasswordForm()
     if form.validate_on_submit():
-        signin.set_password(current_user, form.password.data)
-        db.session.commit()
-        flash("Your password has been changed.")
-        return redirect(url_for("site.home"))
-    return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+        if has_password and not signin.password_matches(current_user, form.current_password.data or ""):
+            form.current_password.errors.append("Your current password is not right")
+        elif not has_password and not sessions.is_fresh(current_user):
+            form.password.errors.append("Sign in again with an emailed link, then set your password within "
+                                        f"{sessions.FRESH_MINUTES} minutes")
+        else:
+            signin.set_password(current_user, form.password.data)
+            sessions.end_other_sessions(current_user.id)  # a copied or forgotten session ends here
+            db.session.commit()
+            flash("Your password has been changed. Any other browser signed in to your account must sign in again.")
+            return redirect(url_for("site.home"))
+    return render_template("accounts/password.html", form=form, has_password=has_password), \
+        200 if not form.errors else 400
