@@ -123,6 +123,8 @@ def test_every_route_with_a_token_is_redacted_in_logs(app):
         for line in (f'127.0.0.1 - - "GET {path} HTTP/1.1" 200 5 "-"', f"https://cop.example.nhs.uk{path}",
                      f"Exception on {path} [POST]"):
             assert secret not in redact_tokens(line), line
+    # The e-mail change confirmation link (arriving from main) is covered too.
+    assert redact_tokens(f"POST /account/email/{secret} HTTP/1.1") == "POST /account/email/[token] HTTP/1.1"
 
 
 def _free_port() -> int:

@@ -1,7 +1,7 @@
 """account sessions: one row per signed-in browser, so sign-out and password changes end sessions on the server
 
-Revision ID: 5e55104a0009
-Revises: 94d18a952af7
+Revision ID: 0011_account_sessions
+Revises: 94d18a952af7 (on main: 0010_email_changes)
 Create Date: 2026-11-30 15:20:00.000000
 
 """
@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5e55104a0009'
+revision = '0011_account_sessions'
+# On this branch the head is 0008 (94d18a952af7); merged after main's 0009 and 0010, this becomes
+# down_revision = '0010_email_changes'.
 down_revision = '94d18a952af7'
 branch_labels = None
 depends_on = None
