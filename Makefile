@@ -1,6 +1,7 @@
 # The two commands of README's quick start: `make run` and `make test`.
 VENV := .venv
-FLASK := $(VENV)/bin/flask --app wsgi
+# A development server: a generated SECRET_KEY and the dev mailbox (production refuses both).
+FLASK := COP_DEVELOPMENT=1 $(VENV)/bin/flask --app wsgi
 
 .PHONY: run test install install-dev benchmarks
 

@@ -39,16 +39,26 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+class SettingsError(RuntimeError):
+    """A production start without a setting that production needs: the message names the setting."""
+
+
 def load_settings() -> dict:
-    """The app's settings as a dict, so tests can override any of them."""
+    """The app's settings as a dict, so tests can override any of them.
+
+    Production is the default. Development (a generated SECRET_KEY kept in instance/, mail kept on
+    the dev mailbox page) is chosen explicitly with COP_DEVELOPMENT=1; see apply_mode().
+    """
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _development_secret_key(),
+        "DEVELOPMENT": _flag("COP_DEVELOPMENT", False),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Mail: "mailbox" keeps mail on the local dev mailbox page; "smtp" sends it.
-        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "mailbox"),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        # (None here: apply_mode() chooses "mailbox" in development and "smtp" in production.)
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND") or None,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
@@ -76,7 +86,8 @@ def load_settings() -> dict:
         "TOKEN_GUESS_RATE_LIMIT": os.environ.get("TOKEN_GUESS_RATE_LIMIT", "20 per minute"),
         # Reverse proxies in front of cop that set X-Forwarded-For/-Proto (rate limits need the client's address).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False),
+        # None: on when BASE_URL starts with https (see apply_mode()).
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", False) if os.environ.get("SESSION_COOKIE_SECURE") else None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
@@ -88,3 +99,32 @@ def load_settings() -> dict:
             "NHSUK_FRONTEND_DIR", str(BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")
         ),
     }
+
+
+def apply_mode(settings: dict) -> None:
+    """Fill in the development defaults, or refuse a production start that lacks a setting.
+
+    Called on the final settings (after any overrides). In production (no COP_DEVELOPMENT) there is no
+    generated key (several instances with their own keys would break each other's sessions) and no dev
+    mailbox (it shows every message, sign-in links included, to anyone).
+    """
+    if settings.get("DEVELOPMENT"):
+        settings["SECRET_KEY"] = settings.get("SECRET_KEY") or _development_secret_key()
+        settings["MAIL_BACKEND"] = settings.get("MAIL_BACKEND") or ("smtp" if settings.get("MAIL_SERVER") else "mailbox")
+        settings["MAIL_SERVER"] = settings.get("MAIL_SERVER") or "127.0.0.1"
+    else:
+        settings["MAIL_BACKEND"] = settings.get("MAIL_BACKEND") or "smtp"
+        if not settings.get("SECRET_KEY"):
+            raise SettingsError(
+                "SECRET_KEY is not set: production needs a long random SECRET_KEY, the same on every instance "
+                "(or set COP_DEVELOPMENT=1 for a development server)")
+        if settings["MAIL_BACKEND"] == "mailbox":
+            raise SettingsError(
+                "MAIL_BACKEND=mailbox is for development only: set MAIL_SERVER to an SMTP server "
+                "(or set COP_DEVELOPMENT=1 for a development server)")
+        if not settings.get("MAIL_SERVER"):
+            raise SettingsError(
+                "MAIL_SERVER is not set: production sends mail through an SMTP server "
+                "(or set COP_DEVELOPMENT=1 for a development server with the dev mailbox)")
+    if settings.get("SESSION_COOKIE_SECURE") is None:
+        settings["SESSION_COOKIE_SECURE"] = str(settings.get("BASE_URL", "")).startswith("https://")

@@ -8,6 +8,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("COP_INSTANCE_PATH", tempfile.mkdtemp(prefix="cop-bench-instance-"))
 os.environ.setdefault("SECRET_KEY", "benchmark-secret-key")
+# In-process benchmarks run as a development app (mail stays in the outbox unless they choose SMTP);
+# load.py starts gunicorn as production, with what production needs.
+os.environ.setdefault("COP_DEVELOPMENT", "1")
 
 
 def throwaway_sqlite_url() -> str:

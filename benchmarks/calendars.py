@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("COP_INSTANCE_PATH", tempfile.mkdtemp(prefix="cop-bench-"))
 os.environ.setdefault("SECRET_KEY", "benchmark")
+os.environ.setdefault("COP_DEVELOPMENT", "1")
 
 from sqlalchemy import event as sa_event  # noqa: E402
 

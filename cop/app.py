@@ -3,8 +3,10 @@ from pathlib import Path
 
 from flask import Flask, abort, render_template, request, send_from_directory
 from jinja2 import StrictUndefined
+from werkzeug.routing import IntegerConverter
 
 import config
+from cop.forms_common import DATABASE_INT_MAX
 from cop.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,8 +21,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.load_settings())
     app.config.update(overrides or {})
+    config.apply_mode(app.config)
     _wait_for_sqlite_writers(app)
     _trust_proxies(app)
+    _redact_tokens_in_logs(app)
     app.jinja_env.undefined = StrictUndefined
 
     db.init_app(app)
@@ -34,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     _import_models()
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_assets(app)
     _register_security_headers(app)
@@ -43,6 +48,23 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route, bounded by the database's integer: /events/99999999999999999999 is 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _redact_tokens_in_logs(app: Flask) -> None:
+    """The app's own log and the development server's request log, without the tokens in links."""
+    import logging
+
+    from cop import logs
+
+    logs.install(app.logger)
+    logs.install(logging.getLogger("werkzeug"))
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -150,4 +172,10 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["BASE_URL"].startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Pages carry personal data or a token (RSVP, feedback, my data, any signed-in page): no browser
+        # or proxy keeps a copy. Assets, and calendar files (which set their own), are cached as they say.
+        if request.endpoint not in ("static", "nhsuk_asset"):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -1,4 +1,7 @@
 """Flask extensions, created here once and bound to each app in create_app()."""
+import functools
+
+from flask import abort, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -6,7 +9,12 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from limits import parse as parse_limit
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from cop.text import refuse_unsafe_strings
 
 # Named constraints so that Alembic migrations are identical on SQLite and PostgreSQL.
 naming_convention = {
@@ -18,6 +26,8 @@ naming_convention = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+# No String(n) column stores control or text-direction characters, whichever path wrote it (issue 15).
+event.listen(Session, "before_flush", refuse_unsafe_strings)
 migrate = Migrate()
 mail = Mail()
 login_manager = LoginManager()
@@ -25,15 +35,34 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
-def _token_guess_limit() -> str:
-    from flask import current_app
+def token_guesses(view):
+    """One budget of wrong guesses per client address across every page that takes a secret token in its
+    URL (RSVP and its calendar file, calendar feed, sign-in link, feedback link).
 
-    return current_app.config["TOKEN_GUESS_RATE_LIMIT"]
+    The view runs first: a right token is always served and spends nothing (a trust's NAT or a calendar
+    service's fetchers put many people behind one address). Only a wrong one (the view's 404) spends the
+    budget, and once it is spent wrong guesses get 429 instead of 404. The budget lives in the limiter's
+    storage (Redis in production), so every instance shares it.
+    """
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except NotFound:
+            if _wrong_guess_refused():
+                abort(429)
+            raise
+        if response.status_code == 404 and _wrong_guess_refused():
+            abort(429)
+        return response
+
+    return guarded
 
 
-# One budget per client address across every page that takes a secret token in its URL (RSVP and
-# its calendar file, calendar feed, sign-in link). Only wrong tokens (404) spend it, so people using their own links
-# are never slowed, while guessing is cut to a few tries a minute on all those pages together.
-token_guesses = limiter.shared_limit(
-    _token_guess_limit, scope="token-guesses", deduct_when=lambda response: response.status_code == 404
-)
+def _wrong_guess_refused() -> bool:
+    """Spend one wrong guess of this address; True when its budget was already spent."""
+    if not (current_app.config["RATELIMIT_ENABLED"] and limiter.enabled):
+        return False
+    budget = parse_limit(current_app.config["TOKEN_GUESS_RATE_LIMIT"])
+    return not limiter.limiter.hit(budget, "token-guesses", get_remote_address())

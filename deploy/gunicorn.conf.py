@@ -1,6 +1,11 @@
 """gunicorn settings for cop in production: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`."""
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+# cop itself, for the logger below (gunicorn may be started from the virtualenv's bin/).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 bind = os.environ.get("COP_BIND", "127.0.0.1:8000")
 # Processes rather than threads for the CPU: threads of one worker share its GIL, and a thread
@@ -16,4 +21,6 @@ graceful_timeout = 20
 # Each worker opens its own database pool after the fork, never sharing sockets.
 preload_app = False
 accesslog = "-"
+# The access log (request lines and Referers) and the error log without the tokens in links (cop/logs.py).
+logger_class = "cop.logs.RedactingGunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -10,6 +10,8 @@ import uuid
 
 os.environ.setdefault("COP_INSTANCE_PATH", tempfile.mkdtemp(prefix="cop-test-instance-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
+# The tests run a development app (the dev mailbox); test_security.py starts production ones.
+os.environ.setdefault("COP_DEVELOPMENT", "1")
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -77,6 +79,7 @@ TEST_SETTINGS = {
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,  # test_security.py turns it on to prove every form needs it
     "RATELIMIT_ENABLED": False,  # test_accounts.py turns it on to prove the limits
+    "DEVELOPMENT": True,
     "MAIL_BACKEND": "mailbox",
     "BASE_URL": "http://cop.test",
     "SERVER_NAME": None,
@@ -129,7 +132,12 @@ def client(app):
 
 
 def sign_in(client, account) -> None:
-    """Sign an account in on a test client, as Flask-Login would after a good password."""
+    """Sign an account in on a test client, as a good password would: a session on the server and its cookie."""
+    from cop.accounts.sessions import SESSION_KEY, open_session
+
+    token = open_session(account)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(account.id)
         session["_fresh"] = True
+        session[SESSION_KEY] = token

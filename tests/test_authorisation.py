@@ -24,6 +24,7 @@ EXPECTED = {
     "accounts.request_sign_in_link": ("GET", (200, 200, 200, 200, 200, 200)),
     "accounts.use_sign_in_link": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
     "accounts.sign_out": ("POST", (302, 302, 302, 302, 302, 302)),
+    "accounts.sign_out_everywhere": ("POST", (SIGN_IN, 302, 302, 302, 302, 302)),
     "accounts.change_password": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
     "accounts.account": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),  # one's own name and address
     "accounts.change_email": ("POST", (SIGN_IN, 400, 400, 400, 400, 400)),  # an empty form
@@ -88,8 +89,9 @@ EXPECTED = {
     "seating.reseat": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # nobody checked in: told so
     "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "seating.pack_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "seating.part_pdf": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    # POSTs: a download marks the plan printed, and no GET changes anything (issue 15).
+    "seating.pack_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.part_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
     # Reports are for the community's organisers and facilitators.
     "reports.community_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "reports.community_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
@@ -185,7 +187,7 @@ def test_each_route_answers_each_visitor_as_expected(app, world, visitor):
         sign_in(client, world["accounts"][visitor])
     wrong = []
     # Removing the person and then signing out go last, so the other routes still have them.
-    last = ("people.remove", "accounts.sign_out")
+    last = ("people.remove", "accounts.sign_out", "accounts.sign_out_everywhere")
     rules = sorted(app.url_map.iter_rules(),
                    key=lambda r: (last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint))
     for rule in rules:

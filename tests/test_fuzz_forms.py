@@ -128,7 +128,11 @@ nasty_text = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=300, max_size=6000),
     st.sampled_from(["", " ", "\x00", "=cmd|' /C calc'!A0", "<script>alert(1)</script>", "' OR 1=1 --",
-                     "9" * 30, "-1", "2026-02-30", "25:61", "\u202e\u0000\ud7ff", "a@b", "@", "\r\n\t"]),
+                     "9" * 30, "-1", "2026-02-30", "25:61", "\u202e\u0000\ud7ff", "a@b", "@", "\r\n\t",
+                     # issue 15: header injection, text-direction overrides (the model refuses both: a form
+                     # that forgot them would answer 500 here)
+                     "Big Room\r\nBcc: everyone@evil.example", "Ann\u202eliamE", "Ann\u2066x\u2069",
+                     "1000000000000 x 10", "20000000 x 10", "01/01/0001", "31/12/9999"]),
 )
 
 

@@ -20,7 +20,7 @@ def test_find_your_table_lists_every_attendee_once_with_a_table_for_each_round(a
     plan = plans.generate(event, _choices(rounds=3), facilitator, BUDGET)
     seats = _seats(plan)
     client = _client_as(app, facilitator)
-    response = client.get(f"/events/{event.id}/seating/find-your-table.pdf")
+    response = client.post(f"/events/{event.id}/seating/find-your-table.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     text, _pages = _text(response.data)
@@ -37,7 +37,7 @@ def test_table_cards_give_each_table_of_each_round_a_page_with_everyone_once_per
     group, facilitator, event, seated = _room(people=10)
     plans.generate(event, _choices(tables=(4, 4, 4), rounds=2), facilitator, BUDGET)
     client = _client_as(app, facilitator)
-    response = client.get(f"/events/{event.id}/seating/table-cards.pdf")
+    response = client.post(f"/events/{event.id}/seating/table-cards.pdf")
     text, pages = _text(response.data)
     assert pages == 3 * 2
     for person in seated:
@@ -51,7 +51,7 @@ def test_a_full_table_of_ten_with_long_organisation_names_fits_on_one_card(app):
         person.record.organisation.name = f"Mid and South Essex Mental Health and Wellbeing NHS Foundation Trust {n % 4}"
     plans.generate(event, _choices(tables=(10, 10), rounds=1), facilitator, BUDGET)
     db.session.commit()
-    response = _client_as(app, facilitator).get(f"/events/{event.id}/seating/table-cards.pdf")
+    response = _client_as(app, facilitator).post(f"/events/{event.id}/seating/table-cards.pdf")
     text, pages = _text(response.data)
     assert pages == 2 and all(text.count(person.name) == 1 for person in seated)
 
@@ -60,7 +60,7 @@ def test_the_whole_pack_has_every_part_and_marks_the_plan_printed(app):
     group, facilitator, event, seated = _room(people=8)
     plan = plans.generate(event, _choices(tables=(4, 4), rounds=2), facilitator, BUDGET)
     client = _client_as(app, facilitator)
-    response = client.get(f"/events/{event.id}/seating.pdf")
+    response = client.post(f"/events/{event.id}/seating.pdf")
     assert response.status_code == 200
     text, pages = _text(response.data)
     # 4 table cards, the door list (one page), 8 folded cards at two a page.
@@ -83,10 +83,10 @@ def test_the_print_view_is_a_page_with_the_print_stylesheet(app):
     assert "seating-print.css" in response.text and "Find your table" in response.text
     assert all(person.name in response.text for person in seated)
     assert client.get(f"/events/{event.id}/seating/print?part=nonsense").status_code == 404
-    assert client.get(f"/events/{event.id}/seating/nonsense.pdf").status_code == 404
+    assert client.post(f"/events/{event.id}/seating/nonsense.pdf").status_code == 404
 
 
 def test_there_is_nothing_to_print_without_a_plan_in_use(app):
     group, facilitator, event, seated = _room(people=4)
     client = _client_as(app, facilitator)
-    assert client.get(f"/events/{event.id}/seating.pdf").status_code == 404
+    assert client.post(f"/events/{event.id}/seating.pdf").status_code == 404

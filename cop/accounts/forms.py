@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from cop.forms_common import SingleLine
+
 
 class SignInForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk")])
@@ -17,12 +19,14 @@ class UseSignInLinkForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    # Asked when the account has a password (the view checks it); without one, a fresh sign-in is needed.
+    current_password = PasswordField("Current password")
     password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(min=10, message="Password must be 10 characters or more")])
     confirm = PasswordField("Confirm new password", validators=[DataRequired("Confirm your new password"), EqualTo("password", message="Passwords must match")])
 
 
 class NameForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter your full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Full name", validators=[DataRequired("Enter your full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
 
 
 class EmailChangeForm(FlaskForm):

@@ -67,3 +67,21 @@ class EmailChange(db.Model):
     used_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
+
+
+class AccountSession(db.Model):
+    """One signed-in browser. The session cookie carries its token; only the hash is kept here.
+
+    Flask-Login's user loader accepts a cookie only while its row exists, so sign-out (this row), a password
+    change and "sign out everywhere" (the account's other rows) end sessions on the server: a copied cookie
+    stops working. Rows live in the database, so every instance sees the same sessions.
+    """
+
+    __tablename__ = "account_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()

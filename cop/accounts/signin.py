@@ -1,4 +1,5 @@
 """Signing in: by password, or by a single-use link sent through the outbox."""
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -47,6 +48,10 @@ def authenticate(email: str, password: str) -> Account | None:
     return account
 
 
+def password_matches(account: Account, password: str) -> bool:
+    return bool(account.password_hash) and check_password_hash(account.password_hash, password)
+
+
 def set_password(account: Account, password: str) -> None:
     account.password_hash = generate_password_hash(password)
 
@@ -80,6 +85,25 @@ def send_sign_in_link(email: str) -> bool:
     )
     db.session.commit()
     return True
+
+
+def sign_in_link_job(email: str) -> Callable[[], None]:
+    """send_sign_in_link(email) as a job to run after the answer has gone (`response.call_on_close`).
+
+    The page answers every address the same way and at once; whether the address is known decides only
+    what this job does, after the answer, in an app context of its own.
+    """
+    app = current_app._get_current_object()
+
+    def job() -> None:
+        with app.app_context():
+            try:
+                send_sign_in_link(email)
+            except Exception:  # noqa: BLE001 - nobody is waiting for this answer: log it
+                db.session.rollback()
+                app.logger.exception("sign-in link: could not send")
+
+    return job
 
 
 def find_usable_link(token: str) -> SignInLink | None:

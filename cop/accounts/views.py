@@ -1,19 +1,22 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from urllib.parse import urlsplit
 
-from cop.accounts import identity, signin
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from cop.accounts import identity, sessions, signin
 from cop.accounts.forms import (
     EmailChangeForm, NameForm, PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm,
 )
 from cop.accounts.models import Account
 from cop.extensions import db, limiter, login_manager, token_guesses
+from cop.people.forms import ConfirmForm
 
 bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
 def load_account(account_id: str) -> Account | None:
-    return db.session.get(Account, int(account_id))
+    return sessions.account_for_cookie(account_id)
 
 
 def _sign_in_limit() -> str:
@@ -21,10 +24,18 @@ def _sign_in_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths, so the sign-in page cannot be used to redirect elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("site.home")
+    """Only a path on this site, so the sign-in page cannot be used to redirect elsewhere.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/\t/evil.example"
+    or "/\\evil.example" mean "//evil.example": refuse control characters and backslashes, then parse.
+    """
+    home = url_for("site.home")
+    if not target or any(ord(char) < 32 or ord(char) == 127 or char == "\\" for char in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -34,7 +45,7 @@ def sign_in():
     if form.validate_on_submit():
         account = signin.authenticate(form.email.data, form.password.data)
         if account:
-            login_user(account)
+            sessions.sign_in(account)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Email address or password is not right")
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
@@ -45,8 +56,11 @@ def sign_in():
 def request_sign_in_link():
     form = SignInLinkForm()
     if form.validate_on_submit():
-        signin.send_sign_in_link(form.email.data)
-        return render_template("accounts/check_email.html", email=form.email.data)
+        # Known address or not, the answer is the same page at once, by the same path: the lookup, the link
+        # and its mail happen after the answer has gone (timing once told who cop knows: 200 ms against 37).
+        response = make_response(render_template("accounts/check_email.html", email=form.email.data))
+        response.call_on_close(signin.sign_in_link_job(form.email.data))
+        return response
     return render_template("accounts/request_link.html", form=form), 200 if not form.errors else 400
 
 
@@ -61,7 +75,7 @@ def use_sign_in_link(token: str):
     if form.validate_on_submit():
         account = signin.use_sign_in_link(token)
         if account:
-            login_user(account)
+            sessions.sign_in(account)
             flash("You are signed in.")
             return redirect(url_for("site.home"))
     return render_template("accounts/use_link.html", form=form, usable=False), 404
@@ -69,21 +83,39 @@ def use_sign_in_link(token: str):
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    logout_user()
+    sessions.sign_out()  # on the server too: a copy of the cookie stops working
     flash("You have signed out.")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/sign-out/everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    if ConfirmForm().validate_on_submit():
+        sessions.sign_out_everywhere(current_user)
+        flash("You have signed out everywhere: every browser signed in to your account must sign in again.")
     return redirect(url_for("site.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    has_password = bool(current_user.password_hash)
     form = PasswordForm()
     if form.validate_on_submit():
-        signin.set_password(current_user, form.password.data)
-        db.session.commit()
-        flash("Your password has been changed.")
-        return redirect(url_for("site.home"))
-    return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+        if has_password and not signin.password_matches(current_user, form.current_password.data or ""):
+            form.current_password.errors.append("Your current password is not right")
+        elif not has_password and not sessions.is_fresh(current_user):
+            form.password.errors.append("Sign in again with an emailed link, then set your password within "
+                                        f"{sessions.FRESH_MINUTES} minutes")
+        else:
+            signin.set_password(current_user, form.password.data)
+            sessions.end_other_sessions(current_user.id)  # a copied or forgotten session ends here
+            db.session.commit()
+            flash("Your password has been changed. Any other browser signed in to your account must sign in again.")
+            return redirect(url_for("site.home"))
+    return render_template("accounts/password.html", form=form, has_password=has_password), \
+        200 if not form.errors else 400
 
 
 def _account_page(name_form=None, email_form=None, status=200):

@@ -77,14 +77,22 @@ def calendar_feed(
     calendar.add("x-wr-timezone", ZONE_KEY)
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
-    _add_timezone(calendar, events)
+    written = []
     for event in events:
         invitation = invitations_by_event.get(event.id)
         revised = max(t for t in (event.updated_at, _invitation_changed_at(invitation)) if t is not None)
-        calendar.add_component(
-            _vevent(event, method=None, invitation=invitation, organiser=organisers.get(event.community_id),
-                    stamp=revised, include_online_link=include_online_link)
-        )
+        try:
+            component = _vevent(event, method=None, invitation=invitation, organiser=organisers.get(event.community_id),
+                                stamp=revised, include_online_link=include_online_link)
+            _local(event.starts_at), _local(event.ends_at)  # (the time zone's range needs them too)
+        except (ValueError, OverflowError, TypeError) as error:
+            # One bad event (a date past what a calendar can hold) never takes down the whole feed.
+            current_app.logger.error("calendar feed %r: event %s skipped: %s", name, event.id, error)
+            continue
+        written.append((event, component))
+    _add_timezone(calendar, [event for event, _ in written])
+    for _, component in written:
+        calendar.add_component(component)
     return calendar.to_ical().decode()
 
 

@@ -3,10 +3,11 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from cop.communities.directory import SLUG_PATTERN
+from cop.forms_common import SingleLine
 
 
 class CommunityForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the community's name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Name", validators=[DataRequired("Enter the community's name"), SingleLine(), Length(max=200, message="Name must be 200 characters or fewer")])
     slug = StringField(
         "Short name for web addresses",
         validators=[

@@ -15,6 +15,7 @@ from cop.events.formats import FORMAT_DEFAULTS, SET_FACILITATORS, SET_MEMBERS
 from cop.events.models import ATTENDANCE_MODES, FORMATS, RECURRENCES, WEEKDAYS, WEEKS_OF_MONTH, Venue
 from cop.events.scheduling import MAX_OCCURRENCES, SeriesRule, occurrence_dates, occurrence_times
 from cop.events.times import NonexistentLocalTime, to_utc
+from cop.forms_common import DAY_RANGE_MESSAGE, SingleLine, day_in_range
 from cop.people import directory
 from cop.people.models import Person
 
@@ -39,6 +40,12 @@ class DayField(_PlainInvalid, DateField):
     def __init__(self, label=None, validators=None, invalid="Enter a real date, like 8/12/2026", **kwargs):
         super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
         self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not day_in_range(self.data):
+            self.data = None
+            raise ValueError(DAY_RANGE_MESSAGE)
 
 
 class ClockField(_PlainInvalid, TimeField):
@@ -117,7 +124,7 @@ class _PlaceAndPeopleFields(FlaskForm):
 
 
 class _OneEventFields(_PlaceAndPeopleFields):
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
     day = DayField("Date", validators=[InputRequired("Enter the date")])
     starts = ClockField("Start time", validators=[InputRequired("Enter the start time")])
     ends = ClockField("End time", validators=[InputRequired("Enter the end time")])
@@ -195,6 +202,8 @@ def _parse_dates(text: str) -> list[date]:
                 continue
         else:
             raise ValueError(f"Cannot read “{line}” as a date: write one date a line, like 8/12/2026")
+        if not day_in_range(dates[-1]):
+            raise ValueError(f"{DAY_RANGE_MESSAGE} (not “{line}”)")
     return dates
 
 
@@ -204,7 +213,7 @@ def _split_emails(text: str) -> list[str]:
 
 class SeriesForm(_PlaceAndPeopleFields):
     format = HiddenField(validators=[DataRequired()])
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")])
+    title = StringField("Title", validators=[DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
     recurrence = RadioField("How often does it meet?", choices=_choices(RECURRENCES), default="monthly",
                             validators=[InputRequired("Choose how often it meets")])
     week_of_month = SelectField("Which week of the month", choices=_choices(WEEKS_OF_MONTH), default="2",
@@ -311,7 +320,7 @@ class SeriesForm(_PlaceAndPeopleFields):
 
 
 class VenueForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the venue's name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Name", validators=[DataRequired("Enter the venue's name"), SingleLine(), Length(max=200, message="Name must be 200 characters or fewer")])
     address = TextAreaField("Address", validators=[Length(max=1000, message="Address must be 1,000 characters or fewer")])
     capacity = WholeNumberField("How many people it holds", validators=[
         Optional(), NumberRange(min=1, max=5000, message="Enter a number from 1 to 5,000")])
@@ -340,8 +349,8 @@ class DoorSearchForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter their full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Full name", validators=[DataRequired("Enter their full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
     email = EmailField("Email address", validators=[
         DataRequired("Enter their email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
-    organisation = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
+    organisation = StringField("Organisation", validators=[SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])

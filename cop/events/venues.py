@@ -32,6 +32,8 @@ def parse_table_layout(text: str) -> list[int]:
             raise ValueError(f"Write tables like 20 x 10 or 10, 10, 8 (cannot read “{part}”)")
         if not 1 <= seats <= MAX_SEATS_AT_A_TABLE:
             raise ValueError(f"A table seats from 1 to {MAX_SEATS_AT_A_TABLE} people")
+        if len(layout) + tables > MAX_TABLES:  # before building anything: "1000000000000 x 10" is one line
+            raise ValueError(f"A layout can have at most {MAX_TABLES} tables")
         layout.extend([seats] * tables)
     if len(layout) > MAX_TABLES:
         raise ValueError(f"A layout can have at most {MAX_TABLES} tables")

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from cop.events.forms import DayField, WholeNumberField
 from cop.feedback.models import ADDABLE_KINDS, QUESTION_KINDS, Question
 from cop.feedback.surveys import RATING_LABELS, FollowUpChoices
+from cop.forms_common import SingleLine
 from cop.people.directory import Member
 from cop.seating.forms import MultiCheckboxField
 
@@ -31,8 +32,8 @@ def _options_field():
 
 class _QuestionFields(FlaskForm):
     text = StringField("Question", validators=[
-        DataRequired("Enter the question"), Length(max=300, message="The question must be 300 characters or fewer")])
-    hint = StringField("Hint (optional)", validators=[
+        DataRequired("Enter the question"), SingleLine("The question"), Length(max=300, message="The question must be 300 characters or fewer")])
+    hint = StringField("Hint (optional)", validators=[SingleLine("The hint"),
         Length(max=500, message="The hint must be 500 characters or fewer")])
     required = BooleanField("People must answer this question")
     options = _options_field()

@@ -173,11 +173,8 @@ def survey_of(event: Event) -> Survey | None:
     return db.session.execute(select(Survey).where(Survey.event_id == event.id)).scalar_one_or_none()
 
 
-def ensure_survey(event: Event) -> Survey:
-    """The event's form, made from its format's default the first time it is asked for."""
-    survey = survey_of(event)
-    if survey is not None:
-        return survey
+def default_survey(event: Event) -> Survey:
+    """The form the event's format starts from, not stored (what a GET of the editor shows: a GET changes nothing)."""
     survey = Survey(event=event, anonymous=True, closes_at=default_closes_at(event),
                     reminder_days=current_app.config["FEEDBACK_REMINDER_DAYS"])
     for position, spec in enumerate(DEFAULT_FORMS[event.format], start=1):
@@ -185,6 +182,15 @@ def ensure_survey(event: Event) -> Survey:
             position=position, kind=spec["kind"], text=spec["text"], hint=spec["hint"], required=spec["required"],
             options=options_from_labels(spec["options"]), built_in=spec["built_in"],
         ))
+    return survey
+
+
+def ensure_survey(event: Event) -> Survey:
+    """The event's form, stored from its format's default the first time it is needed (by a POST or a job)."""
+    survey = survey_of(event)
+    if survey is not None:
+        return survey
+    survey = default_survey(event)
     try:
         with db.session.begin_nested():
             db.session.add(survey)

@@ -9,7 +9,7 @@ from cop.communities.access import MANAGERS, STAFF
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.events.times import to_london, to_utc
-from cop.extensions import db
+from cop.extensions import db, token_guesses
 from cop.feedback import surveys
 from cop.feedback.charts import bar_chart
 from cop.feedback.forms import (
@@ -32,6 +32,7 @@ def closing_day(survey):
 
 
 @bp.route("/feedback/<token>", methods=["GET", "POST"])
+@token_guesses
 def answer(token: str):
     feedback_request = surveys.request_for_token(token) or abort(404)
     survey = feedback_request.survey
@@ -71,6 +72,9 @@ def answer(token: str):
 
 def _survey_of(event_id: int, roles):
     event, role = event_for(event_id, roles)
+    if request.method == "GET":
+        # A GET changes nothing: before the form is stored, the editor shows the format's default, unsaved.
+        return event, surveys.survey_of(event) or surveys.default_survey(event)
     survey = surveys.ensure_survey(event)
     db.session.commit()
     return event, survey

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from cop.extensions import db, mail
 from cop.mail.models import OutboxMessage
 from cop.people.models import utcnow
+from cop.text import one_line
 
 MAX_TRIES = 12
 FIRST_RETRY_SECONDS = 30
@@ -208,13 +209,14 @@ def _send(message: OutboxMessage, smtp: _SmtpConnection) -> None:
 
 def to_mail_message(message: OutboxMessage) -> Message:
     host = current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    # Headers from cleaned text: no field (a title in the subject, a name in Reply-To) can add a header.
     mail_message = Message(
-        subject=message.subject,
-        recipients=[message.recipient],
+        subject=one_line(message.subject),
+        recipients=[one_line(message.recipient)],
         body=message.text_body,
         html=message.html_body,
-        reply_to=message.reply_to,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        reply_to=one_line(message.reply_to),
+        sender=one_line(current_app.config["MAIL_DEFAULT_SENDER"]),
     )
     # A stable Message-ID lets a receiver recognise a resend of the same outbox row. (Set as
     # msgId: given in extra_headers it was added beside Flask-Mail's own, two Message-IDs.)
@@ -224,7 +226,9 @@ def to_mail_message(message: OutboxMessage) -> Message:
         # Binary files (a PNG) are kept as base64 text in the JSON column.
         if attachment.get("encoding") == "base64":
             data = base64.b64decode(data)
-        mail_message.attach(attachment["filename"], attachment["content_type"], data)
+        mail_message.attach(one_line(attachment["filename"]), one_line(attachment["content_type"]), data)
+    if mail_message.has_bad_headers():  # cannot happen after one_line(); refuse rather than send one
+        raise ValueError("a mail header contains a line break")
     return mail_message
 
 

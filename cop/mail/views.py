@@ -10,7 +10,8 @@ bp = Blueprint("mail", __name__, url_prefix="/dev/mailbox")
 
 @bp.before_request
 def only_with_the_dev_mailbox():
-    if current_app.config["MAIL_BACKEND"] != "mailbox":
+    # Only on a development server: the page shows every message (sign-in links too) to anyone.
+    if not current_app.config["DEVELOPMENT"] or current_app.config["MAIL_BACKEND"] != "mailbox":
         abort(404)
 
 

@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectF
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cop.communities.models import ROLES
+from cop.forms_common import SingleLine
 from cop.people.models import PROFESSIONS, SECTORS
 
 
@@ -14,11 +15,11 @@ def _choices(options: dict[str, str], blank: str | None = None) -> list[tuple[st
 class MemberForm(FlaskForm):
     """This community's record of a member: never the person's name or address (those are theirs)."""
 
-    organisation_name = StringField("Organisation", validators=[Length(max=200, message="Organisation must be 200 characters or fewer")])
+    organisation_name = StringField("Organisation", validators=[SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])
     sector = SelectField("Sector of a new organisation", choices=_choices(SECTORS, "Choose a sector"), validators=[Optional()])
-    place = StringField("Place (locality) of a new organisation", validators=[Length(max=120)])
+    place = StringField("Place (locality) of a new organisation", validators=[SingleLine("Place"), Length(max=120)])
     profession = SelectField("Profession", choices=_choices(PROFESSIONS))
-    role_title = StringField("Job title", validators=[Length(max=200)])
+    role_title = StringField("Job title", validators=[SingleLine(), Length(max=200, message="Job title must be 200 characters or fewer")])
     interests = TextAreaField("Interests", validators=[Length(max=2000)])
     dietary_needs = TextAreaField("Dietary needs", validators=[Length(max=2000)])
     access_needs = TextAreaField("Access needs", validators=[Length(max=2000)])
@@ -37,7 +38,7 @@ class MemberForm(FlaskForm):
 class PersonForm(MemberForm):
     """Adding someone: their name and address, then the community's record of them."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from cop import text as text_rules
 from cop.communities.models import ROLES, Community, Membership
 from cop.csv_safety import write_csv
 from cop.extensions import db
@@ -28,6 +29,15 @@ HEADER_ALIASES = {
     "manager_email": "line_manager_email",
 }
 MAX_ROWS = 5000
+# Each column's label, longest text and whether it is one line (as the person form checks them).
+TEXT_RULES = {
+    "name": ("Name", text_rules.NAME_LENGTH, True), "email": ("Email", text_rules.EMAIL_LENGTH, True),
+    "organisation": ("Organisation", text_rules.NAME_LENGTH, True), "place": ("Place", text_rules.PLACE_LENGTH, True),
+    "role_title": ("Job title", text_rules.JOB_TITLE_LENGTH, True), "interests": ("Interests", text_rules.NOTES_LENGTH, False),
+    "dietary_needs": ("Dietary needs", text_rules.NOTES_LENGTH, False),
+    "access_needs": ("Access needs", text_rules.NOTES_LENGTH, False),
+    "line_manager_email": ("Line manager email", text_rules.EMAIL_LENGTH, True),
+}
 
 
 @dataclass
@@ -138,7 +148,8 @@ def plan_import(community: Community, text: str) -> ImportPlan:
 
 
 def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[directory.MemberDetails, list[str]]:
-    reasons = []
+    reasons = [problem for column, (label, longest, one_line) in TEXT_RULES.items()
+               if (problem := text_rules.field_problem(label, row.get(column, ""), longest, one_line))]
     if not row.get("name"):
         reasons.append("Name is missing")
     email = row.get("email", "")

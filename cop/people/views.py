@@ -3,6 +3,7 @@ from flask_login import login_required
 
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
+from cop.forms_common import MAX_PAGE, int_arg
 from cop.people import directory, guest_list
 from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 
@@ -34,8 +35,7 @@ def filter_from_args(community, args) -> tuple[FilterForm, directory.PeopleFilte
 def index(slug: str):
     community, role = community_for(slug, STAFF)
     form, wanted = filter_from_args(community, request.args)
-    page_number = request.args.get("page", 1, type=int)
-    page = directory.find_members(community, wanted, page=max(1, page_number))
+    page = directory.find_members(community, wanted, page=int_arg("page", 1, maximum=MAX_PAGE))
     return render_template(
         "people/index.html", community=community, role=role, form=form, page=page, remove_form=ConfirmForm()
     )

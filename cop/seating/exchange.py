@@ -22,6 +22,7 @@ from cop.mail.outbox import queue_mail
 from cop.people.directory import Member, PeopleFilter, find_members, members_by_id
 from cop.people.models import Person
 from cop.seating.models import ExchangePair
+from cop.text import one_line
 
 
 class PairRefused(ValueError):
@@ -140,7 +141,7 @@ def introduce(community: Community, chosen: list[tuple[int, int]], by: Person | 
         paired.update((first.id, second.id))
         shared = shared_interests(first, second)
         pair = ExchangePair(community_id=community.id, first=first.person, second=second.person,
-                            shared_interests=", ".join(shared)[:500], introduced_by_id=by.id if by else None)
+                            shared_interests=one_line(", ".join(shared))[:500], introduced_by_id=by.id if by else None)
         db.session.add(pair)
         _introduction(community, first, second, shared)
         _introduction(community, second, first, shared)

@@ -7,6 +7,7 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from cop.events.forms import ClockField, DayField, WholeNumberField
+from cop.forms_common import SingleLine
 from cop.people.directory import Member
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
 
@@ -23,10 +24,15 @@ class MultiCheckboxField(SelectMultipleField):
 def parse_tables(text: str) -> list[int]:
     """ "10, 10, 8" (each table's seats) or "20 x 10" (a count and a size)."""
     text = (text or "").strip().lower()
+    # Counts are checked before anything is built: "1000000000000 x 10" once asked for a list of 10^12.
     if match := re.fullmatch(r"(\d+)\s*(?:x|×|\*|tables? of)\s*(\d+)", text):
         count, size = int(match.group(1)), int(match.group(2))
+        if not 1 <= count <= MAX_TABLES:
+            raise ValueError(f"Enter from 1 to {MAX_TABLES} tables")
         tables = [size] * count
     elif re.fullmatch(r"\d+(\s*,\s*\d+)*", text):
+        if text.count(",") >= MAX_TABLES:
+            raise ValueError(f"Enter from 1 to {MAX_TABLES} tables")
         tables = [int(n) for n in re.split(r"\s*,\s*", text)]
     else:
         raise ValueError("Enter the seats at each table, like 10, 10, 8, or a count and size, like 20 x 10")
@@ -44,7 +50,7 @@ def describe_tables(tables: list[int]) -> str:
 class GenerateForm(FlaskForm):
     source = RadioField("Who to seat", choices=list(SOURCES.items()), default="confirmed",
                         validators=[InputRequired("Choose who to seat")])
-    tables = StringField("Tables", validators=[InputRequired("Enter the tables")])
+    tables = StringField("Tables", validators=[InputRequired("Enter the tables"), Length(max=500, message="Enter the tables in 500 characters or fewer")])
     rounds = WholeNumberField("Rounds", default=1, validators=[
         InputRequired(f"Enter the number of rounds, from 1 to {MAX_ROUNDS}"),
         NumberRange(min=1, max=MAX_ROUNDS, message=f"Enter a number of rounds from 1 to {MAX_ROUNDS}")])
@@ -217,7 +223,7 @@ SET_RECURRENCES = {"monthly": "Monthly", "bimonthly": "Every two months", "quart
 
 class CohortForm(FlaskForm):
     title = StringField("Name of the cohort", validators=[
-        InputRequired("Enter a name for the cohort, like Leading across boundaries 2027"),
+        InputRequired("Enter a name for the cohort, like Leading across boundaries 2027"), SingleLine("The name"),
         Length(max=150, message="The name must be 150 characters or fewer")])
     source = RadioField("Who is in the cohort", choices=list(COHORT_SOURCES.items()), default="filter",
                         validators=[InputRequired("Choose who is in the cohort")])

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from cop.communities.access import STAFF
 from cop.events.access import event_for
 from cop.extensions import db
+from cop.forms_common import int_arg
 from cop.people.forms import ConfirmForm
 from cop.seating import plans, printing
 from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
@@ -43,8 +44,8 @@ def _generate_form(event, shown):
 
 
 def _shown_plan(event):
-    version = request.args.get("version", type=int)
-    if version is not None:
+    if request.args.get("version", type=int) is not None:
+        version = int_arg("version", 1)
         return plans.plan_version(event, version) or abort(404)
     return plans.plan_in_use(event)
 
@@ -246,7 +247,9 @@ def _pdf(event, parts: list[str], part: str | None) -> Response:
     })
 
 
-@bp.route("/events/<int:event_id>/seating.pdf")
+# The PDFs are POSTs: a download marks the plan printed (then it is never changed in place), and a GET
+# must change nothing (a link prefetcher or a crawler would otherwise mark plans printed).
+@bp.route("/events/<int:event_id>/seating.pdf", methods=["POST"])
 @login_required
 def pack_pdf(event_id: int):
     """The whole pack of the plan in use: table cards, find your table, place cards. Marks it printed."""
@@ -254,7 +257,7 @@ def pack_pdf(event_id: int):
     return _pdf(event, list(printing.PARTS), None)
 
 
-@bp.route("/events/<int:event_id>/seating/<part>.pdf")
+@bp.route("/events/<int:event_id>/seating/<part>.pdf", methods=["POST"])
 @login_required
 def part_pdf(event_id: int, part: str):
     event, _role = event_for(event_id, STAFF)

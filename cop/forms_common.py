@@ -1,0 +1,49 @@
+"""Shared form and request primitives: single-line text, column-sized lengths, bounded numbers and dates.
+
+Every form and import uses these, so what a form accepts is what the database stores (issue 15):
+no control characters (a CR/LF in a title once became mail headers), no bidirectional overrides in
+names, no text longer than its column (PostgreSQL refuses it), no number or date past what the
+database, the calendar writer and Python's dates can hold.
+"""
+from datetime import date
+
+from flask import request
+from wtforms.validators import ValidationError
+
+from cop.text import single_line_problem
+
+# PostgreSQL's `integer`: ids in URLs and numbers in query strings beyond it are refused or clamped.
+DATABASE_INT_MAX = 2**31 - 1
+# Dates any form or import accepts: past them, times overflow (a feedback form closing 14 days after
+# 31/12/9999) and calendars cannot be written (01/01/0001 in London time is in year 0).
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+DAY_RANGE_MESSAGE = f"Enter a date from {EARLIEST_DAY:%-d/%-m/%Y} to {LATEST_DAY:%-d/%-m/%Y}"
+
+
+def day_in_range(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+# The last page number a list answers (past the end it shows an empty page, never an error).
+MAX_PAGE = 100_000
+
+
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int = DATABASE_INT_MAX) -> int:
+    """A whole number from the query string, clamped into [minimum, maximum] (?page=99999999999999999999)."""
+    value = request.args.get(name, type=int)
+    if value is None:
+        return default
+    return min(max(value, minimum), maximum)
+
+
+class SingleLine:
+    """A WTForms validator: one line, no control or text-direction characters (titles, names, places)."""
+
+    def __init__(self, label: str | None = None) -> None:
+        self.label = label
+
+    def __call__(self, form, field) -> None:
+        problem = single_line_problem(field.data or "") if isinstance(field.data, str) else None
+        if problem:
+            raise ValidationError(f"{self.label or field.label.text} {problem}")
