@@ -240,7 +240,7 @@ def test_personal_feed_has_the_persons_events_with_their_answers(client, group, 
         ("Going", "ACCEPTED", "CONFIRMED"),
         ("Perhaps", "TENTATIVE", "CONFIRMED"),
         ("Not answered", "NEEDS-ACTION", "CONFIRMED"),
-        ("[Waitlist 3] Full", "ACCEPTED", "CONFIRMED"),
+        ("[Waitlist 3] Full", "TENTATIVE", "CONFIRMED"),  # a place in the queue is not a place
         ("Cancelled: Called off", "ACCEPTED", "CANCELLED"),
         ("Learning set", "ACCEPTED", "CONFIRMED"),
     ]

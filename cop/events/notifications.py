@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from flask import render_template
 from sqlalchemy import select
 
-from cop.calendars.ics import event_ics
 from cop.events.models import ATTENDANCE_MODES, Event
 from cop.events.times import format_when
 from cop.extensions import db
+from cop.invitations import mails as invitation_mails
 from cop.invitations.models import Invitation
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
@@ -53,12 +53,9 @@ def tell_invited_of_cancellation(event: Event, changed_by: Person | None, note: 
 
 
 def calendar_attachment(event: Event, method: str, invitation: Invitation) -> dict:
-    """The updated (REQUEST, higher SEQUENCE) or cancelling (CANCEL) .ics, METHOD in MIME and body alike."""
-    return {
-        "filename": "invite.ics",
-        "content_type": f'text/calendar; method={method}; charset="UTF-8"',
-        "data": event_ics(event, method, invitation),
-    }
+    """The updated (REQUEST, higher SEQUENCE) or cancelling (CANCEL) .ics, METHOD in MIME and body alike,
+    with the invitation's own reply address as ORGANIZER (see invitations/mails.py)."""
+    return invitation_mails.calendar_attachment(invitation, method)
 
 
 def _tell_invited(event: Event, change: str, changed_by: Person | None, **context) -> int:
