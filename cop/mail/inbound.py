@@ -95,6 +95,8 @@ def receive(raw: bytes, recipients: list[str]) -> list[str]:
                 outcomes.append(handler(CalendarReply(tag=tag, calendar=calendar, sender=sender)))
     if not calendars:
         outcomes.append("no calendar reply")
+    elif not tags:
+        outcomes.append("ignored: no reply address tag")
     current_app.logger.info("inbound mail from %s to %s: %s", sender, ", ".join(recipients), "; ".join(outcomes))
     return outcomes
 
