@@ -32,7 +32,8 @@ from cop.invitations.rsvp import invitation_for_token
 from cop.people.models import Person, utcnow
 
 # Bump when the calendar text changes shape, so clients holding an old copy fetch the new one.
-FORMAT_VERSION = "1"
+# 2: times in UTC, ORGANIZER cop's address with the community's name, PARTSTAT from the place.
+FORMAT_VERSION = "2"
 # Statuses that appear in feeds: cancelled events stay, marked STATUS:CANCELLED.
 LISTED_STATUSES = ("published", "cancelled")
 
@@ -105,8 +106,12 @@ def invitation_download(token: str) -> EventDownload | None:
 
 
 def event_validator(event: Event) -> Validator:
-    organiser = _first_organiser_id(event.community_id)
-    return _validator(event.id, event.sequence, event.status, event.updated_at, organiser, times=[event.updated_at])
+    """From everything the file quotes: the event, its venue's name and address, its series' title and the
+    community's name (the ORGANIZER's CN). Edits of those through cop also touch event.updated_at."""
+    venue = (event.venue.name, event.venue.address) if event.venue is not None else None
+    series = event.series.title if event.series is not None else None
+    return _validator(event.id, event.sequence, event.status, event.updated_at, event.community.name, venue, series,
+                      times=[event.updated_at])
 
 
 def event_file_name(event: Event) -> str:
@@ -128,9 +133,8 @@ def community_feed_validator(community: Community) -> Validator:
         select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.sequence), func.sum(Event.id))
         .where(*_community_listing(community))
     ).one()
-    organiser = _first_organiser_id(community.id)
     return _validator(
-        "community", community.id, community.name, count, last_updated, top_sequence, id_sum, organiser,
+        "community", community.id, community.name, count, last_updated, top_sequence, id_sum,
         times=[last_updated],
     )
 
@@ -147,15 +151,6 @@ def community_feed(community: Community) -> str:
 
 def community_feed_url(community: Community) -> str:
     return _absolute(f"/communities/{community.slug}/calendar.ics")
-
-
-def _first_organiser_id(community_id: int) -> int | None:
-    return db.session.execute(
-        select(Membership.person_id)
-        .where(Membership.community_id == community_id, Membership.role == "organiser")
-        .order_by(Membership.joined_at, Membership.id)
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 # --- Personal feed tokens ---------------------------------------------------------------
@@ -239,16 +234,23 @@ def personal_feed_validator(person: Person) -> Validator:
             func.sum(case((Invitation.place == "confirmed", 1), else_=0)),
             func.sum(case((Invitation.answer == "yes", 1), (Invitation.answer == "maybe", 2),
                           (Invitation.answer == "no", 4), else_=0) * Invitation.id),
-            func.max(Event.updated_at), func.max(Event.sequence),
+            func.max(Event.updated_at), func.max(Event.sequence), func.sum(Invitation.calendar_sequence),
         )
         .join(Event, Event.id == Invitation.event_id)
         .where(Invitation.person_id == person.id)
     ).one()
     (count, id_sum, last_created, last_answered, last_revoked, revoked, waitlist_sum, confirmed,
-     answers, last_updated, top_sequence) = row
+     answers, last_updated, top_sequence, own_steps) = row
+    # Each event's ORGANIZER names its community: a renamed community changes the feed.
+    communities = sorted(db.session.execute(
+        select(Community.id, Community.name).distinct()
+        .join(Event, Event.community_id == Community.id)
+        .join(Invitation, Invitation.event_id == Event.id)
+        .where(Invitation.person_id == person.id)
+    ).all())
     return _validator(
         "person", person.id, person.name, person.email, count, id_sum, last_created, last_answered, last_revoked,
-        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence,
+        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence, own_steps, communities,
         times=[last_created, last_answered, last_revoked, last_updated],
     )
 

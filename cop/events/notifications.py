@@ -18,6 +18,7 @@ from cop.people.models import Person
 class WhenAndWhere:
     when: str
     where: str
+    title: str = ""
 
 
 def where_text(event: Event) -> str:
@@ -30,7 +31,7 @@ def where_text(event: Event) -> str:
 
 
 def when_and_where(event: Event) -> WhenAndWhere:
-    return WhenAndWhere(when=format_when(event.starts_at, event.ends_at), where=where_text(event))
+    return WhenAndWhere(when=format_when(event.starts_at, event.ends_at), where=where_text(event), title=event.title)
 
 
 def invited_to(event: Event) -> list[Invitation]:
