@@ -194,3 +194,74 @@ def test_the_repeated_autumn_hour_reads_alike_in_mail(smtp_app, smtp_server, utc
     calendar = read_calendar(parse(raw))  # icalendar and ical.js agree...
     assert calendar["start"] == utc_start.strftime("%Y-%m-%dT%H:%M:%S.000Z")  # ...and are right
     assert calendar["end"] == (utc_start + timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+# --- One person's place ends: their calendar hears ------------------------------------------
+
+def _calendars_for(smtp_server, address: str) -> list[dict]:  # noqa: F811
+    deliver_due()
+    return [read_calendar(m) for m in by_recipient(smtp_server).get(address, []) if calendar_part(m) is not None]
+
+
+def test_a_revoked_invitation_cancels_the_event_in_that_persons_calendar(welsh_event, smtp_server):  # noqa: F811
+    event, guests = welsh_event["event"], welsh_event["guests"]
+    answer_invitation(welsh_event["tokens"][0], "yes")
+    answer_invitation(welsh_event["tokens"][1], "yes")
+    [confirmed] = _calendars_for(smtp_server, guests[0].email)
+    mine = db.session.execute(select(Invitation).where(Invitation.person_id == guests[0].id)).scalar_one()
+    inviting.revoke_invitation(mine)
+    confirmed_then_cancelled = _calendars_for(smtp_server, guests[0].email)
+    assert [c["body_method"] for c in confirmed_then_cancelled] == ["REQUEST", "CANCEL"]
+    cancel = confirmed_then_cancelled[-1]
+    assert cancel["part_method"] == "CANCEL" and cancel["status"] == "CANCELLED"
+    assert cancel["uid"] == confirmed["uid"] == event.uid
+    assert cancel["sequence"] > confirmed["sequence"]
+    assert cancel["js"]["attendees"][0]["address"] == f"mailto:{guests[0].email}"
+    # Nobody else's calendar hears of it; the event itself is not cancelled.
+    assert [c["body_method"] for c in _calendars_for(smtp_server, guests[1].email)] == ["REQUEST"]
+    db.session.refresh(event)
+    assert event.status == "published"
+    # Invited again: the new request is newer than the cancellation.
+    inviting.resend_invitation(mine)
+    again = _calendars_for(smtp_server, guests[0].email)[-1]
+    assert again["body_method"] == "REQUEST" and again["sequence"] > cancel["sequence"]
+
+
+@pytest.mark.parametrize("first_place", ["confirmed", "waitlisted"])
+def test_a_yes_that_becomes_no_cancels_and_a_new_yes_requests_again(welsh_event, smtp_server, first_place):  # noqa: F811
+    event, guests, tokens = welsh_event["event"], welsh_event["guests"], welsh_event["tokens"]
+    if first_place == "waitlisted":
+        event.capacity = 1
+        db.session.commit()
+        answer_invitation(tokens[1], "yes")  # takes the only place
+    mine = answer_invitation(tokens[0], "yes")
+    assert mine.place == first_place
+    answer_invitation(tokens[0], "no")
+    calendars = _calendars_for(smtp_server, guests[0].email)
+    cancel = calendars[-1]
+    assert cancel["body_method"] == cancel["part_method"] == "CANCEL" and cancel["uid"] == event.uid
+    assert all(cancel["sequence"] > earlier["sequence"] for earlier in calendars[:-1])
+    if first_place == "waitlisted":
+        # The waitlist mail had no calendar; the CANCEL still takes out what the invitation put in.
+        assert [c["body_method"] for c in calendars] == ["CANCEL"]
+        return
+    answer_invitation(tokens[0], "yes")
+    back = _calendars_for(smtp_server, guests[0].email)[-1]
+    assert back["body_method"] == "REQUEST" and back["sequence"] > cancel["sequence"]
+    assert back["js"]["attendees"][0]["partstat"] == "ACCEPTED"
+
+
+def test_a_waitlisted_person_is_not_accepted_in_any_calendar(welsh_event, smtp_server):  # noqa: F811
+    event, guests, tokens = welsh_event["event"], welsh_event["guests"], welsh_event["tokens"]
+    event.capacity = 1
+    db.session.commit()
+    answer_invitation(tokens[0], "yes")
+    assert answer_invitation(tokens[1], "yes").place == "waitlisted"
+    details = scheduling.EventDetails(
+        title=event.title, starts_at=event.starts_at + timedelta(hours=1), ends_at=event.ends_at + timedelta(hours=1),
+        description=event.description, venue=event.venue, capacity=event.capacity)
+    scheduling.update_event(event, details)
+    db.session.commit()
+    [moved] = _calendars_for(smtp_server, guests[1].email)
+    assert moved["js"]["attendees"][0]["partstat"] == "TENTATIVE"
+    assert moved["summary"] == f"[Waitlist 1] {TITLE}"
