@@ -16,6 +16,7 @@ from cop.mail.models import OutboxMessage
 from tests import calendar_factories as make
 from tests import factories
 from tests.calendar_parsers import both_parsers, with_icaljs
+from tests.conftest import sign_in
 
 YEAR = datetime.now().year + 1
 ORGANISER_ADDRESSES = ("llyr.dafydd@nhs.net", "olu.organiser@nhs.net")
@@ -150,3 +151,36 @@ def test_the_repeated_autumn_hour_reads_alike_in_feeds_and_files(client, group, 
     for name, path in _paths(event, guest).items():
         [parsed] = both_parsers(client.get(path).get_data(as_text=True))
         assert (parsed["start"], parsed["end"]) == expected, name
+
+
+# --- "Add to calendar" links -----------------------------------------------------------------
+
+def test_a_cancelled_event_offers_no_add_to_calendar(client, group):
+    event = make.event(group, datetime(YEAR, 3, 3, 18), datetime(YEAR, 3, 3, 21), title="Noson Fawr")
+    member = factories.member(group)
+    db.session.commit()
+    sign_in(client, factories.account(member))
+    assert "Add to calendar" in client.get(f"/events/{event.id}").get_data(as_text=True)
+    event.status = "cancelled"
+    db.session.commit()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert page and "Add to calendar" not in page and "deeplink/compose" not in page and "calendar/render" not in page
+
+
+def test_add_links_cap_the_description_link_the_page_and_offer_outlook_com(app, group):
+    from flask import render_template
+
+    long_text = "Croeso — a long description of the evening, café and talks. " * 60  # about 3,700 characters
+    event = make.event(group, datetime(YEAR, 3, 3, 18), datetime(YEAR, 3, 3, 21), title="Noson Fawr",
+                       description=long_text)
+    db.session.commit()
+    with app.test_request_context():
+        links = feeds.add_to_calendar_links(event)
+        html = render_template("calendars/_add_to_calendar.html", event=event)
+    assert links["outlook_personal"].startswith("https://outlook.live.com/calendar/0/deeplink/compose?")
+    assert links["outlook"].startswith("https://outlook.office.com/calendar/0/deeplink/compose?")
+    assert "Outlook.com" in html and links["outlook_personal"].replace("&", "&amp;") in html
+    for name in ("outlook", "outlook_personal", "google"):
+        assert len(links[name]) < 2000, name  # Outlook's deeplink and some gateways fail past about 2,000
+        assert f"events%2F{event.id}" in links[name]  # the page has the whole description
+        assert "%E2%80%A6" in links[name]  # the cut is shown with an ellipsis

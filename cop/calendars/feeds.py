@@ -313,13 +313,28 @@ def _google_time(naive_utc: datetime) -> str:
     return naive_utc.strftime("%Y%m%dT%H%M%SZ")
 
 
-def add_to_calendar_links(event: Event) -> dict[str, str]:
-    """Links that add one event: Outlook on the web, Google Calendar, and the .ics file (Apple, Outlook desktop).
+# "Add" links carry the start of the description and the event page's address: a whole description
+# makes a URL longer than browsers and mail gateways keep (Outlook's deeplink fails past about 2,000).
+ADD_LINK_DESCRIPTION_CHARS = 300
 
-    The online meeting link is left out: these links sit on a page others may see.
+
+def short_description(text: str, limit: int = ADD_LINK_DESCRIPTION_CHARS) -> str:
+    """The description cut at a word before `limit` characters, with an ellipsis when cut."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(None, 1)[0].rstrip(" ,.;:") + "…"
+
+
+def add_to_calendar_links(event: Event) -> dict[str, str]:
+    """Links that add one event: Outlook on the web (Microsoft 365 and Outlook.com), Google Calendar, and the
+    .ics file (Apple, Outlook desktop).
+
+    The online meeting link is left out: these links sit on a page others may see. The description is cut
+    short; the event page it links to has the whole of it.
     """
     page = ics.event_page_url(event)
-    details = "\n\n".join(part for part in (event.description.strip(), f"Event page: {page}") if part)
+    details = "\n\n".join(part for part in (short_description(event.description), f"Event page: {page}") if part)
     location = ics.location_for(event)
     google = {
         "action": "TEMPLATE",
@@ -340,6 +355,7 @@ def add_to_calendar_links(event: Event) -> dict[str, str]:
     }
     return {
         "outlook": "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
+        "outlook_personal": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
         "google": "https://calendar.google.com/calendar/render?" + urlencode(google, quote_via=quote),
         "ics": url_for("calendars.event_ics", event_id=event.id),
     }
