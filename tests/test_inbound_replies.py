@@ -263,3 +263,33 @@ def test_the_inbound_command_listens_and_applies_a_reply(reply_app, smtp_server,
         process.wait(timeout=20)
     assert (invitation_of(sian).answer, invitation_of(sian).place) == ("yes", "confirmed")
     assert db.session.execute(select(OutboxMessage).where(OutboxMessage.subject.startswith("Your place"))).first()
+
+
+def test_lmtp_answers_data_once_per_recipient(reply_app, smtp_server, listener, full_event):  # noqa: F811
+    """RFC 2033: after DATA an LMTP server replies for each recipient; Postfix waits for every one."""
+    import socket
+
+    _, (sian, zoe, _) = full_event
+    sian_request, zoe_request = meeting_request(smtp_server, sian), meeting_request(smtp_server, zoe)
+    sian_address, raw = outlook_reply(sian_request, sian.email, "ACCEPTED")
+    zoe_address = str(zoe_request["vevent"]["ORGANIZER"]).removeprefix("mailto:")
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=10) as connection:
+        replies = connection.makefile("rb")
+
+        def reply() -> bytes:
+            line = replies.readline()
+            while line[3:4] == b"-":
+                line = replies.readline()
+            return line
+
+        assert reply().startswith(b"220")
+        for command in (b"LHLO test.example", f"MAIL FROM:<{sian.email}>".encode(),
+                        f"RCPT TO:<{sian_address}>".encode(), f"RCPT TO:<{zoe_address}>".encode(), b"DATA"):
+            connection.sendall(command + b"\r\n")
+            assert reply()[:1] in (b"2", b"3"), command
+        connection.sendall(raw.replace(b"\r\n.", b"\r\n..") + b"\r\n.\r\n")
+        assert [reply()[:3], reply()[:3]] == [b"250", b"250"]
+        connection.sendall(b"QUIT\r\n")
+        assert reply().startswith(b"221")
+    assert listener.handler.applied == [["answered yes", "ignored: the attendee is not the person invited"]]
+    assert invitation_of(sian).answer == "yes" and invitation_of(zoe).answer == "pending"

@@ -129,9 +129,13 @@ class InboundHandler:
             outcomes = await loop.run_in_executor(None, self._apply, envelope.content, list(envelope.rcpt_tos))
         except Exception:  # noqa: BLE001 - logged; the server keeps the message and retries
             self.app.logger.exception("inbound mail could not be applied")
-            return "451 4.3.0 Could not process the message now, try again later"
+            refusal = "451 4.3.0 Could not process the message now, try again later"
+            return "\r\n".join(refusal for _ in envelope.rcpt_tos) if isinstance(server, LMTP) else refusal
         with self.lock:
             self.applied.append(outcomes)
+        if isinstance(server, LMTP):
+            # LMTP answers DATA once per accepted recipient (RFC 2033 4.2); Postfix and Exim wait for each.
+            return "\r\n".join("250 2.0.0 OK" for _ in envelope.rcpt_tos)
         return "250 2.0.0 OK"
 
     def _apply(self, raw: bytes, recipients: list[str]) -> list[str]:
