@@ -56,7 +56,8 @@ def apply_calendar_reply(reply: CalendarReply) -> str:
         stamp = vevent.get("dtstamp")
         if stamp is not None and invitation.answered_at is not None:
             sent = stamp.dt.astimezone(timezone.utc).replace(tzinfo=None) if stamp.dt.tzinfo else stamp.dt
-            if sent < invitation.answered_at:
+            # DTSTAMP has whole seconds: a reply in the same second as the answer cop has is not older.
+            if sent < invitation.answered_at.replace(microsecond=0):
                 return "ignored: older than the answer cop has"
         try:
             answer_from_calendar(invitation, answer)
