@@ -293,3 +293,18 @@ def test_lmtp_answers_data_once_per_recipient(reply_app, smtp_server, listener, 
         assert reply().startswith(b"221")
     assert listener.handler.applied == [["answered yes", "ignored: the attendee is not the person invited"]]
     assert invitation_of(sian).answer == "yes" and invitation_of(zoe).answer == "pending"
+
+
+def test_a_reply_in_the_same_second_as_the_page_answer_counts(reply_app, smtp_server, listener, full_event):  # noqa: F811
+    """DTSTAMP has whole seconds; the answer cop has, microseconds: the same second is not "older"."""
+    _, (sian, _, _) = full_event
+    request = meeting_request(smtp_server, sian)
+    token = new_personal_link(invitation_of(sian)).rsplit("/", 1)[-1]
+    db.session.commit()
+    moment = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=999_999)
+    answer_invitation(token, "yes", now=moment)
+    recipient, raw = outlook_reply(request, sian.email, "DECLINED", stamp=moment.replace(microsecond=0,
+                                                                                          tzinfo=timezone.utc))
+    deliver_reply(listener.port, sian.email, recipient, raw)
+    assert listener.handler.applied == [["answered no"]]
+    assert invitation_of(sian).answer == "no"
