@@ -73,6 +73,9 @@ def load_settings() -> dict:
         "REMINDER_DAYS": os.environ.get("REMINDER_DAYS", "7,1"),
         "CHASE_DAYS_BEFORE_DEADLINE": float(os.environ.get("CHASE_DAYS_BEFORE_DEADLINE", "3")),
         "INVITATION_REPLY_TO": os.environ.get("INVITATION_REPLY_TO", ""),
+        # Calendar answers by mail: the address whose plus-addresses (replies+<tag>@...) each
+        # invitation names as ORGANIZER; the mail server delivers them to `cop inbound`. Empty: off.
+        "MAIL_REPLY_ADDRESS": os.environ.get("MAIL_REPLY_ADDRESS", ""),
         # Feedback: a new form stays open this many days after its event; a reminder goes this
         # many days after the request to those who have not answered (0: none). Organisers can
         # change both per event.

@@ -95,6 +95,8 @@ def _import_models() -> None:
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
+    # Features that answer inbound mail register their handlers with cop/mail/inbound.py.
+    from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -43,6 +43,31 @@ def worker(poll: float, once: bool) -> None:
         run_worker(poll_seconds=poll)
 
 
+@cop_commands.command("inbound")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8024, show_default=True, help="Port to listen on.")
+@click.option("--smtp", "use_smtp", is_flag=True, help="Speak SMTP instead of LMTP.")
+def inbound(host: str, port: int, use_smtp: bool) -> None:
+    """Receive calendar answers (iTIP REPLY) that the mail server delivers for MAIL_REPLY_ADDRESS."""
+    import signal
+
+    from flask import current_app
+
+    from cop.mail.inbound import start_listener
+
+    app = current_app._get_current_object()
+    controller = start_listener(app, host, port, lmtp=not use_smtp)
+    click.echo(f"inbound: {'SMTP' if use_smtp else 'LMTP'} on {host}:{port} for {app.config['MAIL_REPLY_ADDRESS']}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
 @cop_commands.command("reminders")
 def reminders() -> None:
     """Send the reminders and chases that are due, and pass on offered places not taken in time.

@@ -57,11 +57,15 @@ def test_a_confirmation_arrives_with_its_headers_parts_and_attachments(smtp_app,
     assert message.get_content_type() == "multipart/mixed"
     assert message.get_body(("plain",)).get_content().startswith(f"Hello {guest.name}")
     assert "http://cop.test/rsvp/" in message.get_body(("html",)).get_content()
-    attachments = {part.get_filename(): part for part in message.iter_attachments()}
-    calendar = attachments["invite.ics"]
+    # The meeting is an alternative beside the text and HTML (where Outlook looks for it)...
+    calendar = message.get_body(("calendar",))
     assert calendar.get_content_type() == "text/calendar" and calendar.get_param("method") == "REQUEST"
     body = calendar.get_content()
     assert "METHOD:REQUEST" in body and "ATTENDEE" in body and "ORGANIZER" in body
+    # ...and a copy is attached as a file, typed so that no client takes it for a second meeting.
+    attachments = {part.get_filename(): part for part in message.iter_attachments()}
+    assert attachments["invite.ics"].get_content_type() == "application/ics"
+    assert attachments["invite.ics"].get_content().decode() == body
     png = attachments["check-in.png"]
     assert png.get_content_type() == "image/png" and png.get_content().startswith(b"\x89PNG")
     assert db.session.execute(select(OutboxMessage.state)).scalar_one() == "sent"

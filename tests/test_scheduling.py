@@ -37,13 +37,25 @@ def room(app):
     return {"community": group, "organiser": organiser, "venue": hall, "event": event}
 
 
-def test_a_title_only_edit_keeps_the_sequence(room):
+def test_a_title_only_edit_is_mailed_with_a_higher_sequence(room):
+    """Every calendar shows the title: a new one reaches the invited like a move (it used to be never mailed)."""
+    from tests.invitation_helpers import make_invitation
+
     event = room["event"]
+    guest = factories.member(room["community"], someone=factories.person(name="Siân Ellis"))
+    make_invitation(event, guest, answer="yes", place="confirmed")
+    db.session.commit()
     changed = scheduling.update_event(event, _details(event, title="Big Room: frailty and falls"), room["organiser"])
     db.session.commit()
-    assert changed == set()
-    assert event.sequence == 0
-    assert _outbox() == []
+    assert changed == {"title"}
+    assert event.sequence == 1
+    [mail] = _outbox()
+    assert mail.recipient == guest.email and mail.subject.startswith("Changed: Big Room: frailty and falls")
+    assert "It was called: Big Room: frailty" in mail.text_body
+    [parsed] = both_parsers(mail.attachments[0]["data"])
+    assert (parsed["summary"], parsed["sequence"]) == ("Big Room: frailty and falls", 1)
+    # Saving the same title again changes nothing.
+    assert scheduling.update_event(event, _details(event)) == set()
 
 
 def test_a_new_time_raises_the_sequence_and_updated_at(room):

@@ -32,7 +32,8 @@ from cop.invitations.rsvp import invitation_for_token
 from cop.people.models import Person, utcnow
 
 # Bump when the calendar text changes shape, so clients holding an old copy fetch the new one.
-FORMAT_VERSION = "1"
+# 2: times in UTC, ORGANIZER cop's address with the community's name, PARTSTAT from the place.
+FORMAT_VERSION = "2"
 # Statuses that appear in feeds: cancelled events stay, marked STATUS:CANCELLED.
 LISTED_STATUSES = ("published", "cancelled")
 
@@ -105,8 +106,12 @@ def invitation_download(token: str) -> EventDownload | None:
 
 
 def event_validator(event: Event) -> Validator:
-    organiser = _first_organiser_id(event.community_id)
-    return _validator(event.id, event.sequence, event.status, event.updated_at, organiser, times=[event.updated_at])
+    """From everything the file quotes: the event, its venue's name and address, its series' title and the
+    community's name (the ORGANIZER's CN). Edits of those through cop also touch event.updated_at."""
+    venue = (event.venue.name, event.venue.address) if event.venue is not None else None
+    series = event.series.title if event.series is not None else None
+    return _validator(event.id, event.sequence, event.status, event.updated_at, event.community.name, venue, series,
+                      times=[event.updated_at])
 
 
 def event_file_name(event: Event) -> str:
@@ -128,9 +133,8 @@ def community_feed_validator(community: Community) -> Validator:
         select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.sequence), func.sum(Event.id))
         .where(*_community_listing(community))
     ).one()
-    organiser = _first_organiser_id(community.id)
     return _validator(
-        "community", community.id, community.name, count, last_updated, top_sequence, id_sum, organiser,
+        "community", community.id, community.name, count, last_updated, top_sequence, id_sum,
         times=[last_updated],
     )
 
@@ -147,15 +151,6 @@ def community_feed(community: Community) -> str:
 
 def community_feed_url(community: Community) -> str:
     return _absolute(f"/communities/{community.slug}/calendar.ics")
-
-
-def _first_organiser_id(community_id: int) -> int | None:
-    return db.session.execute(
-        select(Membership.person_id)
-        .where(Membership.community_id == community_id, Membership.role == "organiser")
-        .order_by(Membership.joined_at, Membership.id)
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 # --- Personal feed tokens ---------------------------------------------------------------
@@ -239,16 +234,23 @@ def personal_feed_validator(person: Person) -> Validator:
             func.sum(case((Invitation.place == "confirmed", 1), else_=0)),
             func.sum(case((Invitation.answer == "yes", 1), (Invitation.answer == "maybe", 2),
                           (Invitation.answer == "no", 4), else_=0) * Invitation.id),
-            func.max(Event.updated_at), func.max(Event.sequence),
+            func.max(Event.updated_at), func.max(Event.sequence), func.sum(Invitation.calendar_sequence),
         )
         .join(Event, Event.id == Invitation.event_id)
         .where(Invitation.person_id == person.id)
     ).one()
     (count, id_sum, last_created, last_answered, last_revoked, revoked, waitlist_sum, confirmed,
-     answers, last_updated, top_sequence) = row
+     answers, last_updated, top_sequence, own_steps) = row
+    # Each event's ORGANIZER names its community: a renamed community changes the feed.
+    communities = sorted(db.session.execute(
+        select(Community.id, Community.name).distinct()
+        .join(Event, Event.community_id == Community.id)
+        .join(Invitation, Invitation.event_id == Event.id)
+        .where(Invitation.person_id == person.id)
+    ).all())
     return _validator(
         "person", person.id, person.name, person.email, count, id_sum, last_created, last_answered, last_revoked,
-        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence,
+        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence, own_steps, communities,
         times=[last_created, last_answered, last_revoked, last_updated],
     )
 
@@ -311,13 +313,28 @@ def _google_time(naive_utc: datetime) -> str:
     return naive_utc.strftime("%Y%m%dT%H%M%SZ")
 
 
-def add_to_calendar_links(event: Event) -> dict[str, str]:
-    """Links that add one event: Outlook on the web, Google Calendar, and the .ics file (Apple, Outlook desktop).
+# "Add" links carry the start of the description and the event page's address: a whole description
+# makes a URL longer than browsers and mail gateways keep (Outlook's deeplink fails past about 2,000).
+ADD_LINK_DESCRIPTION_CHARS = 300
 
-    The online meeting link is left out: these links sit on a page others may see.
+
+def short_description(text: str, limit: int = ADD_LINK_DESCRIPTION_CHARS) -> str:
+    """The description cut at a word before `limit` characters, with an ellipsis when cut."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(None, 1)[0].rstrip(" ,.;:") + "…"
+
+
+def add_to_calendar_links(event: Event) -> dict[str, str]:
+    """Links that add one event: Outlook on the web (Microsoft 365 and Outlook.com), Google Calendar, and the
+    .ics file (Apple, Outlook desktop).
+
+    The online meeting link is left out: these links sit on a page others may see. The description is cut
+    short; the event page it links to has the whole of it.
     """
     page = ics.event_page_url(event)
-    details = "\n\n".join(part for part in (event.description.strip(), f"Event page: {page}") if part)
+    details = "\n\n".join(part for part in (short_description(event.description), f"Event page: {page}") if part)
     location = ics.location_for(event)
     google = {
         "action": "TEMPLATE",
@@ -338,6 +355,7 @@ def add_to_calendar_links(event: Event) -> dict[str, str]:
     }
     return {
         "outlook": "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
+        "outlook_personal": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
         "google": "https://calendar.google.com/calendar/render?" + urlencode(google, quote_via=quote),
         "ics": url_for("calendars.event_ics", event_id=event.id),
     }

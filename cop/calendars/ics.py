@@ -1,9 +1,16 @@
 """iCalendar text for events: one event (downloads and mail attachments) or a feed of many.
 
 Everything here is plain: it takes models and returns text, and never touches the
-request. Times are stored as naive UTC and written as Europe/London wall-clock
-times with TZID, with a VTIMEZONE built from the tz database (see timezones.py).
-icalendar folds lines at 75 octets and ends them with CRLF.
+request. Times are stored as naive UTC and written in UTC ("...Z"), as Google
+Calendar writes them: a Europe/London wall-clock time with TZID cannot say which of
+the two 01:30s of the last Sunday of October it means, and ical.js and vobject read
+the second an hour late. Clients show UTC times in the reader's own zone; feeds say
+X-WR-TIMEZONE:Europe/London for those that ask. icalendar folds lines at 75 octets
+and ends them with CRLF.
+
+ORGANIZER is never an organiser's personal mailbox: it is cop's own address (the
+sender address, or the invitation's reply address when cop receives calendar answers
+by mail, see cop/invitations/calendar_replies.py), with the community's name as CN.
 """
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -14,7 +21,6 @@ from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText, vUri
 from sqlalchemy import select
 
-from cop.calendars.timezones import vtimezone
 from cop.links import external_url
 from cop.communities.models import Membership
 from cop.extensions import db
@@ -28,6 +34,10 @@ PRODID = "-//cop//Communities of practice calendar//EN"
 FEED_REFRESH = timedelta(hours=1)
 
 PARTSTATS = {"yes": "ACCEPTED", "no": "DECLINED", "maybe": "TENTATIVE", "pending": "NEEDS-ACTION"}
+# What a "yes" has got decides whether the calendar says ACCEPTED: only a confirmed place is.
+# A place in the queue is TENTATIVE; an offered place waits for the person to take it.
+PLACE_PARTSTATS = {"confirmed": "ACCEPTED", "waitlisted": "TENTATIVE", "offered": "NEEDS-ACTION",
+                   "lapsed": "NEEDS-ACTION", "none": "NEEDS-ACTION"}
 METHODS = ("PUBLISH", "REQUEST", "CANCEL")
 
 
@@ -35,22 +45,23 @@ def event_page_url(event) -> str:
     return external_url("events.show", event_id=event.id)
 
 
-def event_ics(event, method: str = "PUBLISH", invitation=None, *, include_online_link: bool = True) -> str:
+def event_ics(event, method: str = "PUBLISH", invitation=None, *, include_online_link: bool = True,
+              reply_address: str | None = None) -> str:
     """A whole VCALENDAR for one event.
 
     method: PUBLISH for downloads, REQUEST for an invitation or its update, CANCEL
     when the event (or this person's place in it) is cancelled. With an invitation
     the event carries the person as ATTENDEE with their answer as PARTSTAT.
     include_online_link=False leaves the meeting link out, for files anyone may fetch.
+    reply_address: where the person's calendar sends its iTIP REPLY (the ORGANIZER); only
+    with it does a REQUEST ask for an answer (RSVP=TRUE), since only then does cop hear it.
     """
     if method not in METHODS:
         raise ValueError(f"unknown iTIP method {method!r}")
-    organiser = first_organisers([event.community_id]).get(event.community_id)
     calendar = _calendar(method=method)
-    _add_timezone(calendar, [event])
     calendar.add_component(
-        _vevent(event, method=method, invitation=invitation, organiser=organiser, stamp=utcnow(),
-                include_online_link=include_online_link)
+        _vevent(event, method=method, invitation=invitation, organizer=organizer_address(event, reply_address),
+                stamp=utcnow(), include_online_link=include_online_link, asks_for_reply=reply_address is not None)
     )
     return calendar.to_ical().decode()
 
@@ -70,35 +81,29 @@ def calendar_feed(
     """
     events = list(events)
     invitations_by_event = invitations_by_event or {}
-    organisers = first_organisers({event.community_id for event in events})
     calendar = _calendar(method=None)
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", ZONE_KEY)
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
-    written = []
     for event in events:
         invitation = invitations_by_event.get(event.id)
         revised = max(t for t in (event.updated_at, _invitation_changed_at(invitation)) if t is not None)
         try:
-            component = _vevent(event, method=None, invitation=invitation, organiser=organisers.get(event.community_id),
-                                stamp=revised, include_online_link=include_online_link)
-            _local(event.starts_at), _local(event.ends_at)  # (the time zone's range needs them too)
+            component = _vevent(event, method=None, invitation=invitation, organizer=organizer_address(event),
+                                stamp=revised, include_online_link=include_online_link, asks_for_reply=False)
         except (ValueError, OverflowError, TypeError) as error:
             # One bad event (a date past what a calendar can hold) never takes down the whole feed.
             current_app.logger.error("calendar feed %r: event %s skipped: %s", name, event.id, error)
             continue
-        written.append((event, component))
-    _add_timezone(calendar, [event for event, _ in written])
-    for _, component in written:
         calendar.add_component(component)
     return calendar.to_ical().decode()
 
 
 def first_organisers(community_ids: Iterable[int]) -> dict[int, Person]:
-    """Each community's first organiser (the longest-standing, not erased: mail replies and calendar
-    ORGANIZER go to them), in one query for all of them."""
+    """Each community's first organiser (the longest-standing, not erased: mail replies go to them),
+    in one query for all of them."""
     ids = set(community_ids)
     if not ids:
         return {}
@@ -145,18 +150,6 @@ def _calendar(method: str | None) -> Calendar:
     return calendar
 
 
-def _add_timezone(calendar: Calendar, events: list) -> None:
-    if not events:
-        return
-    first_year = min(_local(event.starts_at).year for event in events)
-    last_year = max(_local(event.ends_at).year for event in events)
-    calendar.add_component(vtimezone(ZONE_KEY, first_year, last_year))
-
-
-def _local(naive_utc: datetime) -> datetime:
-    return naive_utc.replace(tzinfo=timezone.utc).astimezone(LONDON)
-
-
 def _utc(naive_utc: datetime) -> datetime:
     return naive_utc.replace(tzinfo=timezone.utc)
 
@@ -198,23 +191,37 @@ def _mailto(name: str, email: str, **parameters) -> vCalAddress:
     return address
 
 
-def _organiser_address(organiser: Person | None) -> vCalAddress:
-    if organiser is not None:
-        return _mailto(organiser.name, organiser.email)
-    name, email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-    return _mailto(name, email)
+def sender_address() -> str:
+    """The address part of MAIL_DEFAULT_SENDER."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
 
-def _vevent(event, *, method, invitation, organiser, stamp: datetime, include_online_link: bool) -> Event:
+def organizer_address(event, reply_address: str | None = None) -> vCalAddress:
+    """cop's address with the community's name: never an organiser's personal mailbox."""
+    community = event.community
+    name = community.name if community is not None else parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[0]
+    return _mailto(name, reply_address or sender_address())
+
+
+def partstat_for(invitation) -> str:
+    """What cop knows of the person's answer: a "yes" is ACCEPTED only with a confirmed place."""
+    if invitation.answer == "yes":
+        return PLACE_PARTSTATS[invitation.place]
+    return PARTSTATS[invitation.answer]
+
+
+def _vevent(event, *, method, invitation, organizer: vCalAddress, stamp: datetime, include_online_link: bool,
+            asks_for_reply: bool) -> Event:
     status = _status(event, method)
     vevent = Event()
     vevent.add("uid", event.uid)
-    vevent.add("sequence", event.sequence)
+    # A person's own steps (their place cancelled, then given back) add to the event's.
+    vevent.add("sequence", event.sequence + (getattr(invitation, "calendar_sequence", 0) or 0))
     vevent.add("dtstamp", _utc(stamp))
     vevent.add("created", _utc(event.created_at))
     vevent.add("last-modified", _utc(event.updated_at))
-    vevent.add("dtstart", _local(event.starts_at))
-    vevent.add("dtend", _local(event.ends_at))
+    vevent.add("dtstart", _utc(event.starts_at))
+    vevent.add("dtend", _utc(event.ends_at))
     vevent.add("summary", summary_for(event, invitation, method))
     vevent.add("status", status)
     vevent.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
@@ -229,16 +236,16 @@ def _vevent(event, *, method, invitation, organiser, stamp: datetime, include_on
             "conference", vUri(event.online_url),
             parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join online"},
         )
-    vevent.add("organizer", _organiser_address(organiser))
+    vevent.add("organizer", organizer)
     if invitation is not None:
-        partstat = PARTSTATS[invitation.answer]
+        partstat = partstat_for(invitation)
         vevent.add(
             "attendee",
             _mailto(
                 invitation.person.name, invitation.person.email,
                 cutype="INDIVIDUAL", role="REQ-PARTICIPANT", partstat=partstat,
-                # A reply is wanted only while the person has not answered (through their RSVP link).
-                rsvp="TRUE" if partstat == "NEEDS-ACTION" else "FALSE",
+                # A reply is asked for only while cop waits for one and can hear it (a reply address).
+                rsvp="TRUE" if partstat == "NEEDS-ACTION" and asks_for_reply and method == "REQUEST" else "FALSE",
             ),
         )
     return vevent

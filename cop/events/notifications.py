@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from flask import render_template
 from sqlalchemy import select
 
-from cop.calendars.ics import event_ics
 from cop.events.models import ATTENDANCE_MODES, Event
 from cop.events.times import format_when
 from cop.extensions import db
+from cop.invitations import mails as invitation_mails
 from cop.invitations.models import Invitation
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
@@ -18,6 +18,7 @@ from cop.people.models import Person
 class WhenAndWhere:
     when: str
     where: str
+    title: str = ""
 
 
 def where_text(event: Event) -> str:
@@ -30,7 +31,7 @@ def where_text(event: Event) -> str:
 
 
 def when_and_where(event: Event) -> WhenAndWhere:
-    return WhenAndWhere(when=format_when(event.starts_at, event.ends_at), where=where_text(event))
+    return WhenAndWhere(when=format_when(event.starts_at, event.ends_at), where=where_text(event), title=event.title)
 
 
 def invited_to(event: Event) -> list[Invitation]:
@@ -53,12 +54,9 @@ def tell_invited_of_cancellation(event: Event, changed_by: Person | None, note: 
 
 
 def calendar_attachment(event: Event, method: str, invitation: Invitation) -> dict:
-    """The updated (REQUEST, higher SEQUENCE) or cancelling (CANCEL) .ics, METHOD in MIME and body alike."""
-    return {
-        "filename": "invite.ics",
-        "content_type": f'text/calendar; method={method}; charset="UTF-8"',
-        "data": event_ics(event, method, invitation),
-    }
+    """The updated (REQUEST, higher SEQUENCE) or cancelling (CANCEL) .ics, METHOD in MIME and body alike,
+    with the invitation's own reply address as ORGANIZER (see invitations/mails.py)."""
+    return invitation_mails.calendar_attachment(invitation, method)
 
 
 def _tell_invited(event: Event, change: str, changed_by: Person | None, **context) -> int:

@@ -57,6 +57,8 @@ def _copy_details(event: Event, details: EventDetails, own: tuple[str, ...]) -> 
     changed = set()
     if (event.starts_at, event.ends_at) != (details.starts_at, details.ends_at):
         changed.add("time")
+    if event.title is not None and event.title != details.title.strip():
+        changed.add("title")  # what every calendar shows: sent like a move
     venue_id = details.venue.id if details.venue else None
     if (event.venue_id, event.online_url or "", event.attendance_mode) != (
         venue_id, details.online_url, details.attendance_mode
@@ -74,6 +76,32 @@ def _copy_details(event: Event, details: EventDetails, own: tuple[str, ...]) -> 
     event.agenda = details.agenda.strip() if "agenda" in own else ""
     event.has_meal = bool(details.has_meal) if "has_meal" in own else False
     return changed
+
+
+def touch_events(events) -> None:
+    """Their calendar text changed though their own columns did not (a venue's address, a series'
+    title): a new LAST-MODIFIED, so every feed's validator changes and clients fetch again."""
+    now = utcnow()
+    for event in events:
+        event.updated_at = now
+
+
+def tell_of_venue_change(venue: Venue, before: dict[int, "notifications.WhenAndWhere"],
+                         changed_by: Person | None = None) -> int:
+    """A venue's name or address changed: each event held there is revised (LAST-MODIFIED), and
+    each published one still to come gets a higher SEQUENCE and is mailed to everyone invited,
+    as a move is. `before` holds each event's time and place as they read before the change."""
+    events = list(db.session.execute(select(Event).where(Event.venue_id == venue.id)).scalars())
+    touch_events(events)
+    told = 0
+    now = utcnow()
+    for event in events:
+        if event.status == "published" and event.ends_at > now and event.id in before:
+            _raise_sequence(event)
+            db.session.flush()
+            notifications.tell_invited_of_move(event, before[event.id], changed_by)
+            told += 1
+    return told
 
 
 def _raise_sequence(event: Event) -> None:
@@ -94,7 +122,7 @@ def create_event(
 
 
 def update_event(event: Event, details: EventDetails, changed_by: Person | None = None) -> set[str]:
-    """Save an organiser's edit; a move of a published event is mailed to everyone invited."""
+    """Save an organiser's edit; a new time, place or title of a published event is mailed to everyone invited."""
     if event.status == "cancelled":
         raise EventCancelled("This event has been cancelled, so it cannot be changed")
     before = notifications.when_and_where(event)
@@ -324,6 +352,8 @@ def edit_occurrences(
         ), changed_by)
     if scope == "following" and event.series is not None:
         # The series' rule now describes its future sessions.
+        if event.series.title != changes.title.strip():
+            touch_events(event.series.events)  # every session's description quotes the series' title
         event.series.title = changes.title.strip()
         event.series.start_time, event.series.end_time = changes.starts, changes.ends
     return targets

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from cop.communities.models import Community
-from cop.events.models import Venue
+from cop.events.models import Event, Venue
 from cop.extensions import db
 
 _GROUP = re.compile(r"^(\d+)\s*(?:x|×|\*|tables? of)\s*(\d+)$", re.IGNORECASE)
@@ -79,13 +79,25 @@ def venue_of(community: Community, venue_id: int) -> Venue | None:
     ).scalar_one_or_none()
 
 
-def save_venue(community: Community, details: VenueDetails, venue: Venue | None = None) -> Venue:
+def save_venue(community: Community, details: VenueDetails, venue: Venue | None = None,
+               changed_by=None) -> Venue:
+    """Create or edit a venue. A new name or address reaches the calendars of the events held there
+    (see scheduling.tell_of_venue_change)."""
+    from cop.events import notifications, scheduling  # they build on this module's models, not on it
+
+    before = None
     if venue is None:
         venue = Venue(community=community)
         db.session.add(venue)
+    elif (venue.name, venue.address or "") != (details.name.strip(), details.address.strip()):
+        held_here = db.session.execute(select(Event).where(Event.venue_id == venue.id)).scalars()
+        before = {event.id: notifications.when_and_where(event) for event in held_here}
     venue.name = details.name.strip()
     venue.address = details.address.strip()
     venue.capacity = details.capacity
     venue.access_information = details.access_information.strip()
     venue.table_layout = list(details.table_layout or [])
+    if before is not None:
+        db.session.flush()
+        scheduling.tell_of_venue_change(venue, before, changed_by)
     return venue

@@ -308,7 +308,7 @@ def edit_venue(slug: str, venue_id: int):
     venue = venue_book.venue_of(community, venue_id) or abort(404)
     form = VenueForm(obj=venue, tables=venue_book.layout_as_text(venue.table_layout or []))
     if form.validate_on_submit():
-        venue_book.save_venue(venue.community, _venue_details(form), venue)
+        venue_book.save_venue(venue.community, _venue_details(form), venue, changed_by=current_user.person)
         db.session.commit()
         flash(f"{venue.name} has been saved.")
         return redirect(url_for("events.venues", slug=venue.community.slug))

@@ -18,7 +18,7 @@ from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation
-from cop.invitations.rsvp import lock_event, promote_from_waitlist, release_place
+from cop.invitations.rsvp import holds_event_in_calendar, lock_event, promote_from_waitlist, release_place
 from cop.people.directory import (
     PeopleFilter, find_members, find_person_by_email, join_community, member_by_email, membership_of,
 )
@@ -196,6 +196,9 @@ def revoke_invitation(invitation: Invitation) -> None:
     """Every link of the invitation stops working; a place it held goes to the next in the queue."""
     lock_event(invitation.event_id)
     db.session.refresh(invitation)
+    if invitation.revoked_at is None and holds_event_in_calendar(invitation.answer) \
+            and invitation.event.status != "cancelled":
+        mails.mail_place_ended(invitation, "revoked")  # their calendar hears that their place has ended
     invitation.revoked_at = utcnow()
     release_place(invitation)
     db.session.flush()
@@ -206,6 +209,9 @@ def revoke_invitation(invitation: Invitation) -> None:
 def resend_invitation(invitation: Invitation) -> None:
     """Mail a new link; the links sent before stop working. A revoked invitation is renewed."""
     invitation.links.clear()
+    if invitation.revoked_at is not None:
+        # After the CANCEL of the revocation, the renewed request must be newer than it.
+        invitation.calendar_sequence = (invitation.calendar_sequence or 0) + 1
     invitation.revoked_at = None
     mails.mail_invitation(invitation)
     db.session.commit()

@@ -2,8 +2,15 @@
 
 Every mail is plain text plus HTML, from MAIL_DEFAULT_SENDER with Reply-To the organiser,
 and carries a personal link of its own (see InvitationLink) when it asks the person to act.
+
+A mail that puts the event in the person's calendar carries it as METHOD:REQUEST (the
+invitation itself does when cop receives calendar answers, see calendar_replies.py); one
+that takes it out, because their place has ended, as METHOD:CANCEL. The MIME layout is
+cop/mail/mime.py's.
 """
 import base64
+import hashlib
+import hmac
 import struct
 import zlib
 from dataclasses import dataclass
@@ -19,6 +26,7 @@ from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
+from cop.mail import inbound
 from cop.mail.outbox import queue_mail
 
 LONDON = ZoneInfo("Europe/London")
@@ -92,13 +100,55 @@ def _qr_attachment(invitation: Invitation) -> dict:
     }
 
 
-def _calendar_attachment(invitation: Invitation) -> dict:
-    # METHOD:REQUEST in the MIME type and in the body alike (Outlook wants them to agree).
+# --- Calendar answers by mail ---------------------------------------------------------------------
+# Each invitation's calendar names a reply address of its own as ORGANIZER, so the person's
+# Accept / Tentative / Decline comes back to cop (see calendar_replies.py). The address carries
+# the invitation's id and an HMAC of it under SECRET_KEY: nothing is stored, the same address
+# serves every update of the invitation, and nobody can make one for someone else's invitation.
+
+
+def replies_enabled() -> bool:
+    """Whether cop receives calendar answers (MAIL_REPLY_ADDRESS is set and `cop inbound` runs)."""
+    return bool(current_app.config.get("MAIL_REPLY_ADDRESS"))
+
+
+def _reply_mac(invitation_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    # Lower-case hex: some mail systems change the case of addresses.
+    return hmac.new(key, f"invitation-reply:{invitation_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def reply_tag(invitation_id: int) -> str:
+    return f"i{invitation_id}.{_reply_mac(invitation_id)}"
+
+
+def invitation_id_for_reply_tag(tag: str) -> int | None:
+    """The invitation a reply address's tag names, or None if the tag is not one cop made."""
+    kind, _, rest = tag.lower().partition("i")
+    number, _, mac = rest.partition(".")
+    if kind or not number.isdigit() or not hmac.compare_digest(mac, _reply_mac(int(number))):
+        return None
+    return int(number)
+
+
+def reply_address(invitation: Invitation) -> str | None:
+    """Where this invitation's calendar answers go (its ORGANIZER), or None if cop does not receive them."""
+    if not replies_enabled():
+        return None
+    return inbound.tagged_address(current_app.config["MAIL_REPLY_ADDRESS"], reply_tag(invitation.id))
+
+
+def calendar_attachment(invitation: Invitation, method: str = "REQUEST") -> dict:
+    """The event for this person's calendar, METHOD in the MIME type and in the body alike."""
     return {
         "filename": "invite.ics",
-        "content_type": 'text/calendar; method=REQUEST; charset="UTF-8"',
-        "data": event_ics(invitation.event, "REQUEST", invitation),
+        "content_type": f'text/calendar; method={method}; charset="UTF-8"',
+        "data": event_ics(invitation.event, method, invitation, reply_address=reply_address(invitation)),
     }
+
+
+def _calendar_attachment(invitation: Invitation) -> dict:
+    return calendar_attachment(invitation, "REQUEST")
 
 
 def _build(invitation: Invitation, template: str, subject: str, link: str | None,
@@ -129,7 +179,21 @@ def _queue(invitation: Invitation, template: str, subject: str, link: str | None
 
 def mail_invitation(invitation: Invitation) -> None:
     link = new_personal_link(invitation)
-    _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link)
+    # With calendar answers received, the invitation is a meeting request (Accept / Decline in
+    # Outlook, Gmail, Apple Mail); without, it asks for no answer cop would not hear.
+    db.session.flush()  # the reply address names the invitation's id
+    attachments = [_calendar_attachment(invitation)] if replies_enabled() else None
+    _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link, attachments)
+
+
+def mail_place_ended(invitation: Invitation, reason: str) -> None:
+    """Take the event out of this person's calendar: a CANCEL for them alone, one SEQUENCE higher.
+
+    reason: "declined" (their answer became no, or they left the waitlist) or "revoked".
+    """
+    invitation.calendar_sequence = (invitation.calendar_sequence or 0) + 1
+    _queue(invitation, "place_ended", f"Taken out of your calendar: {invitation.event.title}", None,
+           [calendar_attachment(invitation, "CANCEL")], reason=reason)
 
 
 def _confirmation(invitation, link: str, reply_to: str | None = None) -> dict:
@@ -168,10 +232,18 @@ class _AsAnswered:
         return getattr(self._invitation, name)
 
 
-def mail_basis(event: Event, attendance_mode: str) -> tuple:
+def mail_basis(event: Event, attendance_mode: str, calendar_sequence: int) -> tuple:
     """What a prepared mail depends on that may change before the lock: the event (read afresh
-    under the lock and compared) and the attendance mode the answer gets."""
-    return tuple(getattr(event, column.key) for column in Event.__mapper__.column_attrs), attendance_mode
+    under the lock and compared), the attendance mode the answer gets and the person's own SEQUENCE step."""
+    return (tuple(getattr(event, column.key) for column in Event.__mapper__.column_attrs), attendance_mode,
+            calendar_sequence)
+
+
+def returning_sequence(invitation: Invitation, answer: str) -> int:
+    """The person's own SEQUENCE step once the answer is recorded: one up when they come back after a no,
+    so the new REQUEST is newer than the CANCEL their calendar had."""
+    step = invitation.calendar_sequence or 0
+    return step + 1 if invitation.answer == "no" and answer != "no" else step
 
 
 @dataclass
@@ -196,10 +268,11 @@ def prepare_answer_mail(invitation: Invitation, answer: str, attendance_mode: st
     reply_to = organiser_address(event)
     confirmation = basis = None
     if answer == "yes" and invitation.place != "confirmed":
+        sequence = returning_sequence(invitation, answer)
         answered = _AsAnswered(invitation, answer="yes", place="confirmed", attendance_mode=attendance_mode,
-                               waitlist_position=None, offer_expires_at=None)
+                               waitlist_position=None, offer_expires_at=None, calendar_sequence=sequence)
         confirmation = _confirmation(answered, link, reply_to)
-        basis = mail_basis(event, attendance_mode)
+        basis = mail_basis(event, attendance_mode, sequence)
     return AnswerMail(link, link_hash, reply_to, confirmation, basis)
 
 
@@ -212,7 +285,8 @@ def _store_link(invitation: Invitation, prepared: AnswerMail) -> None:
 def queue_answer_confirmation(invitation: Invitation, prepared: AnswerMail) -> None:
     """Queue the confirmation in the caller's transaction (under the event's lock)."""
     _store_link(invitation, prepared)
-    if prepared.confirmation is not None and prepared.basis == mail_basis(invitation.event, invitation.attendance_mode):
+    if prepared.confirmation is not None and prepared.basis == mail_basis(
+            invitation.event, invitation.attendance_mode, invitation.calendar_sequence):
         queue_mail(**prepared.confirmation)
     else:
         queue_mail(**_confirmation(invitation, prepared.link, prepared.reply_to))

@@ -46,6 +46,9 @@ class Invitation(db.Model):
     answered_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Added to the event's SEQUENCE in this person's calendar: raised when their own place ends
+    # (a CANCEL just for them) and when they come back, so each message is newer than the last.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

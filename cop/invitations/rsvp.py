@@ -186,10 +186,38 @@ def answer_invitation(
     """
     if answer not in ("yes", "no", "maybe"):
         raise ValueError(f"unknown answer {answer!r}")
-    now = now or utcnow()
     found = invitation_for_token(token)
     if found is None:
         raise LookupError("no such invitation")
+    return record_answer(found, answer, attendance_mode, dietary_needs, access_needs, now, link)
+
+
+def answer_from_calendar(invitation: Invitation, answer: str, now: datetime | None = None) -> Invitation:
+    """An answer given with Accept / Tentative / Decline in a calendar app (an iTIP REPLY that came
+    back to the invitation's reply address): recorded exactly as on the RSVP page, under the same
+    lock, with the same waitlist and mails. Needs and attendance mode stay as they were. The
+    calendar already knows of a decline, so no CANCEL goes back to it."""
+    return record_answer(invitation, answer, invitation.attendance_mode, invitation.dietary_needs,
+                         invitation.access_needs, now, None, from_calendar=True)
+
+
+def record_answer(
+    found: Invitation,
+    answer: str,
+    attendance_mode: str = "in_person",
+    dietary_needs: str = "",
+    access_needs: str = "",
+    now: datetime | None = None,
+    link: str | None = None,
+    from_calendar: bool = False,
+) -> Invitation:
+    """Record an answer to the invitation (found from a link or a reply address) and commit.
+
+    Raises LookupError for a revoked invitation, AnswersClosed after the deadline.
+    """
+    if answer not in ("yes", "no", "maybe"):
+        raise ValueError(f"unknown answer {answer!r}")
+    now = now or utcnow()
     # Everything slow happens before the lock: only the decision and its writes run under it.
     prepared = mails.prepare_answer_mail(found, answer, mode_for(found.event, attendance_mode), link)
     event = lock_event(found.event_id)
@@ -206,9 +234,10 @@ def answer_invitation(
         raise AnswersClosed()
 
     held_a_room_place = invitation.place in HOLDS_A_PLACE and takes_room_place(event, invitation.attendance_mode)
-    place_before = invitation.place
+    place_before, answer_before = invitation.place, invitation.answer
     # The answer and its place are written together at the end (one UPDATE), not flushed before the count.
     with db.session.no_autoflush:
+        invitation.calendar_sequence = mails.returning_sequence(invitation, answer)
         invitation.answer = answer
         invitation.attendance_mode = mode_for(event, attendance_mode)
         invitation.dietary_needs = dietary_needs.strip()
@@ -227,8 +256,16 @@ def answer_invitation(
         mails.queue_answer_confirmation(invitation, prepared)
     elif invitation.place == "waitlisted" and place_before != "waitlisted":
         mails.queue_answer_waitlisted(invitation, prepared)
+    elif answer == "no" and answer_before != "no" and not from_calendar and holds_event_in_calendar(answer_before):
+        mails.mail_place_ended(invitation, "declined")  # a "yes" became "no", or they left the waitlist
     db.session.commit()
     return invitation
+
+
+def holds_event_in_calendar(answer: str) -> bool:
+    """Whether a person with this answer may have the event in their calendar from cop's mail: after a
+    yes or maybe, and always once invitations themselves are meeting requests (calendar answers on)."""
+    return answer in ("yes", "maybe") or (answer != "no" and mails.replies_enabled())
 
 
 def room_counts(event: Event) -> tuple[int, int, int]:

@@ -16,6 +16,7 @@ from flask_mail import Message, sanitize_address, sanitize_addresses
 from sqlalchemy import select
 
 from cop.extensions import db, mail
+from cop.mail.mime import OutboxMail
 from cop.mail.models import OutboxMessage
 from cop.people.models import utcnow
 from cop.text import one_line
@@ -202,15 +203,17 @@ def _send(message: OutboxMessage, smtp: _SmtpConnection) -> None:
     try:
         mail_message = to_mail_message(message)
         mail_message.date = time.time()
+        mail_message.as_bytes()  # built (and kept) here, so a message that cannot be built fails alone
     except Exception as error:  # a message that cannot be built would block the queue for ever
         raise PermanentFailure(f"cannot build the message: {error}") from error
     smtp.send(mail_message)
 
 
-def to_mail_message(message: OutboxMessage) -> Message:
+def to_mail_message(message: OutboxMessage) -> OutboxMail:
+    """The message to send, in cop's MIME layout (see cop/mail/mime.py)."""
     host = current_app.config["BASE_URL"].split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     # Headers from cleaned text: no field (a title in the subject, a name in Reply-To) can add a header.
-    mail_message = Message(
+    mail_message = OutboxMail(
         subject=one_line(message.subject),
         recipients=[one_line(message.recipient)],
         body=message.text_body,

@@ -13,6 +13,13 @@ for (const vtimezone of calendar.getAllSubcomponents("vtimezone")) {
 
 const utc = (time) => time.convertToZone(ICAL.Timezone.utcTimezone).toJSDate().toISOString();
 
+const person = (property) => property ? {
+  address: property.getFirstValue(),
+  cn: property.getParameter("cn") || null,
+  partstat: property.getParameter("partstat") || null,
+  rsvp: property.getParameter("rsvp") || null,
+} : null;
+
 const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
   const event = new ICAL.Event(vevent);
   const attendee = vevent.getFirstProperty("attendee");
@@ -28,6 +35,9 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
     partstat: attendee ? attendee.getParameter("partstat") : null,
     conference: vevent.getFirstPropertyValue("conference"),
     url: vevent.getFirstPropertyValue("url"),
+    description: vevent.getFirstPropertyValue("description"),
+    organizer: person(vevent.getFirstProperty("organizer")),
+    attendees: vevent.getAllProperties("attendee").map(person),
   };
 });
 
