@@ -21,6 +21,7 @@ from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText, vUri
 from sqlalchemy import select
 
+from cop.forms_common import day_in_range
 from cop.links import external_url
 from cop.communities.models import Membership
 from cop.extensions import db
@@ -91,10 +92,12 @@ def calendar_feed(
         invitation = invitations_by_event.get(event.id)
         revised = max(t for t in (event.updated_at, _invitation_changed_at(invitation)) if t is not None)
         try:
+            if not (day_in_range(event.starts_at.date()) and day_in_range(event.ends_at.date())):
+                raise ValueError(f"dated {event.starts_at:%Y-%m-%d}, outside the range cop accepts")
             component = _vevent(event, method=None, invitation=invitation, organizer=organizer_address(event),
                                 stamp=revised, include_online_link=include_online_link, asks_for_reply=False)
         except (ValueError, OverflowError, TypeError) as error:
-            # One bad event (a date past what a calendar can hold) never takes down the whole feed.
+            # One bad event (stored before the forms refused its date) never takes down the whole feed.
             current_app.logger.error("calendar feed %r: event %s skipped: %s", name, event.id, error)
             continue
         calendar.add_component(component)
