@@ -1,0 +1,86 @@
+"""Issue 18: the mix-by order before history, weighted history, CPU-time budgets, the app's problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cop.mixing import Person, Problem, problem_from_dict, problem_to_dict, score_plan, solve
+from cop.mixing import solver
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_BIG_ROOM = ROOT / "benchmarks" / "data" / "demo_big_room.json"
+
+
+def test_the_demos_exported_big_room_reaches_organisation_excess_at_its_lower_bound():
+    """199 people, 20 tables of 10, 3 rounds, a year of monthly Big Rooms as weighted history
+    (exported with `cop seating-problem`): the old ranking put history first and left 52-60 seats
+    over organisations' fair share; the facilitator's "mix by, first: organisation" now holds."""
+    problem = problem_from_dict(json.loads(DEMO_BIG_ROOM.read_text()))
+    assert len(problem.people) == 199 and len(problem.met_before) > 5000
+    plan = solve(problem, iterations=60_000, seed=1)
+    score = plan.score
+    assert score.hard_violations == 0 and score.repeats == score.lower_bounds["repeats"] == 0
+    assert score.excess["organisation"] == score.lower_bounds["excess"]["organisation"]
+    assert score.excess["sector"] == score.lower_bounds["excess"]["sector"]
+    # History still counts: far fewer weighted hits than a seating that ignores it.
+    ignoring = solve(Problem(problem.people, problem.tables, problem.rounds, problem.mix_by,
+                             pinned=problem.pinned), iterations=60_000, seed=1)
+    assert score.met_before < score_plan(problem, ignoring.rounds).met_before * 0.8
+
+
+def test_history_only_breaks_ties_among_seatings_that_mix_equally_well():
+    # Two organisations of two at two tables of two, one round. Seating a-b and c-d meets nobody from
+    # before but leaves both organisations together; the mixed seatings are a-c + b-d (1 history
+    # sitting) and a-d + b-c (2): the mix wins, and history picks the better mixed one.
+    people = [Person("a", {"organisation": "x"}), Person("b", {"organisation": "x"}),
+              Person("c", {"organisation": "y"}), Person("d", {"organisation": "y"})]
+    problem = Problem(people, [2, 2], 1, mix_by=["organisation"], met_before=[("a", "c"), ("a", "d"), ("b", "c")])
+    plan = solve(problem, iterations=2000, seed=3)
+    assert plan.score.excess == {"organisation": 0}
+    assert sorted(sorted(t) for t in plan.rounds[0]) == [["a", "c"], ["b", "d"]]
+    assert plan.score.key() == (0, 0, 0, 1)  # hard, repeats, organisation, then history
+
+
+def test_heavier_history_is_avoided_first():
+    people = [Person("a", {"organisation": "x"}), Person("b", {"organisation": "x"}),
+              Person("c", {"organisation": "y"}), Person("d", {"organisation": "y"})]
+    # a-c sat together last month (weight 6), a-d a year ago (weight 1): seat a with d.
+    problem = Problem(people, [2, 2], 1, mix_by=["organisation"], met_before=[("a", "c", 6), ("a", "d", 1)])
+    plan = solve(problem, iterations=2000, seed=5)
+    tables = [sorted(t) for t in plan.rounds[0]]
+    assert sorted(tables) == [["a", "d"], ["b", "c"]]
+    assert plan.score.met_before == 1 and plan.score.met_before_sittings == 1
+
+
+def test_weighted_history_and_budgets_survive_the_json():
+    data = {"people": [{"id": "a", "organisation": "x"}, {"id": "b"}], "tables": [2], "rounds": 1,
+            "met_before": [["a", "b", 3], ["a", "b"]], "seconds": 0.5, "seed": 4, "iterations": 100}
+    problem = problem_from_dict(data)
+    assert problem.met_before == [("a", "b", 3), ("a", "b")] and problem.iterations == 100
+    assert problem_from_dict(json.loads(json.dumps(problem_to_dict(problem)))) == problem
+    assert solve(problem).score.met_before == 4  # a pair listed twice adds its weights
+    with pytest.raises(ValueError):
+        problem_from_dict(data | {"met_before": [["a", "b", 0]]})
+
+
+def test_the_budget_is_cpu_time_not_wall_clock_time(monkeypatch):
+    """A budget in seconds is read from the solving thread's CPU clock: a machine busy with other work
+    (here, a wall clock racing ahead) changes nothing."""
+    import time as real_time
+
+    class Clocks:
+        thread_time = staticmethod(real_time.thread_time)
+
+        @staticmethod
+        def perf_counter():
+            raise AssertionError("the engine read the wall clock")
+
+        time = monotonic = perf_counter
+
+    monkeypatch.setattr(solver, "time", Clocks)
+    problem = problem_from_dict(json.loads(DEMO_BIG_ROOM.read_text()))
+    plan = solve(problem, seconds=0.5, seed=2)
+    assert plan.score.hard_violations == 0 and plan.seconds <= 0.6 and plan.iterations > 0

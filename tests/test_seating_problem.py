@@ -1,0 +1,64 @@
+"""Issue 18: `cop seating-problem EVENT_ID` prints the problem the facilitator's form solves, and the plan
+the app stores is the engine's plan for that JSON (same seating, same figures)."""
+import json
+from datetime import datetime
+
+from cop import mixing
+from cop.extensions import db
+from cop.seating import plans
+from cop.seating.models import Seat, SeatingPlan
+from tests import factories
+from tests.test_seating import _client_as, _form, _room
+
+
+def test_the_cli_prints_the_forms_problem_and_it_reproduces_the_stored_plan(app, monkeypatch):
+    group, facilitator, event, seated = _room(people=12, starts_at=datetime(2026, 12, 8, 18))
+    earlier = factories.event(group, starts_at=datetime(2026, 11, 10, 18))
+    history = SeatingPlan(event=earlier, version=1, settings={"tables": [6, 6], "rounds": 1}, score={},
+                          status="current")
+    history.seats = [Seat(person_id=p.id, round=1, table=1 + n % 2) for n, p in enumerate(seated)]
+    db.session.add(history)
+    db.session.commit()
+
+    solved = []
+    solve = mixing.solve
+    monkeypatch.setattr(mixing, "solve", lambda problem, **kw: solved.append(problem) or solve(problem, **kw))
+    client = _client_as(app, facilitator)
+    response = client.post(f"/events/{event.id}/seating", data=_form(
+        facilitators=[str(seated[0].id)], apart=f"{seated[1].email}, {seated[2].email}", accessible_table="2"))
+    assert response.status_code == 302
+    [form_problem] = solved
+    plan = plans.plan_in_use(event)
+
+    result = app.test_cli_runner().invoke(args=["cop", "seating-problem", str(event.id)])
+    assert result.exit_code == 0, result.output
+    exported = json.loads(result.output)
+    assert exported == mixing.problem_to_dict(form_problem)
+    assert exported["iterations"] == app.config["SEATING_ITERATIONS"] and exported["seed"] == 0
+    assert exported["mix_by"] == ["organisation", "sector", "profession", "place"]
+    assert exported["apart"] == [[str(seated[1].id), str(seated[2].id)]]
+    assert [p["id"] for p in exported["people"] if p.get("role") == "facilitator"] == [str(seated[0].id)]
+    assert len(exported["met_before"]) == 2 * 15 and all(w == 6 for *_, w in exported["met_before"])
+
+    # The engine on the exported JSON makes the plan the app stored: same tables, same figures.
+    again = mixing.solve(mixing.problem_from_dict(exported))
+    assert [[sorted(t) for t in r] for r in again.rounds] == [[sorted(t) for t in r] for r in plans.rounds_of(plan)]
+    assert mixing.plan_to_dict(again)["score"] == plan.score
+
+    three = json.loads(app.test_cli_runner().invoke(args=["cop", "seating-problem", str(event.id), "--rounds", "3"])
+                       .output)
+    assert three["rounds"] == 3 and three["people"] == exported["people"]
+    missing = app.test_cli_runner().invoke(args=["cop", "seating-problem", "999999"])
+    assert missing.exit_code != 0 and "no event 999999" in missing.output
+
+
+def test_the_score_panel_names_each_bound_honestly():
+    score = {"hard_violations": 0, "repeats": 0, "met_before": 40, "met_before_sittings": 12,
+             "excess": {"organisation": 3, "sector": 0}, "mean_new_contacts": 5.0,
+             "lower_bounds": {"repeats": 0, "met_before": 2, "excess": {"organisation": 3, "sector": 0}}}
+    lines = dict(plans.score_in_words(score, ["organisation", "sector"]))
+    assert "no plan can do better" in lines["Mix of organisation"]
+    assert "fewest possible" not in " ".join(lines.values())
+    assert "12 times" in lines["Met at earlier events"] and "weighing 40" in lines["Met at earlier events"]
+    assert "no plan can go below 2; that bound may not be reachable" in lines["Met at earlier events"]
+    assert list(lines)[:4] == ["Meeting again tonight", "Mix of organisation", "Mix of sector", "Met at earlier events"]
