@@ -84,3 +84,13 @@ def test_the_budget_is_cpu_time_not_wall_clock_time(monkeypatch):
     problem = problem_from_dict(json.loads(DEMO_BIG_ROOM.read_text()))
     plan = solve(problem, seconds=0.5, seed=2)
     assert plan.score.hard_violations == 0 and plan.seconds <= 0.6 and plan.iterations > 0
+
+
+@pytest.mark.parametrize("groups, size, rounds", [(5, 3, 7), (8, 4, 9)])
+def test_golfers_reach_zero_repeats_on_every_seed(groups, size, rounds):
+    """Kirkman's schoolgirls (a packing of PG(3, 2)) and 8 x 4 over 9 rounds (GF(8)) are constructions:
+    every seed 1-20 is repeat-free under a small move budget (the old search missed seeds at 1 s)."""
+    people = [Person(f"g{i}") for i in range(groups * size)]
+    for seed in range(1, 21):
+        plan = solve(Problem(people, [size] * groups, rounds, mix_by=[]), iterations=500, seed=seed)
+        assert plan.score.repeats == 0, seed
