@@ -86,9 +86,10 @@ def test_the_budget_is_cpu_time_not_wall_clock_time(monkeypatch):
     assert plan.score.hard_violations == 0 and plan.seconds <= 0.6 and plan.iterations > 0
 
 
-@pytest.mark.parametrize("groups, size, rounds", [(5, 3, 7), (8, 4, 9)])
+@pytest.mark.parametrize("groups, size, rounds", [(5, 3, 7), (8, 4, 9), (10, 4, 10)])
 def test_golfers_reach_zero_repeats_on_every_seed(groups, size, rounds):
-    """Kirkman's schoolgirls (a packing of PG(3, 2)) and 8 x 4 over 9 rounds (GF(8)) are constructions:
+    """Kirkman's schoolgirls (a packing of PG(3, 2)), 8 x 4 over 9 rounds (GF(8)) and 10 x 4 over 10 (a cyclic
+    schedule) are constructions:
     every seed 1-20 is repeat-free under a small move budget (the old search missed seeds at 1 s)."""
     people = [Person(f"g{i}") for i in range(groups * size)]
     for seed in range(1, 21):
