@@ -62,3 +62,18 @@ def test_the_score_panel_names_each_bound_honestly():
     assert "12 times" in lines["Met at earlier events"] and "weighing 40" in lines["Met at earlier events"]
     assert "no plan can go below 2; that bound may not be reachable" in lines["Met at earlier events"]
     assert list(lines)[:4] == ["Meeting again tonight", "Mix of organisation", "Mix of sector", "Met at earlier events"]
+
+
+def test_the_report_shows_the_seating_panels_figures(app):
+    from html import escape
+
+    group, facilitator, event, seated = _room(people=12)
+    client = _client_as(app, facilitator)
+    assert client.post(f"/events/{event.id}/seating", data=_form()).status_code == 302
+    plan = plans.plan_in_use(event)
+    lines = plans.score_in_words(plan.score, plan.settings["mix_by"])
+    seating_page = client.get(f"/events/{event.id}/seating").text
+    report_page = client.get(f"/events/{event.id}/report").text
+    assert "The seating plan&#39;s score" in report_page or "The seating plan's score" in report_page
+    for what, words in lines:
+        assert escape(words) in seating_page and escape(words) in report_page, words

@@ -602,6 +602,13 @@ def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
     return lines
 
 
+def score_lines_in_use(event: Event) -> list[tuple[str, str]]:
+    """The score panel of the event's plan in use (empty without one): what the report shows, so the
+    seating page and the report speak the same numbers."""
+    plan = plan_in_use(event)
+    return score_in_words(plan.score, plan.settings.get("mix_by", [])) if plan is not None else []
+
+
 # --- reading plans for reports ----------------------------------------------------------------------
 
 

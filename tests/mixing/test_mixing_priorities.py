@@ -95,3 +95,19 @@ def test_golfers_reach_zero_repeats_on_every_seed(groups, size, rounds):
     for seed in range(1, 21):
         plan = solve(Problem(people, [size] * groups, rounds, mix_by=[]), iterations=500, seed=seed)
         assert plan.score.repeats == 0, seed
+
+
+def test_reseating_on_the_night_puts_the_mix_before_history_too():
+    from cop.mixing import reseat
+
+    def person(pid, organisation):
+        return Person(pid, {"organisation": organisation})
+
+    seated = [[["a", "b", "c"], ["d", "e", "f"]]]
+    # c and f did not come; n (organisation x, like a) arrives, and sat with d last month.
+    problem = Problem([person("a", "x"), person("b", "y"), person("d", "w"), person("e", "v"), person("n", "x")],
+                      [3, 3], 1, mix_by=["organisation"], met_before=[("n", "d", 6)])
+    plan = reseat(problem, seated, iterations=2000, seed=1)
+    assert plan.moves == 0
+    assert sorted(sorted(t) for t in plan.rounds[0]) == [["a", "b"], ["d", "e", "n"]]
+    assert plan.score.excess == {"organisation": 0} and plan.score.met_before == 6
