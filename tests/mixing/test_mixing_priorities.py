@@ -111,3 +111,25 @@ def test_reseating_on_the_night_puts_the_mix_before_history_too():
     assert plan.moves == 0
     assert sorted(sorted(t) for t in plan.rounds[0]) == [["a", "b"], ["d", "e", "n"]]
     assert plan.score.excess == {"organisation": 0} and plan.score.met_before == 6
+
+
+def test_two_thousand_people_set_up_in_linear_memory_and_the_search_still_mixes():
+    """The meeting counts hold only the pairs who meet (not an n x n matrix, rebuilt five times a solve
+    before), and a move budget still lowers the attributes after the first below the construction's."""
+    import random
+
+    from cop.mixing.problem import compile_problem
+
+    rng = random.Random(8)
+    people = [Person(f"p{i}", {"organisation": f"o{rng.randrange(400)}", "sector": f"s{rng.randrange(6)}",
+                               "profession": f"r{rng.randrange(12)}"}) for i in range(2000)]
+    problem = Problem(people, [10] * 200, 3, mix_by=["organisation", "sector", "profession"])
+    model = compile_problem(problem)
+    search = solver._Search(model)
+    search.load(solver._construct(model, random.Random(1), None))
+    assert sum(len(row) for row in search.meet) <= 2000 * 3 * 9  # everyone meets at most 9 a round
+    start = solve(problem, iterations=0, seed=1).score
+    searched = solve(problem, iterations=30_000, seed=1).score
+    assert searched.repeats == 0 and searched.excess["organisation"] == searched.lower_bounds["excess"]["organisation"]
+    assert searched.excess["sector"] + searched.excess["profession"] < 0.5 * (
+        start.excess["sector"] + start.excess["profession"])
