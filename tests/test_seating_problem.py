@@ -77,3 +77,43 @@ def test_the_report_shows_the_seating_panels_figures(app):
     assert "The seating plan&#39;s score" in report_page or "The seating plan's score" in report_page
     for what, words in lines:
         assert escape(words) in seating_page and escape(words) in report_page, words
+
+
+def test_on_the_demo_the_forms_plan_shows_the_engines_figures_on_the_exported_big_room(app_factory):
+    """Issue 18's acceptance: the demo's upcoming Big Room, planned from the facilitator's form, has the
+    same figures as `python -m cop.mixing` on `cop seating-problem`'s JSON, organisation excess at its bound."""
+    from sqlalchemy import select
+
+    from cop.accounts.models import Account
+    from cop.demo import load_demo
+    from cop.events.demo import UPCOMING_BIG_ROOM
+    from cop.events.models import Event
+    from cop.people.models import Person
+    from cop.seating.forms import describe_tables
+    from tests.conftest import sign_in
+
+    app = app_factory(SEATING_ITERATIONS=60_000)
+    with app.app_context():
+        load_demo()
+        event = db.session.execute(select(Event).where(Event.title == UPCOMING_BIG_ROOM)).scalar_one()
+        exported = json.loads(app.test_cli_runner().invoke(args=["cop", "seating-problem", str(event.id)]).output)
+        choices = plans.form_choices(event)
+        emails = {p.id: p.email for p in plans.people_to_seat(event, "confirmed")}
+        client = app.test_client()
+        sign_in(client, db.session.execute(select(Account).join(Person).where(
+            Person.email == "rachel.okoye@mse-icb.nhs.example")).scalar_one())
+        mix = choices.mix_by + [""] * (4 - len(choices.mix_by))
+        response = client.post(f"/events/{event.id}/seating", data={
+            "source": choices.source, "tables": describe_tables(choices.tables), "rounds": str(choices.rounds),
+            "mix_1": mix[0], "mix_2": mix[1], "mix_3": mix[2], "mix_4": mix[3],
+            "facilitators": [str(i) for i in choices.facilitator_ids or []],
+            "apart": "\n".join(", ".join(emails[i] for i in pair) for pair in choices.apart),
+            "together": "\n".join(", ".join(emails[i] for i in group) for group in choices.together),
+            "accessible_table": str(choices.accessible_table or "")})
+        assert response.status_code == 302
+        made = db.session.execute(select(SeatingPlan).where(SeatingPlan.event_id == event.id)
+                                  .order_by(SeatingPlan.version.desc()).limit(1)).scalar_one()
+        engine = mixing.solve(mixing.problem_from_dict(exported))
+        assert mixing.plan_to_dict(engine)["score"] == made.score
+        assert made.score["excess"]["organisation"] == made.score["lower_bounds"]["excess"]["organisation"] == 0
+        assert made.score["repeats"] == 0 and made.score["hard_violations"] == 0
