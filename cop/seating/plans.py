@@ -594,9 +594,10 @@ def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
     sittings = score.get("met_before_sittings", history)
     lines.append(("Met at earlier events", "Nobody sits with someone they sat with at an earlier event."
                   if history == 0 else f"{sittings} {'time' if sittings == 1 else 'times'} people share a table "
-                  f"with someone they sat with at an earlier event, weighing {history} (recent and frequent "
-                  f"table-mates weigh more){bound(history, least)}. The mix comes first: history only "
-                  "decides between plans that mix equally well."))
+                  f"with someone they sat with at an earlier event"
+                  f"{f', weighing {history} (recent and frequent table-mates weigh more)' if history != sittings else ''}"
+                  f"{bound(history, least)}. The mix comes first: history only decides between plans that mix "
+                  "equally well."))
     lines.append(("New contacts", f"On average each person meets {score.get('mean_new_contacts', 0):.1f} people "
                   "they have not sat with before."))
     return lines
