@@ -15,6 +15,11 @@ The demo's upcoming Big Room is the problem the app's seating form solves,
 exported with `flask --app wsgi cop seating-problem EVENT_ID` into
 benchmarks/data/demo_big_room.json (199 people, 20 tables of 10, 3 rounds, a
 year of monthly Big Rooms as weighted history): the app's path, measured.
+To refresh it (the demo's history is made by the engine, so it follows the
+engine): on an empty database, `flask --app wsgi cop demo`, then
+`flask --app wsgi cop seating-problem ID > benchmarks/data/demo_big_room.json`
+with ID the upcoming Big Room's ("Big Room: health inequalities in our
+neighbourhoods"; 2 on a fresh database).
 """
 
 from __future__ import annotations
