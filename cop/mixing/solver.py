@@ -1106,10 +1106,11 @@ def solve(
     seed: int | None = None,
     iterations: int | None = None,
 ) -> Plan:
-    """Seat the problem. Stops when the time is up (`seconds`, default the
-    problem's), when every term is at its lower bound, or after `iterations`
-    moves if given (then the time limit is ignored and the plan depends only on
-    the problem and the seed)."""
+    """Seat the problem. Stops when the time is up (`seconds` of CPU time of
+    this thread, default the problem's), when every term is at its lower
+    bound, or after `iterations` moves if given, or the problem's (then the
+    time limit is ignored and the plan depends only on the problem and the
+    seed)."""
     return _run(problem, seconds, seed, iterations, None)
 
 
