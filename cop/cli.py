@@ -29,6 +29,37 @@ def demo() -> None:
         click.echo(line)
 
 
+@cop_commands.command("seating-problem")
+@click.argument("event_id", type=int)
+@click.option("--rounds", type=click.IntRange(1), help="Rounds (default: what the form would start from).")
+def seating_problem(event_id: int, rounds: int | None) -> None:
+    """Print, as cop.mixing JSON, the problem the facilitator's seating form would solve for this event.
+
+    It starts from the same choices as the form (the plan in use's settings, or the venue's layout),
+    with the app's budget and seed, so `python -m cop.mixing < problem.json` reproduces the plan.
+    """
+    import json
+
+    from cop import mixing
+    from cop.events.models import Event
+    from cop.extensions import db
+    from cop.seating import plans
+
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"there is no event {event_id}")
+    choices = plans.form_choices(event)
+    if rounds is not None:
+        choices.rounds = rounds
+    from flask import current_app
+
+    try:
+        problem, _ = plans.problem_for(event, choices, plans.Budget.from_config(current_app.config))
+    except plans.SeatingRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    click.echo(json.dumps(mixing.problem_to_dict(problem), ensure_ascii=False))
+
+
 @cop_commands.command("worker")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds to wait when the outbox is empty.")
 @click.option("--once", is_flag=True, help="Deliver what is due, then stop.")

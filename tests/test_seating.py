@@ -108,9 +108,18 @@ def test_met_before_comes_from_earlier_plans_in_use_of_the_same_community_only(a
     plan_for(factories.event(factories.community(), starts_at=datetime(2026, 9, 8, 18)), "current", [[b, c]])
     db.session.commit()
 
-    assert plans.met_before_pairs(event, [p.id for p in seated]) == {tuple(sorted((a.id, b.id)))}
+    # Four weeks before: weight 8 halved every 91 days, rounded.
+    assert plans.met_before_pairs(event, [p.id for p in seated]) == {tuple(sorted((a.id, b.id))): 6}
     problem = plans.build_problem(event, _choices(), plans.people_to_seat(event, "confirmed"))
-    assert problem.met_before == [(str(min(a.id, b.id)), str(max(a.id, b.id)))]
+    assert problem.met_before == [(str(min(a.id, b.id)), str(max(a.id, b.id)), 6)]
+
+
+def test_history_weighs_recent_and_frequent_table_mates_far_more_than_old_ones():
+    last_month, a_year_ago, two_years_ago = plans.history_weight([30]), plans.history_weight([365]), \
+        plans.history_weight([730])
+    assert last_month == 6 and a_year_ago == 1 and two_years_ago == 1
+    assert plans.history_weight([30, 61, 91]) > 3 * a_year_ago * 4  # monthly table-mates weigh most
+    assert plans.history_weight([30, 30]) == 2 * 6 + 1  # every round they shared counts
 
 
 # --- generating and versions ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ See README.md in this folder for the problem format, the score and the algorithm
 """
 
 from .baselines import deal_round_robin, random_seating
-from .problem import InvalidProblem, Person, Pin, Problem, problem_from_dict
+from .problem import InvalidProblem, Person, Pin, Problem, problem_from_dict, problem_to_dict
 from .score import Score, score_plan
 from .solver import Plan, reseat, solve
 
@@ -30,6 +30,7 @@ __all__ = [
     "deal_round_robin",
     "plan_to_dict",
     "problem_from_dict",
+    "problem_to_dict",
     "random_seating",
     "reseat",
     "score_plan",

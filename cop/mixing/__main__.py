@@ -13,9 +13,9 @@ from . import InvalidProblem, plan_to_dict, problem_from_dict, solve
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cop.mixing", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, help="time budget (overrides the file)")
+    parser.add_argument("--seconds", type=float, help="CPU-time budget (overrides the file)")
     parser.add_argument("--seed", type=int, help="random seed (overrides the file)")
-    parser.add_argument("--iterations", type=int, help="move budget instead of time: reproducible")
+    parser.add_argument("--iterations", type=int, help="move budget instead of time: reproducible (overrides the file)")
     args = parser.parse_args(argv)
     try:
         data = json.load(sys.stdin)
@@ -25,7 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.seconds is not None and args.seconds <= 0:
             raise InvalidProblem("--seconds must be positive")
-        plan = solve(problem_from_dict(data), seconds=args.seconds, seed=args.seed, iterations=args.iterations)
+        problem = problem_from_dict(data)
+        if args.seconds is not None:  # a time budget on the command line replaces the file's moves
+            problem.iterations = None
+        plan = solve(problem, seconds=args.seconds, seed=args.seed, iterations=args.iterations)
     except InvalidProblem as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -22,7 +22,10 @@ where MacNeish gives two; see square_table.
 
 A full room of 8 tables of 4 over 10 or more rounds takes ten repeat-free
 rounds (the most there can be; GF(8) gives nine) from an exact cover of the
-pair classes of GF(2)^3; see golfer_rounds.
+pair classes of GF(2)^3; see golfer_rounds. Kirkman's 15 schoolgirls (5 tables
+of 3) over 6 or 7 rounds take a packing of PG(3, 2) instead; see kirkman_rounds;
+and a full room of 10 tables of 4 over 3 to 10 rounds a cyclic schedule (one
+base round shifted ten times); see cyclic_10_4_rounds.
 """
 
 from __future__ import annotations
@@ -280,10 +283,77 @@ def golfer_rounds() -> tuple[tuple[int, ...], ...]:
     return tuple(result)
 
 
+@lru_cache(maxsize=1)
+def kirkman_rounds() -> tuple[tuple[int, ...], ...]:
+    """Kirkman's schoolgirls: 15 people at 5 tables of 3 over 7 repeat-free
+    rounds (each meets the other 14 exactly once), [round][person] -> table.
+    Person p is the point p + 1 of PG(3, 2) (the nonzero vectors of GF(2)^4);
+    its 35 lines {a, b, a XOR b} hold every pair once, a spread is 5 disjoint
+    lines (a round), and 7 spreads that share no line (a packing, found by
+    exact cover over the 35 lines among the 56 spreads) are the 7 rounds."""
+    lines = sorted({tuple(sorted((a, b, a ^ b))) for a in range(1, 16) for b in range(1, 16) if a != b})
+    spreads: list[tuple[int, ...]] = []
+
+    def extend(covered: int, chosen: list[int]) -> None:
+        if covered == (1 << 16) - 2:
+            spreads.append(tuple(chosen))
+            return
+        point = next(x for x in range(1, 16) if not covered >> x & 1)
+        for k, line in enumerate(lines):
+            if point in line and not any(covered >> x & 1 for x in line):
+                extend(covered | sum(1 << x for x in line), chosen + [k])
+
+    extend(0, [])
+    chosen = exact_cover((1 << len(lines)) - 1, [sum(1 << k for k in spread) for spread in spreads])
+    assert chosen is not None, "PG(3, 2) has a packing"
+    result = []
+    for k in chosen:
+        table_of = [0] * 15
+        for t, line in enumerate(lines[j] for j in spreads[k]):
+            for x in line:
+                table_of[x - 1] = t
+        result.append(tuple(table_of))
+    return tuple(result)
+
+
+# One round of 40 people (person 4i + c is (i, c), i in Z10, c in 0..3) at 10
+# tables of 4 whose 60 pairs fall in 60 different classes under shifting i
+# (pairs across copies c < d by their difference in i; pairs in one copy by
+# +-difference, never 5): found by an anneal on the classes (session 4).
+CYCLIC_10_4 = (
+    (0, 1, 2, 24), (3, 7, 14, 15), (4, 18, 26, 31), (5, 13, 22, 39), (6, 10, 21, 34),
+    (8, 12, 23, 38), (9, 11, 33, 37), (16, 19, 29, 35), (17, 27, 28, 36), (20, 25, 30, 32),
+)
+
+
+@lru_cache(maxsize=1)
+def cyclic_10_4_rounds() -> tuple[tuple[int, ...], ...]:
+    """Ten repeat-free rounds of 40 people at 10 tables of 4 (the social golfer
+    10-4-10), [round][person] -> table: round r seats at table t the base
+    table t of CYCLIC_10_4 with every i shifted by r. Two pairs met in two
+    rounds only if the base round held two pairs of one class, and it holds
+    60 pairs in 60 classes."""
+    result = []
+    for r in range(10):
+        table_of = [0] * 40
+        for t, table in enumerate(CYCLIC_10_4):
+            for person in table:
+                i, c = divmod(person, 4)
+                table_of[4 * ((i + r) % 10) + c] = t
+        result.append(tuple(table_of))
+    return tuple(result)
+
+
 def design_table(position: int, round_: int, tables: int, seats: int, full_equal_room: bool, rounds: int) -> int:
     """Table for the person dealt at `position` in round `round_` of `rounds` (see module doc)."""
     if (tables, seats, full_equal_room) == (8, 4, True) and rounds >= 10:
         schedule = golfer_rounds()
+        return schedule[round_ % len(schedule)][position]
+    if (tables, seats, full_equal_room) == (10, 4, True) and rounds > 2:  # MacNeish gives 2 at 10 tables
+        schedule = cyclic_10_4_rounds()
+        return schedule[round_ % len(schedule)][position]
+    if (tables, seats, full_equal_room) == (5, 3, True) and rounds > 5:
+        schedule = kirkman_rounds()
         return schedule[round_ % len(schedule)][position]
     if tables in SQUARES and seats == tables and full_equal_room:
         table = square_table(position, round_, tables)

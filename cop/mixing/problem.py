@@ -53,9 +53,12 @@ class Problem:
     apart: list[tuple[str, str]] = field(default_factory=list)
     together: list[tuple[str, ...]] = field(default_factory=list)
     pinned: list[Pin] = field(default_factory=list)
-    met_before: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 1.0
+    # Pairs from earlier events: (a, b) or (a, b, weight), weight a whole number >= 1 (default 1): how much
+    # sitting them together again costs (the app weighs recent and frequent sittings more).
+    met_before: list[tuple] = field(default_factory=list)
+    seconds: float = 1.0  # CPU seconds of the solving thread
     seed: int = 0
+    iterations: int | None = None  # a move budget instead of time: reproducible
 
 
 # --- JSON -------------------------------------------------------------------
@@ -80,6 +83,16 @@ def _int(value, where: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidProblem(f"{where}: expected an integer >= {minimum}, got {value!r}")
     return value
+
+
+def _met_before(value, where: str) -> tuple:
+    if not isinstance(value, list) or len(value) not in (2, 3):
+        raise InvalidProblem(f"{where}: expected [id, id] or [id, id, weight], got {value!r}")
+    pair = (_ident(value[0], where), _ident(value[1], where))
+    if len(value) == 3:
+        weight = _int(value[2], f"{where} weight", minimum=1)
+        return (*pair, weight)
+    return pair
 
 
 def problem_from_dict(data) -> Problem:
@@ -132,13 +145,30 @@ def problem_from_dict(data) -> Problem:
         apart=[_id_list(p, f"apart[{n}]", exact=2) for n, p in enumerate(data.get("apart") or [])],
         together=[_id_list(g, f"together[{n}]") for n, g in enumerate(data.get("together") or [])],
         pinned=pinned,
-        met_before=[
-            _id_list(p, f"met_before[{n}]", exact=2)
-            for n, p in enumerate(data.get("met_before") or [])
-        ],
+        met_before=[_met_before(p, f"met_before[{n}]") for n, p in enumerate(data.get("met_before") or [])],
         seconds=float(seconds),
         seed=_int(data.get("seed", 0), "seed"),
+        iterations=None if data.get("iterations") is None else _int(data["iterations"], "iterations"),
     )
+
+
+def problem_to_dict(problem: Problem) -> dict:
+    """The problem JSON that `problem_from_dict` reads back to an equal problem."""
+    data = {
+        "people": [{"id": p.id, **p.attributes} for p in problem.people],
+        "tables": list(problem.tables),
+        "rounds": problem.rounds,
+        "mix_by": list(problem.mix_by),
+        "apart": [list(pair) for pair in problem.apart],
+        "together": [list(group) for group in problem.together],
+        "pinned": [{"person": p.person, "table": p.table, "round": p.round} for p in problem.pinned],
+        "met_before": [list(pair) for pair in problem.met_before],
+        "seconds": problem.seconds,
+        "seed": problem.seed,
+    }
+    if problem.iterations is not None:
+        data["iterations"] = problem.iterations
+    return data
 
 
 # --- The compiled model -----------------------------------------------------
@@ -172,7 +202,7 @@ class Model:
     unit_table: list[list[int]]  # [round][unit] -> pinned table, or -1 if free
     apart_of: list[list[int]]
     apart_pairs: list[tuple[int, int]]
-    met_before: set[tuple[int, int]]  # (low index, high index)
+    met_before: dict[tuple[int, int], int]  # (low index, high index) -> weight
     forced: dict[tuple[int, int], int]  # pair -> rounds it must share a table
 
     @property
@@ -334,11 +364,15 @@ def compile_problem(problem: Problem) -> Model:
             apart_of[b].append(a)
 
     # History may mention people who are not at this event: those pairs are moot.
-    met_before = set()
-    for a_id, b_id in problem.met_before:
+    # A pair listed twice counts with the sum of its weights.
+    met_before: dict[tuple[int, int], int] = {}
+    for entry in problem.met_before:
+        a_id, b_id = entry[0], entry[1]
+        weight = entry[2] if len(entry) > 2 else 1
         if a_id in index and b_id in index and a_id != b_id:
             a, b = index[a_id], index[b_id]
-            met_before.add((min(a, b), max(a, b)))
+            pair = (min(a, b), max(a, b))
+            met_before[pair] = met_before.get(pair, 0) + weight
 
     # Pairs seated together on purpose: same together group, or pinned to one table.
     forced: dict[tuple[int, int], int] = {}

@@ -5,11 +5,13 @@ Terms, most important first:
   repeats          extra meetings of a pair within the event: meeting twice
                    counts 1, three times 2; meetings forced by together groups
                    or by pins to one table are not counted
-  met_before       (round, pair) sittings of pairs listed in met_before,
-                   forced meetings excepted
   excess[a]        for each mix_by attribute a, in order: over all rounds and
                    tables, how far each value's count exceeds ceil(total / tables)
-`mean_new_contacts` is reported but not optimised directly.
+  met_before       (round, pair) sittings of pairs listed in met_before,
+                   forced meetings excepted, each counted with its weight: only
+                   a tie-break among seatings equally good on every attribute
+`met_before_sittings` (the same sittings unweighted) and `mean_new_contacts`
+are reported but not optimised directly.
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ class Score:
     excess: dict[str, int]
     mean_new_contacts: float
     lower_bounds: dict
+    met_before_sittings: int = 0
 
     def key(self) -> tuple[int, ...]:
-        """Lexicographic key: smaller is better."""
-        return (self.hard_violations, self.repeats, self.met_before, *self.excess.values())
+        """Lexicographic key: smaller is better. The mix_by attributes, in the
+        order chosen, come before history."""
+        return (self.hard_violations, self.repeats, *self.excess.values(), self.met_before)
 
     @property
     def at_lower_bound(self) -> bool:
@@ -64,6 +68,7 @@ class Score:
             "hard": dict(self.hard),
             "repeats": self.repeats,
             "met_before": self.met_before,
+            "met_before_sittings": self.met_before_sittings,
             "excess": dict(self.excess),
             "mean_new_contacts": round(self.mean_new_contacts, 3),
             "lower_bounds": {
@@ -100,13 +105,19 @@ def lower_bounds(model: Model) -> dict:
     by_pigeonhole = math.ceil(2 * again / rounds) - (rounds - 1) * len(model.forced)
     repeats = max(0, by_total, by_person, by_pigeonhole)
 
-    met = [0] * n
-    for pair in model.met_before:
+    # Someone who met all but k of the others before sits with at least
+    # mates - k of them a round: at least the lightest such weights.
+    weights_of: list[list[int]] = [[] for _ in range(n)]
+    for pair, weight in model.met_before.items():
         if pair not in model.forced:
-            met[pair[0]] += 1
-            met[pair[1]] += 1
-    unavoidable = sum(max(0, mates - (n - 1 - met[p])) for p in range(n)) * rounds
-    met_before = math.ceil(unavoidable / 2)
+            weights_of[pair[0]].append(weight)
+            weights_of[pair[1]].append(weight)
+    unavoidable = 0
+    for p in range(n):
+        forced_hits = max(0, mates - (n - 1 - len(weights_of[p])))
+        if forced_hits:
+            unavoidable += sum(sorted(weights_of[p])[:forced_hits])
+    met_before = math.ceil(unavoidable * rounds / 2)
 
     excess = {}
     for attr in model.attributes:
@@ -126,7 +137,7 @@ def evaluate(model: Model, where: list[list[int]], hard: dict[str, int] | None =
     n, tables = model.people, model.tables
     hard = dict.fromkeys(HARD_RULES, 0) | (hard or {})
     pair_meetings: dict[tuple[int, int], int] = {}
-    met_before_hits = 0
+    met_before_hits = sittings = 0
     excess = dict.fromkeys((a.name for a in model.attributes), 0)
     for r, table_of in enumerate(where):
         seated: list[list[int]] = [[] for _ in range(tables)]
@@ -147,7 +158,8 @@ def evaluate(model: Model, where: list[list[int]], hard: dict[str, int] | None =
                     pair = (people[x], people[y])
                     pair_meetings[pair] = pair_meetings.get(pair, 0) + 1
                     if pair in model.met_before and pair not in model.forced:
-                        met_before_hits += 1
+                        met_before_hits += model.met_before[pair]
+                        sittings += 1
             for attr in model.attributes:
                 counts: dict[int, int] = {}
                 for p in people:
@@ -181,6 +193,7 @@ def evaluate(model: Model, where: list[list[int]], hard: dict[str, int] | None =
         excess=excess,
         mean_new_contacts=sum(new_contacts) / n if n else 0.0,
         lower_bounds=lower_bounds(model),
+        met_before_sittings=sittings,
     )
 
 

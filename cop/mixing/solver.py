@@ -12,8 +12,10 @@ from .design import design_table
 from .problem import InvalidProblem, Model, Problem, compile_problem
 from .score import HARD_RULES, Score, evaluate, lower_bounds
 
-# Cost tiers, most important first; one excess tier per mix_by attribute follows.
-HARD, MOVED, REPEATS, MET_BEFORE = range(4)
+# Cost tiers, most important first; one excess tier per mix_by attribute
+# follows (from ATTR, in the order chosen), then history (met before) last:
+# it only breaks ties among seatings equally good on every attribute.
+HARD, MOVED, REPEATS, ATTR = range(4)
 FOCUS = 0.6  # share of moves that start from a person who is part of a cost
 # Annealing temperatures (first, last) in units of the lowest tier the phase's
 # weights count: a short quench keeps a good construction's structure and takes
@@ -50,9 +52,9 @@ class _Search:
     """A seating with its cost terms kept up to date move by move.
 
     where[r][p] is p's table in round r; seated[r][t] lists table t's people.
-    meet[p][q] counts p and q's meetings, lowered by (forced - 1) for pairs
-    seated together on purpose, so "a meeting is a repeat once meet >= 1"
-    holds for every pair.
+    meet[p] maps q to p and q's meetings (absent: 0), lowered by (forced - 1)
+    for pairs seated together on purpose, so "a meeting is a repeat once
+    meet >= 1" holds for every pair. Memory is linear in the meetings, not n².
     """
 
     def __init__(self, model: Model, anchor: list[list[int]] | None = None):
@@ -65,17 +67,29 @@ class _Search:
         self.anchor = anchor
         self.attributes = [(a.value_of, a.bound, len(a.values)) for a in model.attributes]
         n = self.n
+        self.MET = ATTR + len(self.attributes)  # the history tier, last
+        # History weights: met[p] maps q to the pair's weight (None: no history).
         self.met = None
-        if any(pair not in model.forced for pair in model.met_before):
-            self.met = [bytearray(n) for _ in range(n)]
-            for a, b in model.met_before:
-                if (a, b) not in model.forced:
-                    self.met[a][b] = self.met[b][a] = 1
-        # Bitsets (Python ints, bit q for person q) of whom each person met before.
+        history = {pair: w for pair, w in model.met_before.items() if pair not in model.forced}
+        if history:
+            self.met = [{} for _ in range(n)]
+            for (a, b), w in history.items():
+                self.met[a][b] = self.met[b][a] = w
+        # Bitsets (Python ints, bit q for person q) of whom each person met
+        # before, one per binary digit of the weights: planes[k][p] holds q
+        # when bit k of their weight is set; met_bits[p] any weight.
+        heaviest = max(history.values(), default=0)
+        self.heaviest = heaviest
+        self.planes = [[0] * n for _ in range(heaviest.bit_length())]
         self.met_bits = [0] * n
-        if self.met is not None:
-            for p in range(n):
-                self.met_bits[p] = sum(1 << q for q in range(n) if self.met[p][q])
+        for (a, b), w in history.items():
+            for k, plane in enumerate(self.planes):
+                if w >> k & 1:
+                    plane[a] |= 1 << b
+                    plane[b] |= 1 << a
+            self.met_bits[a] |= 1 << b
+            self.met_bits[b] |= 1 << a
+        self.weighted_planes = list(enumerate(self.planes))
         self.mobile = [
             [p for p in range(n) if model.unit_table[r][model.unit_of[p]] == -1]
             for r in range(self.R)
@@ -102,14 +116,14 @@ class _Search:
                     position += 1
             for people in groups.values():
                 for p in people:
-                    self.alike[p] = [q for q in people if q != p]
+                    self.alike[p] = people  # shared (p included): linear memory
         bounds = lower_bounds(model)
-        self.floor = [0, 0, bounds["repeats"], bounds["met_before"], *bounds["excess"].values()]
+        self.floor = [0, 0, bounds["repeats"], *bounds["excess"].values(), bounds["met_before"]]
         self.strict_weights = self._weights()
         self.soft_weights = self._soft_weights()
         # Soft weights on the tiers down to the first attribute only: the lower
         # attributes' noise would pin the search where the first one needs room.
-        self.top_weights = [w if k < 5 else 0 for k, w in enumerate(self.soft_weights)]
+        self.top_weights = [w if k <= ATTR else 0 for k, w in enumerate(self.soft_weights)]
         self.hybrid_weights = self._hybrid_weights()
         self.use(self.strict_weights)
 
@@ -128,9 +142,9 @@ class _Search:
         (the lists `relocate` updates in place), for swap_delta."""
         self.rows = [
             [
-                (value_of, bound, values, self.count[k][r], self.weights[4 + k])
+                (value_of, bound, values, self.count[k][r], self.weights[ATTR + k])
                 for k, (value_of, bound, values) in enumerate(self.attributes)
-                if values and self.weights[4 + k]
+                if values and self.weights[ATTR + k]
             ]
             for r in range(self.R)
         ]
@@ -142,8 +156,8 @@ class _Search:
         seatings is made on the exact lexicographic score)."""
         seats = max(self.model.high)
         reach = [0, 2 if self.anchor else 0, 4 * seats if self.R > 1 else 0]
-        reach.append(4 * seats if self.met else 0)
         reach += [4 if values else 0 for _, _, values in self.attributes]
+        reach.append(4 * seats * self.heaviest if self.met else 0)
         weights = [0] * len(reach)
         below = 0
         for k in range(len(reach) - 1, -1, -1):
@@ -172,8 +186,8 @@ class _Search:
         the first attribute up: the lower attributes trade among themselves,
         never against the tiers above."""
         weights = list(self.soft_weights)
-        below = sum(w * r for w, r in zip(weights[5:], self.reach[5:]))
-        for k in range(min(4, len(weights) - 1), -1, -1):
+        below = sum(w * r for w, r in zip(weights[ATTR + 1 :], self.reach[ATTR + 1 :]))
+        for k in range(min(ATTR, len(weights) - 1), -1, -1):
             weights[k] = 1 + below
             below += weights[k] * self.reach[k]
         return weights
@@ -181,34 +195,43 @@ class _Search:
     # --- state ----------------------------------------------------------------
 
     def load(self, where: list[list[int]]) -> None:
-        """Seat everyone as given and compute every term from scratch."""
+        """Seat everyone as given: the first time every term is computed from
+        scratch (linear in the meetings), later only the seats that differ
+        from the current seating are moved, term by term."""
+        if getattr(self, "where", None) is not None:
+            for r, (table_of, now) in enumerate(zip(where, self.where)):
+                for p, t in enumerate(table_of):
+                    if now[p] != t:
+                        self.relocate(r, p, t)
+            return
         n, T, model = self.n, self.T, self.model
         self.where = [list(w) for w in where]
         self.seated = [[[] for _ in range(T)] for _ in range(self.R)]
         for r, table_of in enumerate(self.where):
             for p, t in enumerate(table_of):
                 self.seated[r][t].append(p)
-        terms = [0] * (4 + len(self.attributes))
-        meet = [[0] * n for _ in range(n)]
+        terms = [0] * (self.MET + 1)
+        meet: list[dict[int, int]] = [{} for _ in range(n)]
         for (a, b), forced in model.forced.items():
             meet[a][b] = meet[b][a] = 1 - max(1, forced)
         met = self.met
         for tables in self.seated:
             for people in tables:
                 for x, a in enumerate(people):
+                    row = meet[a]
                     for b in people[x + 1 :]:
-                        if meet[a][b] >= 1:
+                        c = row.get(b, 0)
+                        if c >= 1:
                             terms[REPEATS] += 1
-                        meet[a][b] += 1
-                        meet[b][a] += 1
-                        if met is not None and met[a][b]:
-                            terms[MET_BEFORE] += 1
+                        row[b] = meet[b][a] = c + 1
+                        if met is not None:
+                            terms[self.MET] += met[a].get(b, 0)
         self.meet = meet
         # Bitsets kept beside the counts, for swap_delta: who sits at each
         # table, and whom each person meets at least once / twice in the event.
         self.members = [[sum(1 << p for p in people) for people in tables] for tables in self.seated]
-        self.once = [sum(1 << q for q, c in enumerate(row) if c >= 1) for row in meet]
-        self.twice = [sum(1 << q for q, c in enumerate(row) if c >= 2) for row in meet]
+        self.once = [sum(1 << q for q, c in row.items() if c >= 1) for row in meet]
+        self.twice = [sum(1 << q for q, c in row.items() if c >= 2) for row in meet]
         self.count = []
         for k, (value_of, bound, values) in enumerate(self.attributes):
             per_round = []
@@ -217,7 +240,7 @@ class _Search:
                 for p, v in enumerate(value_of):
                     if v >= 0:
                         count[table_of[p] * values + v] += 1
-                terms[4 + k] += sum(max(0, c - bound[i % values]) for i, c in enumerate(count))
+                terms[ATTR + k] += sum(max(0, c - bound[i % values]) for i, c in enumerate(count))
                 per_round.append(count)
             self.count.append(per_round)
         self.facilitators = []
@@ -252,7 +275,7 @@ class _Search:
         once, twice = self.once, self.twice
         bit_p = 1 << p
         for x in leaving:
-            c = row[x]
+            c = row.get(x, 0)
             if c >= 2:
                 repeats -= 1
                 if c == 2:
@@ -262,11 +285,11 @@ class _Search:
                 once[p] &= ~(1 << x)
                 once[x] &= ~bit_p
             row[x] = meet[x][p] = c - 1
-            if met is not None and met[x]:
-                met_before -= 1
+            if met is not None:
+                met_before -= met.get(x, 0)
         joining = self.seated[r][dest]
         for y in joining:
-            c = row[y]
+            c = row.get(y, 0)
             if c >= 1:
                 repeats += 1
                 if c == 1:
@@ -276,26 +299,26 @@ class _Search:
                 once[p] |= 1 << y
                 once[y] |= bit_p
             row[y] = meet[y][p] = c + 1
-            if met is not None and met[y]:
-                met_before += 1
+            if met is not None:
+                met_before += met.get(y, 0)
         members = self.members[r]
         members[src] &= ~bit_p
         members[dest] |= bit_p
         joining.append(p)
         where[p] = dest
         terms[REPEATS] += repeats
-        terms[MET_BEFORE] += met_before
+        terms[self.MET] += met_before
         for k, (value_of, bound, values) in enumerate(self.attributes):
             v = value_of[p]
             if v >= 0:
                 count = self.count[k][r]
                 i = src * values + v
                 if count[i] > bound[v]:
-                    terms[4 + k] -= 1
+                    terms[ATTR + k] -= 1
                 count[i] -= 1
                 i = dest * values + v
                 if count[i] >= bound[v]:
-                    terms[4 + k] += 1
+                    terms[ATTR + k] += 1
                 count[i] += 1
         if self.facilitator[p]:
             count, limit = self.facilitators[r], self.model.facilitator_limit
@@ -330,15 +353,17 @@ class _Search:
                 + (once[p] & at_b).bit_count()
                 - (twice[q] & at_b).bit_count()
             )
-        if self.met is not None:
-            met_p, met_q = self.met_bits[p], self.met_bits[q]
-            hits = (
-                (met_q & at_a).bit_count()
-                - (met_p & at_a).bit_count()
-                + (met_p & at_b).bit_count()
-                - (met_q & at_b).bit_count()
-            )
-            delta += hits * weights[MET_BEFORE]
+        if self.met is not None and weights[self.MET]:
+            hits = 0
+            for k, plane in self.weighted_planes:
+                met_p, met_q = plane[p], plane[q]
+                hits += (
+                    (met_q & at_a).bit_count()
+                    - (met_p & at_a).bit_count()
+                    + (met_p & at_b).bit_count()
+                    - (met_q & at_b).bit_count()
+                ) << k
+            delta += hits * weights[self.MET]
         for value_of, bound, values, count, weight in self.rows[r]:
             vp, vq = value_of[p], value_of[q]
             if vp != vq:
@@ -375,25 +400,30 @@ class _Search:
     def hot_spots(self) -> list[tuple[int, int]]:
         """(round, person) seats that take part in some cost: where moves pay.
         Under strict weights, while a tier above diversity (hard rules, moves,
-        repeats, met-before) is above its floor, only seats in those tiers:
-        diversity seats would swamp the few that matter most."""
+        repeats) is above its floor, only seats in those tiers: diversity
+        seats would swamp the few that matter most. History seats (the lowest
+        tier) only once no diversity seat is left."""
         twice, met_bits, apart_of = self.twice, self.met_bits, self.model.apart_of
+        history = self.met is not None and self.weights[self.MET] > 0
         limit = self.model.facilitator_limit
-        pressing_hot, diverse_hot = [], []
+        pressing_hot, diverse_hot, history_hot = [], [], []
         for r in range(self.R):
             where = self.where[r]
             pressing = [False] * self.n
             diverse = [False] * self.n
+            met = [False] * self.n
             members = self.members[r]
             for t, people in enumerate(self.seated[r]):
                 bits = members[t]
                 for a in people:
-                    if (twice[a] | met_bits[a]) & bits:
+                    if twice[a] & bits:
                         pressing[a] = True
                     elif apart_of[a] and any(where[y] == t for y in apart_of[a]):
                         pressing[a] = True
+                    if history and met_bits[a] & bits:
+                        met[a] = True
                 for k, (value_of, bound, values) in enumerate(self.attributes):
-                    if not self.weights[4 + k]:
+                    if not self.weights[ATTR + k]:
                         continue
                     count = self.count[k][r]
                     for a in people:
@@ -408,14 +438,15 @@ class _Search:
                     pressing[p] = pressing[p] or home not in (-1, where[p])
             pressing_hot += [(r, p) for p in self.mobile[r] if pressing[p]]
             diverse_hot += [(r, p) for p in self.mobile[r] if diverse[p] and not pressing[p]]
+            history_hot += [(r, p) for p in self.mobile[r] if met[p] and not pressing[p] and not diverse[p]]
         strict = self.weights is self.strict_weights
         if strict and pressing_hot and self.pressing_above_floor():
             return pressing_hot
-        return pressing_hot + diverse_hot
+        return pressing_hot + (diverse_hot or history_hot)
 
     def pressing_above_floor(self) -> bool:
         """Whether a tier above diversity is above its floor."""
-        return any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS, MET_BEFORE))
+        return any(self.terms[k] > self.floor[k] for k in (HARD, MOVED, REPEATS))
 
     def exchange_delta(self, p: int, q: int) -> int:
         """Cost change of p and q trading seats in every round. Repeats do not
@@ -478,7 +509,7 @@ class _Search:
         while self.pressing_above_floor() if pressing_only else cost > self.floor_cost:
             if iterations is not None and weighed >= iterations:
                 break
-            if iterations is None and time.perf_counter() >= deadline:
+            if iterations is None and time.thread_time() >= deadline:
                 break
             step += 1
             if step - last_gain > TABU_STALL:
@@ -554,7 +585,7 @@ class _Search:
         hot_start, hot_end = cooling
         unit = self.temperature_unit
         refresh = max(100, self.R * self.n)
-        started = time.perf_counter()
+        started = time.thread_time()
         best_is_current = True
         temperature = hot_start * unit
         hot: list[tuple[int, int]] = []
@@ -574,7 +605,7 @@ class _Search:
                 if iterations is not None:
                     progress = it / iterations if iterations else 1.0
                 else:
-                    now = time.perf_counter()
+                    now = time.thread_time()
                     progress = (now - started) / max(1e-9, deadline - started)
                 if progress >= 1.0 or cost <= self.floor_cost:
                     break
@@ -755,8 +786,8 @@ def _construct_round(
     """Deal one round; None if the units cannot be fitted at even table sizes.
     A unit whose design table is taken (pins, groups, facilitators break the
     design's rhythm) goes to the nearest legal table with the fewest people it
-    sat with in the `earlier` rounds, then met at earlier events, then of its
-    first attribute's value at that value's bound."""
+    sat with in the `earlier` rounds, then of its first attribute's value at
+    that value's bound, then met at earlier events."""
     n, T = model.people, model.tables
     low, high, units = model.low, model.high, model.units
     limit = model.facilitator_limit
@@ -834,7 +865,6 @@ def _construct_round(
                 continue
             key = (
                 (met_here & at_table[t]).bit_count(),  # sat together in earlier rounds
-                sum(1 for m in units[u] for y in met_of[m] if table_of[y] == t),  # met at earlier events
                 sum(
                     1
                     for m in units[u]
@@ -842,6 +872,7 @@ def _construct_round(
                     and first.value_of[m] >= 0
                     and spread[t * len(first.values) + first.value_of[m]] >= first.bound[first.value_of[m]]
                 ),  # the first attribute's value already at its bound here
+                sum(1 for m in units[u] for y in met_of[m] if table_of[y] == t),  # met at earlier events
             )
             if chosen_key is None or key < chosen_key:
                 chosen, chosen_key = t, key
@@ -978,23 +1009,27 @@ def _golfers_left(search: _Search, model: Model) -> bool:
     problem (repeats are the only soft term) in a small room (the tabu search
     weighs many swaps a step) with repeats still above their bound."""
     small = model.people * model.rounds <= TABU_SEATS
-    only_repeats = not any(search.reach[MET_BEFORE:])
+    only_repeats = not any(search.reach[ATTR:])
     return small and only_repeats and search.terms[REPEATS] > search.floor[REPEATS]
 
 
 def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
-    started = time.perf_counter()
+    # The budget is CPU time of this thread (or moves), not wall-clock time:
+    # on a busy machine, or beside other requests in a threaded server, the
+    # search gets the same work done, only later.
+    started = time.thread_time()
     model = compile_problem(problem)
     seconds = problem.seconds if seconds is None else seconds
+    if iterations is None:
+        iterations = problem.iterations
     rng = random.Random(problem.seed if seed is None else seed)
     anchor = _to_where(model, current) if current is not None else None
     search = _Search(model, anchor)
     start = _construct(model, rng, anchor)
-    timer = time.perf_counter()
+    timer = time.thread_time()
     start_score = evaluate(model, start)
-    # Keep time to score the result and still return within the budget (2%
-    # spare for a busy machine, where the last steps may be descheduled).
-    finish_by = started + 0.98 * seconds - 3 * (time.perf_counter() - timer) - 0.005
+    # Keep time to score the result and still return within the budget.
+    finish_by = started + seconds - 3 * (time.thread_time() - timer) - 0.002
     if anchor is None:
         # Start from the organisers' deal instead when it is legal and better.
         deal = _to_where(model, deal_round_robin(problem))
@@ -1006,7 +1041,7 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
     def budget(share: float) -> tuple[int | None, float]:
         """Moves and deadline for a phase: `share` of what is left."""
         moves = None if iterations is None else max(0, round(share * (iterations - done)))
-        return moves, time.perf_counter() + share * (finish_by - time.perf_counter())
+        return moves, time.thread_time() + share * (finish_by - time.thread_time())
 
     # Quench with strict weights.
     top_first = len(model.attributes) > 1
@@ -1046,17 +1081,23 @@ def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
     # Every phase returns its lexicographically best seating; a last check on
     # the exact score keeps the start should the search not have beaten it.
     score = evaluate(model, found)
-    if start_score.key() < score.key():
+
+    def moved(where: list[list[int]]) -> int:
+        if anchor is None:
+            return 0
+        return sum(1 for table_of, home in zip(where, anchor) for t, h in zip(table_of, home) if h >= 0 and t != h)
+
+    def judged(where: list[list[int]], scored: Score) -> tuple[int, ...]:
+        # Re-seating: fewest seats changed right after the hard rules, as in the search.
+        return (scored.hard_violations, moved(where), *scored.key()[1:])
+
+    if judged(start, start_score) < judged(found, score):
         found, score = start, start_score
     if score.hard_violations:
         broken = ", ".join(f"{rule} {score.hard[rule]}" for rule in HARD_RULES if score.hard[rule])
         raise InvalidProblem(f"no seating found that meets every hard constraint ({broken})")
-    moves = None
-    if anchor is not None:
-        moves = sum(
-            1 for table_of, home in zip(found, anchor) for t, h in zip(table_of, home) if h >= 0 and t != h
-        )
-    return Plan(_to_ids(model, found), score, done, time.perf_counter() - started, moves)
+    moves = None if anchor is None else moved(found)
+    return Plan(_to_ids(model, found), score, done, time.thread_time() - started, moves)
 
 
 def solve(
@@ -1065,10 +1106,11 @@ def solve(
     seed: int | None = None,
     iterations: int | None = None,
 ) -> Plan:
-    """Seat the problem. Stops when the time is up (`seconds`, default the
-    problem's), when every term is at its lower bound, or after `iterations`
-    moves if given (then the time limit is ignored and the plan depends only on
-    the problem and the seed)."""
+    """Seat the problem. Stops when the time is up (`seconds` of CPU time of
+    this thread, default the problem's), when every term is at its lower
+    bound, or after `iterations` moves if given, or the problem's (then the
+    time limit is ignored and the plan depends only on the problem and the
+    seed)."""
     return _run(problem, seconds, seed, iterations, None)
 
 

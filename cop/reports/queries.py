@@ -9,7 +9,7 @@ from cop.events.listing import events_held
 from cop.events.models import Event
 from cop.people.models import PROFESSIONS, SECTORS
 from cop.reports import figures
-from cop.seating.plans import seatings_in_use
+from cop.seating.plans import score_lines_in_use, seatings_in_use
 
 
 def event_records(community: Community, up_to: Event | None = None) -> list[figures.EventRecord]:
@@ -43,6 +43,11 @@ def community_report(community: Community) -> figures.CommunityFigures:
 def event_report(event: Event) -> figures.EventFigures:
     """The event's figures, judged against the community's earlier events."""
     return figures.community_figures(event_records(event.community, up_to=event)).events[-1]
+
+
+def plan_score_lines(event: Event) -> list[tuple[str, str]]:
+    """The seating plan's score, in the seating page's words and numbers (its panel)."""
+    return score_lines_in_use(event)
 
 
 def follow_ups_for(records: list[figures.EventRecord], pairs) -> figures.FollowUps:

@@ -46,7 +46,8 @@ def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
     figure = queries.event_report(event)
     return render_template("reports/event.html", event=event, role=role, figure=figure,
-                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]))
+                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]),
+                           score_lines=queries.plan_score_lines(event))
 
 
 @bp.route("/events/<int:event_id>/report.csv")

@@ -2,8 +2,14 @@
 
 Who is seated: before the event, the people with a confirmed place; on the night,
 the people checked in. Their organisation, sector, profession and place are what
-the tables mix; pairs who sat at one table at an earlier event of the same community
-are passed as `met_before`, so each event brings new table-mates.
+the tables mix, in the order the facilitator chose; pairs who sat at one table at an
+earlier event of the same community are passed as `met_before`, weighted by how
+recently and how often (`history_weight`), so each event brings new table-mates. The
+engine ranks history below every mix-by attribute: it only breaks ties.
+
+`form_choices` is what the facilitator's form starts from and `problem_for` the problem
+it solves; `flask --app wsgi cop seating-problem EVENT_ID` prints that same problem as
+cop.mixing JSON, so any plan can be reproduced with `python -m cop.mixing`.
 
 Versions: every generation, regeneration and re-seating is a new version. A plan
 in use (current, or printed) is never replaced silently: a new version is a draft
@@ -13,6 +19,7 @@ Rounds and tables are numbered from 1 here and in the database; cop.mixing count
 from 0, and only the functions that talk to it convert.
 """
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -29,6 +36,11 @@ SOURCES = {"confirmed": "People with a confirmed place", "checked_in": "People c
 MIX_ATTRIBUTES = {"organisation": "Organisation", "sector": "Sector", "profession": "Profession", "place": "Place"}
 MAX_ROUNDS = 6
 ACCESSIBLE_WORDS = ("wheelchair",)
+# History: each round two people shared a table at an earlier event weighs HISTORY_SCALE halved
+# every HISTORY_HALF_LIFE_DAYS before this event (last month about 6, a year ago 0.5), summed
+# over their sittings and rounded, at least 1: recent and frequent table-mates weigh most.
+HISTORY_SCALE = 8
+HISTORY_HALF_LIFE_DAYS = 91
 
 
 class SeatingRefused(ValueError):
@@ -37,10 +49,16 @@ class SeatingRefused(ValueError):
 
 @dataclass
 class Budget:
-    """How long the engine may search: seconds, or a fixed number of moves (reproducible)."""
+    """How long the engine may search: CPU seconds of the solving thread (so the machine's load
+    changes when the plan comes, not what it is), or a fixed number of moves (reproducible)."""
 
     seconds: float = 3.0
     iterations: int | None = None
+
+    @classmethod
+    def from_config(cls, config) -> "Budget":
+        """The app's budget: SEATING_SECONDS (CPU seconds), or SEATING_ITERATIONS moves if set."""
+        return cls(seconds=config["SEATING_SECONDS"], iterations=config["SEATING_ITERATIONS"])
 
 
 @dataclass
@@ -125,26 +143,43 @@ def needs_step_free_table(event: Event, people: list[Member]) -> list[int]:
     return found
 
 
-def met_before_pairs(event: Event, person_ids: list[int]) -> set[tuple[int, int]]:
+def history_weight(ages_in_days: list[float]) -> int:
+    """A pair's weight from the age (days before this event) of each round they shared a table."""
+    return max(1, round(sum(HISTORY_SCALE * 0.5 ** (max(0.0, age) / HISTORY_HALF_LIFE_DAYS)
+                            for age in ages_in_days)))
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def met_before_pairs(event: Event, person_ids: list[int]) -> dict[tuple[int, int], int]:
     """Pairs of these people who shared a table in a round at an earlier event of the same community
-    (in that event's plan in use: current or printed)."""
+    (in that event's plan in use: current or printed), each with its `history_weight`."""
     earlier_plans = (
         select(SeatingPlan.id).join(Event, Event.id == SeatingPlan.event_id)
         .where(Event.community_id == event.community_id, Event.id != event.id,
                Event.starts_at < event.starts_at, SeatingPlan.status.in_(IN_USE))
     )
     rows = db.session.execute(
-        select(Seat.plan_id, Seat.round, Seat.table, Seat.person_id)
+        select(Seat.plan_id, Seat.round, Seat.table, Seat.person_id, Event.starts_at)
+        .join(SeatingPlan, SeatingPlan.id == Seat.plan_id).join(Event, Event.id == SeatingPlan.event_id)
         .where(Seat.plan_id.in_(earlier_plans), Seat.person_id.in_(person_ids))
     ).all()
     tables: dict[tuple[int, int, int], list[int]] = {}
-    for plan_id, round_, table, person_id in rows:
+    when: dict[int, datetime] = {}
+    for plan_id, round_, table, person_id, starts_at in rows:
         tables.setdefault((plan_id, round_, table), []).append(person_id)
-    pairs = set()
-    for sitting in tables.values():
+        when[plan_id] = starts_at
+    ages: dict[tuple[int, int], list[float]] = {}
+    now = _naive(event.starts_at)
+    for (plan_id, _, _), sitting in sorted(tables.items()):
         sitting.sort()
-        pairs.update((a, b) for i, a in enumerate(sitting) for b in sitting[i + 1:])
-    return pairs
+        age = (now - _naive(when[plan_id])).total_seconds() / 86400
+        for i, a in enumerate(sitting):
+            for b in sitting[i + 1:]:
+                ages.setdefault((a, b), []).append(age)
+    return {pair: history_weight(found) for pair, found in ages.items()}
 
 
 # --- the problem ----------------------------------------------------------------------------------
@@ -183,7 +218,7 @@ def build_problem(event: Event, choices: SeatingChoices, people: list[Member], l
         # A locked person stays where the lock says; the step-free pin is for everyone else.
         pinned += [mixing.Pin(str(pid), choices.accessible_table - 1, None)
                    for pid in needs_step_free_table(event, people) if pid not in locked]
-    met = met_before_pairs(event, sorted(present)) if history else set()
+    met = met_before_pairs(event, sorted(present)) if history else {}
     return mixing.Problem(
         people=[mixing.Person(str(p.id), _attributes(p, p.id in facilitators)) for p in people],
         tables=list(choices.tables),
@@ -193,7 +228,7 @@ def build_problem(event: Event, choices: SeatingChoices, people: list[Member], l
         together=[tuple(str(i) for i in group if i in present) for group in choices.together
                   if sum(1 for i in group if i in present) >= 2],
         pinned=pinned,
-        met_before=[(str(a), str(b)) for a, b in sorted(met)],
+        met_before=[(str(a), str(b), weight) for (a, b), weight in sorted(met.items())],
         seed=choices.seed,
     )
 
@@ -282,13 +317,37 @@ def mark_printed(plan: SeatingPlan) -> None:
     db.session.flush()
 
 
-def generate(event: Event, choices: SeatingChoices, by: Person | None, budget: Budget) -> SeatingPlan:
-    """Seat the event's people afresh and store the plan as a new version (current if none is in use)."""
+def form_choices(event: Event, candidate_ids: set[int] | None = None) -> SeatingChoices:
+    """What the facilitator's generate form starts from, as it submits it: the settings of the plan in
+    use (the form carries no seed and no locks), or the venue's layout (10 tables of 10 without one),
+    3 rounds for a Big Room (else 1), and the community's facilitators among the people who can be seated."""
+    shown = plan_in_use(event)
+    if shown is not None:
+        choices = SeatingChoices.from_settings(shown.settings)
+        choices.seed, choices.locked_tables, choices.locked_people = 0, [], []
+        return choices
+    if candidate_ids is None:
+        candidate_ids = {p.id for source in SOURCES for p in people_to_seat(event, source)}
+    layout = event.venue.table_layout if event.venue and event.venue.table_layout else [10] * 10
+    return SeatingChoices(tables=list(layout), rounds=3 if event.format == "big_room" else 1,
+                          facilitator_ids=sorted(community_facilitator_ids(event) & set(candidate_ids)))
+
+
+def problem_for(event: Event, choices: SeatingChoices, budget: Budget) -> tuple[mixing.Problem, list[Member]]:
+    """The problem `generate` solves for these choices, with the budget and seed in it (so its JSON,
+    `mixing.problem_to_dict`, reproduces the plan with `python -m cop.mixing`), and the people."""
     people = people_to_seat(event, choices.source)
     _check_choices(choices, people)
     if choices.facilitator_ids is None:
         choices.facilitator_ids = sorted(community_facilitator_ids(event) & {p.id for p in people})
     problem = build_problem(event, choices, people)
+    problem.seconds, problem.iterations = budget.seconds, budget.iterations
+    return problem, people
+
+
+def generate(event: Event, choices: SeatingChoices, by: Person | None, budget: Budget) -> SeatingPlan:
+    """Seat the event's people afresh and store the plan as a new version (current if none is in use)."""
+    problem, people = problem_for(event, choices, budget)
     plan = _solve(problem, budget)
     return _store(event, choices.to_settings(), plan.rounds, plan.score, by,
                   f"Generated for {len(people)} people", use_now=False)
@@ -505,31 +564,50 @@ def plan_view(plan: SeatingPlan) -> PlanView:
 
 
 def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
-    """The score panel: (what, how it went) in plain words."""
+    """The score panel: (what, how it went) in plain words, in the engine's order of priority (the mix-by
+    attributes as chosen, then history), each with its lower bound: a figure no plan can beat, said to be
+    reached when it is, and called a bound (not "the fewest possible") when it may not be reachable."""
     bounds = score.get("lower_bounds", {})
     lines = []
     broken = score.get("hard_violations", 0)
     if broken:
         rules = ", ".join(f"{name.replace('_', ' ')} ({count})" for name, count in score["hard"].items() if count)
         lines.append(("Rules", f"{broken} {'rule is' if broken == 1 else 'rules are'} broken by hand changes: {rules}."))
+
+    def bound(value: int, least: int) -> str:
+        if value <= least:
+            return " (no plan can do better)"
+        return f" (no plan can go below {least}; that bound may not be reachable)"
+
     repeats, least = score.get("repeats", 0), bounds.get("repeats", 0)
     lines.append(("Meeting again tonight", "Nobody sits with the same person twice." if repeats == 0 else
-                  f"{repeats} {'time' if repeats == 1 else 'times'} two people share a table again "
-                  f"(the fewest possible is {least})."))
-    history, least = score.get("met_before", 0), bounds.get("met_before", 0)
-    lines.append(("Met at earlier events", "Nobody sits with someone they sat with at an earlier event."
-                  if history == 0 else f"{history} {'time' if history == 1 else 'times'} people share a table "
-                  f"with someone they sat with at an earlier event (the fewest possible is {least})."))
+                  f"{repeats} {'time' if repeats == 1 else 'times'} two people share a table again"
+                  f"{bound(repeats, least)}."))
     for attribute in mix_by:
         excess = score.get("excess", {}).get(attribute, 0)
         least = bounds.get("excess", {}).get(attribute, 0)
         label = MIX_ATTRIBUTES.get(attribute, attribute)
         lines.append((f"Mix of {label.lower()}", f"Every table has its fair share of each {label.lower()} or fewer."
                       if excess == 0 else f"{excess} {'seat goes' if excess == 1 else 'seats go'} over a table's fair "
-                      f"share of one {label.lower()} (the fewest possible is {least})."))
+                      f"share of one {label.lower()}{bound(excess, least)}."))
+    history, least = score.get("met_before", 0), bounds.get("met_before", 0)
+    sittings = score.get("met_before_sittings", history)
+    lines.append(("Met at earlier events", "Nobody sits with someone they sat with at an earlier event."
+                  if history == 0 else f"{sittings} {'time' if sittings == 1 else 'times'} people share a table "
+                  f"with someone they sat with at an earlier event"
+                  f"{f', weighing {history} (recent and frequent table-mates weigh more)' if history != sittings else ''}"
+                  f"{bound(history, least)}. The mix comes first: history only decides between plans that mix "
+                  "equally well."))
     lines.append(("New contacts", f"On average each person meets {score.get('mean_new_contacts', 0):.1f} people "
                   "they have not sat with before."))
     return lines
+
+
+def score_lines_in_use(event: Event) -> list[tuple[str, str]]:
+    """The score panel of the event's plan in use (empty without one): what the report shows, so the
+    seating page and the report speak the same numbers."""
+    plan = plan_in_use(event)
+    return score_in_words(plan.score, plan.settings.get("mix_by", [])) if plan is not None else []
 
 
 # --- reading plans for reports ----------------------------------------------------------------------

@@ -14,8 +14,7 @@ bp = Blueprint("seating", __name__)
 
 
 def _budget() -> plans.Budget:
-    return plans.Budget(seconds=current_app.config["SEATING_SECONDS"],
-                        iterations=current_app.config["SEATING_ITERATIONS"])
+    return plans.Budget.from_config(current_app.config)
 
 
 def _generate_form(event, shown):
@@ -27,9 +26,7 @@ def _generate_form(event, shown):
         if shown is not None:
             choices = plans.SeatingChoices.from_settings(shown.settings)
         else:
-            layout = event.venue.table_layout if event.venue and event.venue.table_layout else [10] * 10
-            choices = plans.SeatingChoices(tables=list(layout), rounds=3 if event.format == "big_room" else 1,
-                                           facilitator_ids=sorted(plans.community_facilitator_ids(event) & set(candidates)))
+            choices = plans.form_choices(event, set(candidates))
         by_id = {p.id: p.email for p in people}
         mix = choices.mix_by + [""] * (4 - len(choices.mix_by))
         data = {
