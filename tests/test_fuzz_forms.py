@@ -54,6 +54,8 @@ FORM_PAGES = [
     ("anonymous", "/feedback/{feedback_token}"),
     ("organiser", "/communities/{slug}/learning-sets"),
     ("organiser", "/communities/{slug}/exchange-pairs"),
+    ("anonymous", "/events/{event_id}/register"),  # open registration (issue 23)
+    ("organiser", "/events/{event_id}/share"),
 ]
 
 
@@ -62,6 +64,7 @@ NOT_FUZZED = {
     "seating.plan": "the seating forms have their own tests (tests/test_seating.py)",
     "accounts.use_sign_in_link": "a button only (no fields); needs a live single-use link",
     "accounts.confirm_email_change": "a button only (no fields); needs a live single-use link",
+    "registration.confirm": "a button only (no fields); needs a live single-use link (tests/test_registration.py)",
     "people.import_guest_list": "an upload: test_the_guest_list_import_takes_arbitrary_rows and _bytes below",
 }
 

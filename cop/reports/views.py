@@ -28,7 +28,7 @@ def community_report(slug: str):
     records = queries.event_records(community)
     return render_template("reports/community.html", community=community, role=role,
                            report=figures.community_figures(records), dimensions=export.DIMENSIONS,
-                           charts=charts, follow_ups=queries.follow_ups(records))
+                           charts=charts, follow_ups=queries.follow_ups(records), channels=queries.channels(records))
 
 
 @bp.route("/communities/<slug>/report.csv")
@@ -44,9 +44,11 @@ def community_report_csv(slug: str):
 @login_required
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
-    figure = queries.event_report(event)
+    records = queries.event_records(event.community, up_to=event)
+    figure = figures.community_figures(records).events[-1]
     return render_template("reports/event.html", event=event, role=role, figure=figure,
-                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]))
+                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]),
+                           channels=queries.channels(records, {event.id}))
 
 
 @bp.route("/events/<int:event_id>/report.csv")

@@ -1,0 +1,216 @@
+"""Registering from the public page, and confirming the address.
+
+Nothing is held or shown until the address is confirmed by the mailed link: a registration is
+only what was typed, with the link's hash. The page answers the same whether or not cop knows the
+address. On confirmation the person joins this community (created only if the address is new to
+cop; a known person keeps their name), this community's record of them takes what they gave, and
+an invitation with the channel is answered "yes" through the RSVP function, so the capacity lock,
+waitlist, confirmation mail and .ics are exactly an invited guest's.
+
+Abuse: at most one confirmation mail to an address a day from this page (later registrations are
+kept but not mailed, and the page reads the same); at most REGISTRATION_UNCONFIRMED_CAP unconfirmed
+registrations per event at a time; links expire after REGISTRATION_LINK_HOURS; the views add rate
+limits per client and per event, and a honeypot field.
+"""
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import func, select, update
+
+from cop.accounts.models import hash_token, new_token
+from cop.events.models import Event
+from cop.extensions import db
+from cop.invitations import rsvp
+from cop.invitations.mails import london_time
+from cop.invitations.models import Invitation, InvitationLink
+from cop.links import external_url
+from cop.mail.outbox import queue_mail
+from cop.people import directory
+from cop.people.models import PROFESSIONS, SECTORS, utcnow
+from cop.registration.models import Registration, SharedLink
+
+PUBLIC_CHANNEL = "public"  # the registration page reached without a channel tag
+CHANNEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class RegistrationClosed(Exception):
+    """The event takes no registrations now (not published, private, cancelled, started or past its deadline)."""
+
+
+class TooManyUnconfirmed(Exception):
+    """The event has as many unconfirmed registrations as it accepts at a time."""
+
+
+@dataclass
+class RegistrationDetails:
+    name: str
+    email: str
+    organisation: str = ""
+    sector: str = ""
+    place: str = ""
+    profession: str = "other"
+    dietary_needs: str = ""
+    access_needs: str = ""
+
+
+def open_for_registration(event: Event, now=None) -> bool:
+    return event.status == "published" and event.is_public and rsvp.answers_open(event, now)
+
+
+def channel_for(event: Event, via: str | None) -> str:
+    """The shared link's channel named by `?via=`, if this event has one; otherwise the plain public page."""
+    via = (via or "").strip().lower()
+    if via and CHANNEL_PATTERN.match(via):
+        known = db.session.execute(
+            select(SharedLink.id).where(SharedLink.event_id == event.id, SharedLink.channel == via)).first()
+        if known:
+            return via
+    return PUBLIC_CHANNEL
+
+
+def register(event: Event, details: RegistrationDetails, channel: str, now=None) -> Registration:
+    """Keep what was typed and mail a confirmation link (at most once a day per address). The caller
+    commits. Raises RegistrationClosed or TooManyUnconfirmed; says nothing about whether the address is known."""
+    now = now or utcnow()
+    if not open_for_registration(event, now):
+        raise RegistrationClosed()
+    email = details.email.strip().lower()
+    unconfirmed = db.session.execute(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event.id, Registration.state == "pending", Registration.expires_at > now)
+    ).scalar_one()
+    if unconfirmed >= current_app.config["REGISTRATION_UNCONFIRMED_CAP"]:
+        raise TooManyUnconfirmed()
+    mailed_today = db.session.execute(
+        select(Registration.id).where(
+            Registration.email == email, Registration.mailed.is_(True),
+            Registration.created_at > now - timedelta(days=1))
+    ).first() is not None
+    token, token_hash = new_token()
+    hours = current_app.config["REGISTRATION_LINK_HOURS"]
+    registration = Registration(
+        event=event, community_id=event.community_id, name=details.name.strip(), email=email,
+        organisation=details.organisation.strip(), sector=details.sector or "", place=details.place.strip(),
+        profession=details.profession or "other", dietary_needs=details.dietary_needs.strip(),
+        access_needs=details.access_needs.strip(), channel=channel, token_hash=token_hash,
+        mailed=not mailed_today, expires_at=now + timedelta(hours=hours), created_at=now,
+    )
+    db.session.add(registration)
+    if not mailed_today:
+        link = external_url("registration.confirm", token=token)
+        values = {"registration": registration, "event": event, "community": event.community, "link": link,
+                  "hours": hours, "starts": london_time(event.starts_at)}
+        queue_mail(email, f"Confirm your place at {event.title}",
+                   render_template("registration/mail/confirm.txt", **values),
+                   render_template("registration/mail/confirm.html", **values),
+                   community_id=event.community_id)
+    db.session.flush()
+    return registration
+
+
+def pending_registration(token: str, now=None) -> Registration | None:
+    registration = db.session.execute(
+        select(Registration).where(Registration.token_hash == hash_token(token))).scalar_one_or_none()
+    if registration is None or registration.state != "pending" or registration.expires_at <= (now or utcnow()):
+        return None
+    return registration
+
+
+def confirm(token: str, now=None) -> str:
+    """Spend the link: the person joins the community, its record takes what they gave, and their
+    invitation (made if they had none) is answered "yes". Returns a personal RSVP token for the
+    answer page. Raises LookupError for an unknown, used or expired link; rsvp.AnswersClosed when
+    the event no longer takes answers (the registration is then spent, and nothing is held)."""
+    now = now or utcnow()
+    registration = pending_registration(token, now)
+    if registration is None:
+        raise LookupError("This link has expired or has been used.")
+    spent = db.session.execute(
+        update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
+        .values(state="confirmed", confirmed_at=now)
+    ).rowcount
+    if spent != 1:
+        db.session.rollback()
+        raise LookupError("This link has expired or has been used.")
+    event = registration.event
+    if not open_for_registration(event, now):
+        db.session.commit()
+        raise rsvp.AnswersClosed()
+    membership = directory.join_community(event.community, registration.email, registration.name, role="guest")
+    _write_record(membership, registration)
+    invitation = db.session.execute(
+        select(Invitation).where(Invitation.event_id == event.id, Invitation.person_id == membership.person_id)
+    ).scalar_one_or_none()
+    if invitation is None:
+        invitation = Invitation(event=event, person=membership.person, channel=registration.channel)
+        db.session.add(invitation)
+    invitation.revoked_at = None
+    answer_token, answer_hash = new_token()
+    invitation.links.append(InvitationLink(token_hash=answer_hash))
+    db.session.flush()
+    registration.invitation_id = invitation.id
+    # answer_invitation commits: the registration, the record, the invitation and the answer together.
+    rsvp.answer_invitation(
+        answer_token, "yes", "in_person", registration.dietary_needs, registration.access_needs, now=now,
+        link=external_url("invitations.rsvp", token=answer_token),
+    )
+    return answer_token
+
+
+def _write_record(membership, registration: Registration) -> None:
+    """This community's record takes what the person gave; blank fields leave it as it was."""
+    if registration.organisation:
+        membership.organisation = directory.organisation_named(
+            registration.organisation, registration.sector, registration.place)
+    if registration.profession and registration.profession != "other":
+        membership.profession = registration.profession
+    if registration.dietary_needs:
+        membership.dietary_needs = registration.dietary_needs
+    if registration.access_needs:
+        membership.access_needs = registration.access_needs
+
+
+def add_shared_link(event: Event, channel: str, created_by) -> SharedLink:
+    channel = channel.strip().lower()
+    if not CHANNEL_PATTERN.match(channel) or channel == PUBLIC_CHANNEL:
+        raise ValueError("Use lower-case letters, digits and hyphens, up to 40, like linkedin or newsletter")
+    existing = db.session.execute(
+        select(SharedLink).where(SharedLink.event_id == event.id, SharedLink.channel == channel)).scalar_one_or_none()
+    if existing:
+        return existing
+    link = SharedLink(event=event, channel=channel, created_by=created_by)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def shared_links(event: Event) -> list[SharedLink]:
+    return list(db.session.execute(
+        select(SharedLink).where(SharedLink.event_id == event.id).order_by(SharedLink.channel)).scalars())
+
+
+def registration_url(event: Event, channel: str | None = None) -> str:
+    if channel and channel != PUBLIC_CHANNEL:
+        return external_url("registration.register", event_id=event.id, via=channel)
+    return external_url("registration.register", event_id=event.id)
+
+
+def registrations_by_channel(event_ids) -> dict[int, dict[str, int]]:
+    """event id -> channel -> confirmed registrations, for the reports."""
+    ids = list(event_ids)
+    out: dict[int, dict[str, int]] = {i: {} for i in ids}
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.channel, func.count(Registration.id))
+        .where(Registration.event_id.in_(ids), Registration.state == "confirmed")
+        .group_by(Registration.event_id, Registration.channel)).all()
+    for event_id, channel, count in rows:
+        out[event_id][channel] = count
+    return out
+
+
+SECTOR_CHOICES = list(SECTORS.items())
+PROFESSION_CHOICES = list(PROFESSIONS.items())

@@ -1,0 +1,296 @@
+"""Open registration (issue 23): the public page, confirmation by a mailed link read from a real SMTP
+server's capture, the same answer as an invited guest's, tenancy, hostile input, abuse limits, shared
+links and their channels in the reports. Through the real forms with CSRF on, on SQLite and PostgreSQL."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from cop.communities.models import Membership
+from cop.extensions import db
+from cop.invitations.models import Invitation
+from cop.mail.models import OutboxMessage
+from cop.mail.outbox import deliver_due
+from cop.people.models import Person, utcnow
+from cop.registration.models import Registration, SharedLink
+from tests import factories
+from tests.invitation_helpers import make_event
+from tests.smtp import smtp_server  # noqa: F401  (the fixture)
+from tests.test_tenancy import PASSWORD, Visitor
+
+
+@pytest.fixture
+def world(app_factory, smtp_server):  # noqa: F811
+    app = app_factory(WTF_CSRF_ENABLED=True, **smtp_server.settings())
+    with app.app_context():
+        a = factories.community(slug="cymuned-a", name="Cymuned A")
+        b = factories.community(slug="community-b", name="Community B")
+        acute = factories.organisation(name="Ysbyty Glan Clwyd", sector="acute", place="Bodelwyddan")
+        factories.member(a, "organiser", factories.person(name="Siân ap Rhys", email="sian@a.example"))
+        zoe = factories.member(a, "member", factories.person(
+            name="Zoë Ó Súilleabháin", email="zoe@a.example", org=acute, profession="nursing",
+            dietary_needs="Halal", access_needs="Wheelchair user"))
+        organiser_b = factories.member(b, "organiser", factories.person(name="Mallory Mischief", email="mallory@b.example"))
+        factories.account(organiser_b, PASSWORD)
+        factories.organisation(name="Thurrock Council", sector="local_authority", place="Grays")
+        db.session.flush()
+        event = make_event(b, capacity=1, title="Big Room: frailty")
+        factories.member(b, "member", factories.person(name="Already Here", email="here@b.example", org=acute))
+        db.session.add(SharedLink(event=event, channel="linkedin", created_by=organiser_b))
+        db.session.commit()
+        yield {"app": app, "smtp": smtp_server, "event": event, "a": a, "b": b, "zoe": zoe, "event_id": event.id}
+
+
+def form(**changes) -> dict:
+    values = {"name": "Jo Bloggs", "email": "jo@new.example", "organisation": "Grays Community Pharmacy",
+              "sector": "primary_care", "place": "Grays", "profession": "pharmacy",
+              "dietary_needs": "Vegan", "access_needs": "", "website": ""}
+    return {**values, **changes}
+
+
+def register(visitor, event_id, via=None, **changes):
+    url = f"/events/{event_id}/register" + (f"?via={via}" if via else "")
+    page = visitor.get(url)
+    assert page.status_code == 200
+    hidden_via = re.search(r'name="via"[^>]*value="([^"]*)"', page.text)
+    data = {**form(**changes), "via": hidden_via.group(1) if hidden_via else ""}
+    return visitor.send(url, {**data, "csrf_token": Visitor.token(page)})
+
+
+def captured(world, to, subject_start):
+    deliver_due()
+    return [m for m in world["smtp"].handler.messages()
+            if m["To"] == to and m["Subject"].startswith(subject_start)]
+
+
+def confirm_link(message) -> str:
+    return re.search(r"http://cop\.test(/register/confirm/[A-Za-z0-9_\-]+)", message.get_body(("plain",)).get_content()).group(1)
+
+
+def written() -> tuple[int, int, int, int]:
+    return tuple(db.session.execute(select(func.count()).select_from(model)).scalar_one()
+                 for model in (Registration, OutboxMessage, Invitation, Person))
+
+
+def test_the_public_page_answers_anyone_without_signing_in_with_card_meta_tags(world):
+    page = Visitor(world["app"]).get(f"/events/{world['event_id']}/register?via=linkedin")
+    assert page.status_code == 200
+    assert '<meta property="og:title" content="Big Room: frailty">' in page.text
+    assert 'og:site_name" content="Community B"' in page.text and 'name="twitter:card"' in page.text
+    assert 'name="via"' in page.text and 'value="linkedin"' in page.text
+    assert "Ysbyty Glan Clwyd" not in page.text or '<datalist id="organisations">' in page.text
+    # Nothing is shown about who is registered or invited.
+    assert "Already Here" not in page.text and "here@b.example" not in page.text
+
+
+def test_register_confirm_from_the_captured_mail_and_get_the_invited_guest_s_answer_and_ics(world):
+    visitor = Visitor(world["app"])
+    answer = register(visitor, world["event_id"], via="linkedin")
+    assert answer.status_code == 302 and "check-your-email" in answer.headers["Location"]
+    assert "Check your email" in visitor.get(answer.headers["Location"]).text
+    # Nothing held before the address is confirmed.
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0
+    assert db.session.execute(select(Person).where(Person.email == "jo@new.example")).first() is None
+    [mail] = captured(world, "jo@new.example", "Confirm your place")
+    link = confirm_link(mail)
+    page = visitor.get(link)
+    assert page.status_code == 200 and "Confirm my place" in page.text
+    done = visitor.send(link, {"csrf_token": Visitor.token(page)})
+    assert done.status_code == 302 and "/rsvp/" in done.headers["Location"]
+    rsvp = visitor.get(done.headers["Location"])
+    assert "Your place is confirmed" in rsvp.text
+    [confirmation] = captured(world, "jo@new.example", "Your place is confirmed")
+    [ics] = [part for part in confirmation.iter_attachments() if part.get_filename() == "invite.ics"]
+    assert b"METHOD:REQUEST" in ics.get_content() if isinstance(ics.get_content(), bytes) else "METHOD:REQUEST" in ics.get_content()
+    ics_url = re.search(r'href="(/rsvp/[^"]+/calendar\.ics)"', rsvp.text).group(1)
+    calendar = visitor.get(ics_url)
+    assert calendar.status_code == 200 and b"BEGIN:VEVENT" in calendar.data
+    invitation = db.session.execute(select(Invitation)).scalar_one()
+    assert (invitation.channel, invitation.answer, invitation.place, invitation.dietary_needs) == (
+        "linkedin", "yes", "confirmed", "Vegan")
+    record = db.session.execute(select(Membership).where(Membership.person_id == invitation.person_id)).scalar_one()
+    assert (record.community_id, record.role, record.organisation.name, record.profession) == (
+        world["b"].id, "guest", "Grays Community Pharmacy", "pharmacy")
+    # The link is spent.
+    assert visitor.get(link).status_code == 404
+
+
+def test_a_full_event_waitlists_a_registrant_as_it_would_an_invited_guest(world):
+    for number in (1, 2):
+        visitor = Visitor(world["app"])
+        register(visitor, world["event_id"], email=f"person{number}@new.example")
+        [mail] = captured(world, f"person{number}@new.example", "Confirm")
+        link = confirm_link(mail)
+        visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+    places = dict(db.session.execute(
+        select(Person.email, Invitation.place).join(Invitation, Invitation.person_id == Person.id)).all())
+    assert places == {"person1@new.example": "confirmed", "person2@new.example": "waitlisted"}
+    assert captured(world, "person2@new.example", "You are on the waitlist")
+
+
+def test_the_page_reads_the_same_for_a_known_address_and_changes_only_this_community_s_record(world):
+    visitor = Visitor(world["app"])
+    known = register(visitor, world["event_id"], name="Mallory Renamed", email="zoe@a.example",
+                     organisation="Thurrock Council", dietary_needs="None")
+    unknown = register(Visitor(world["app"]), world["event_id"], email="fresh@new.example")
+    assert (known.status_code, known.headers["Location"]) == (unknown.status_code, unknown.headers["Location"])
+    [mail_known] = captured(world, "zoe@a.example", "Confirm")
+    [mail_unknown] = captured(world, "fresh@new.example", "Confirm")
+    assert mail_known["Subject"] == mail_unknown["Subject"]
+    link = confirm_link(mail_known)
+    visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+    zoe = db.session.get(Person, world["zoe"].id)
+    assert zoe.name == "Zoë Ó Súilleabháin"  # identity is the person's: never renamed
+    records = {m.community_id: m for m in db.session.execute(
+        select(Membership).where(Membership.person_id == zoe.id)).scalars()}
+    assert (records[world["a"].id].organisation.name, records[world["a"].id].dietary_needs) == ("Ysbyty Glan Clwyd", "Halal")
+    assert (records[world["b"].id].organisation.name, records[world["b"].id].dietary_needs) == ("Thurrock Council", "None")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"name": ""}, "Enter your full name"),
+    ({"email": "not-an-address"}, "Enter an email address in the correct format"),
+    ({"organisation": ""}, "Enter your organisation"),
+    ({"organisation": "x" * 201}, "Organisation must be 200 characters or fewer"),
+    ({"profession": "astrologer"}, "Not a valid choice"),
+    ({"dietary_needs": "y" * 2001}, "Dietary needs must be 2000 characters or fewer"),
+])
+def test_bad_input_gets_a_clear_error_and_writes_nothing(world, changes, message):
+    before = written()
+    answer = register(Visitor(world["app"]), world["event_id"], **changes)
+    assert answer.status_code == 400 and message in answer.text and "There is a problem" in answer.text
+    assert written() == before
+
+
+def test_without_the_csrf_token_nothing_is_written(world):
+    before = written()
+    answer = Visitor(world["app"]).send(f"/events/{world['event_id']}/register", form())
+    assert answer.status_code == 400 and written() == before
+
+
+def test_the_honeypot_reads_as_success_and_writes_nothing(world):
+    before = written()
+    answer = register(Visitor(world["app"]), world["event_id"], website="http://spam.example")
+    assert answer.status_code == 302 and written() == before
+
+
+def test_drafts_and_private_events_have_no_public_page(world):
+    visitor = Visitor(world["app"])
+    event = db.session.get(type(world["event"]), world["event_id"])
+    for change in ({"status": "draft"}, {"is_public": False}):
+        for key, value in change.items():
+            setattr(event, key, value)
+        db.session.commit()
+        assert visitor.get(f"/events/{event.id}/register").status_code == 404
+        event.status, event.is_public = "published", True
+        db.session.commit()
+
+
+def test_a_cancelled_or_past_event_takes_no_registration(world):
+    event = db.session.get(type(world["event"]), world["event_id"])
+    event.status = "cancelled"
+    db.session.commit()
+    assert Visitor(world["app"]).get(f"/events/{event.id}/register").status_code == 404
+    event.status = "published"
+    event.rsvp_deadline = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = Visitor(world["app"]).get(f"/events/{event.id}/register")
+    assert page.status_code == 200 and "Registration for this event is closed" in page.text and "<form" not in page.text
+
+
+def test_one_mail_a_day_to_an_address_from_this_page(world):
+    for _ in range(3):
+        assert register(Visitor(world["app"]), world["event_id"], email="Jo@New.example").status_code == 302
+    assert len(captured(world, "jo@new.example", "Confirm")) == 1
+
+
+def test_unconfirmed_registrations_are_capped_per_event(app_factory, world):
+    world["app"].config["REGISTRATION_UNCONFIRMED_CAP"] = 2
+    for number in range(2):
+        assert register(Visitor(world["app"]), world["event_id"], email=f"p{number}@new.example").status_code == 302
+    before = written()
+    refused = register(Visitor(world["app"]), world["event_id"], email="third@new.example")
+    assert refused.status_code == 400 and "Too many people are registering" in refused.text
+    assert written() == before
+
+
+def test_confirmation_links_expire(world):
+    visitor = Visitor(world["app"])
+    register(visitor, world["event_id"])
+    [mail] = captured(world, "jo@new.example", "Confirm")
+    db.session.execute(Registration.__table__.update().values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert visitor.get(confirm_link(mail)).status_code == 404
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0
+
+
+def test_registration_posts_are_rate_limited_per_client(app_factory, smtp_server):  # noqa: F811
+    app = app_factory(RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="2 per minute", **smtp_server.settings())
+    with app.app_context():
+        group = factories.community()
+        event = make_event(group)
+        db.session.commit()
+        client = app.test_client()
+        codes = [client.post(f"/events/{event.id}/register", data=form(email=f"r{n}@new.example")).status_code
+                 for n in range(3)]
+        assert codes == [302, 302, 429]
+
+
+def test_the_organiser_adds_a_shared_link_and_prints_its_poster(world):
+    organiser = Visitor(world["app"], "mallory@b.example")
+    event_id = world["event_id"]
+    page = organiser.get(f"/events/{event_id}/share")
+    assert page.status_code == 200 and f"/events/{event_id}/register?via=linkedin" in page.text
+    bad = organiser.post(f"/events/{event_id}/share", {"channel": "Linked In!"})
+    assert bad.status_code == 400 and "lower-case letters" in bad.text
+    assert organiser.post(f"/events/{event_id}/share", {"channel": "newsletter"}).status_code == 302
+    assert db.session.execute(select(SharedLink.channel).where(SharedLink.event_id == event_id)
+                              .order_by(SharedLink.channel)).scalars().all() == ["linkedin", "newsletter"]
+    poster = organiser.get(f"/events/{event_id}/share/poster.pdf?via=newsletter")
+    assert poster.status_code == 200 and poster.data.startswith(b"%PDF") and "newsletter" in poster.headers[
+        "Content-Disposition"]
+
+
+def test_an_unknown_channel_tag_counts_as_the_public_page(world):
+    visitor = Visitor(world["app"])
+    register(visitor, world["event_id"], via="made-up")
+    assert db.session.execute(select(Registration.channel)).scalar_one() == "public"
+
+
+def test_reports_show_reach_attendance_and_new_organisations_by_channel(world):
+    """Two past events: the second brings a new organisation through linkedin, a known one by invitation;
+    a trusted member's guest and a walk-in are counted as such."""
+    from cop.events.models import Attendance
+
+    b = db.session.get(type(world["b"]), world["b"].id)
+    old_org, new_org, other_new = (factories.organisation(name=n) for n in ("Old Trust", "New Charity", "Walk-in Hospice"))
+    inviter = factories.member(b, "member")
+    people = {name: factories.member(b, "member", factories.person(name=name, org=org))
+              for name, org in (("Olive", old_org), ("Oscar", old_org), ("Nina", new_org), ("Tess", old_org),
+                                ("Walt", other_new))}
+    first = make_event(b, starts_at=utcnow() - timedelta(days=60), title="First")
+    second = make_event(b, starts_at=utcnow() - timedelta(days=30), title="Second")
+    db.session.flush()
+    db.session.add_all([
+        Invitation(event=first, person=people["Olive"], answer="yes", place="confirmed"),
+        Attendance(event=first, person=people["Olive"]),
+        Invitation(event=second, person=people["Oscar"], answer="yes", place="confirmed"),
+        Invitation(event=second, person=people["Nina"], answer="yes", place="confirmed", channel="linkedin"),
+        Invitation(event=second, person=people["Tess"], answer="no", invited_by=inviter),
+        Attendance(event=second, person=people["Oscar"]), Attendance(event=second, person=people["Nina"]),
+        Attendance(event=second, person=people["Walt"], walk_in=True),
+    ])
+    db.session.commit()
+    organiser = Visitor(world["app"], "mallory@b.example")
+    report = organiser.get(f"/events/{second.id}/report").text
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>((?:\s*<td[^>]*>\d+</td>){5})', report))
+    numbers = {channel: [int(n) for n in re.findall(r">(\d+)<", cells)] for channel, cells in rows.items()}
+    assert numbers == {
+        "linkedin": [1, 1, 1, 1, 1],
+        "invitation": [1, 1, 1, 0, 0],
+        "trusted member": [1, 0, 0, 0, 0],
+        "walk-in (not invited)": [0, 0, 1, 1, 1],
+    }
+    community = organiser.get(f"/communities/{b.slug}/report").text
+    assert 'id="channels-table"' in community and "linkedin" in community
