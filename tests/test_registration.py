@@ -294,3 +294,29 @@ def test_reports_show_reach_attendance_and_new_organisations_by_channel(world):
     }
     community = organiser.get(f"/communities/{b.slug}/report").text
     assert 'id="channels-table"' in community and "linkedin" in community
+
+
+def test_the_demo_has_shared_links_with_registrations_from_two_channels_and_its_report_shows_them(app):
+    from cop.accounts.models import Account
+    from cop.demo import COMMUNITY_SLUG, load_demo
+    from tests.conftest import sign_in
+
+    load_demo()
+    load_demo()  # idempotent
+    channels = dict(db.session.execute(
+        select(Registration.channel, func.count(Registration.id)).where(Registration.state == "confirmed")
+        .group_by(Registration.channel)).all())
+    assert set(channels) == {"linkedin", "newsletter"} and min(channels.values()) >= 5
+    assert db.session.execute(select(func.count(Invitation.id)).where(Invitation.channel != "")).scalar_one() == sum(
+        channels.values())
+    organiser = db.session.execute(
+        select(Account).join(Membership, Membership.person_id == Account.person_id)
+        .where(Membership.role == "organiser")).scalars().first()
+    client = app.test_client()
+    sign_in(client, organiser)
+    report = client.get(f"/communities/{COMMUNITY_SLUG}/report").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>\s*<td[^>]*>(\d+)</td>', report[report.index("channels-table"):]))
+    assert {"linkedin", "newsletter", "invitation"} <= set(rows)
+    new_by = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>(?:\s*<td[^>]*>\d+</td>){3}\s*<td[^>]*>(\d+)</td>',
+                             report[report.index("channels-table"):]))
+    assert int(new_by["linkedin"]) > 0 and int(new_by["newsletter"]) > 0
