@@ -118,6 +118,8 @@ EXPECTED = {
     "registration.confirm": ("GET", (404, 404, 404, 404, 404, 404)),
     "registration.share": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "registration.poster": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "registration.approval_setting": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "registration.approvals": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
 }
 
 

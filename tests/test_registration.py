@@ -320,3 +320,66 @@ def test_the_demo_has_shared_links_with_registrations_from_two_channels_and_its_
     new_by = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>(?:\s*<td[^>]*>\d+</td>){3}\s*<td[^>]*>(\d+)</td>',
                              report[report.index("channels-table"):]))
     assert int(new_by["linkedin"]) > 0 and int(new_by["newsletter"]) > 0
+
+
+def _confirmed_awaiting(world, email, organisation):
+    visitor = Visitor(world["app"])
+    register(visitor, world["event_id"], email=email, organisation=organisation, name=email.split("@")[0].title())
+    [mail] = captured(world, email, "Confirm")
+    link = confirm_link(mail)
+    return visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+
+
+def test_with_approval_nothing_is_held_until_the_organiser_approves_in_bulk_and_declined_people_are_told_kindly(world):
+    organiser = Visitor(world["app"], "mallory@b.example")
+    event_id = world["event_id"]
+    assert organiser.post(f"/events/{event_id}/share", {"needs_approval": "y"},
+                          action=f"/events/{event_id}/share/approval").status_code == 302
+    waiting = _confirmed_awaiting(world, "ann@new.example", "Brand New Charity")
+    assert waiting.status_code == 200 and "we will confirm your place" in waiting.text
+    _confirmed_awaiting(world, "ben@new.example", "Ysbyty Glan Clwyd")  # the community knows this organisation
+    _confirmed_awaiting(world, "cat@new.example", "Another New Group")
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0
+    assert db.session.execute(select(Person).where(Person.email == "ann@new.example")).first() is None
+    page = organiser.get(f"/events/{event_id}/registrations")
+    assert page.status_code == 200 and all(n in page.text for n in ("Ann", "Ben", "Cat", "Pharmacy"))
+    new_only = organiser.get(f"/events/{event_id}/registrations?new=1").text
+    assert "Ann" in new_only and "Cat" in new_only and "Ben" not in new_only
+    ids = dict(db.session.execute(select(Registration.email, Registration.id)).all())
+    nothing_ticked = organiser.post(f"/events/{event_id}/registrations", {"action": "approve"})
+    assert nothing_ticked.status_code == 400 and "Tick at least one registration" in nothing_ticked.text
+    approved = organiser.post(f"/events/{event_id}/registrations",
+                              {"action": "approve", "registration": [ids["ann@new.example"], ids["ben@new.example"]]})
+    assert approved.status_code == 302
+    places = dict(db.session.execute(
+        select(Person.email, Invitation.place).join(Invitation, Invitation.person_id == Person.id)).all())
+    assert places == {"ann@new.example": "confirmed", "ben@new.example": "waitlisted"}  # capacity 1
+    assert captured(world, "ann@new.example", "Your place is confirmed")
+    assert organiser.post(f"/events/{event_id}/registrations",
+                          {"action": "decline", "registration": [ids["cat@new.example"]]}).status_code == 302
+    [kind] = captured(world, "cat@new.example", "About your registration")
+    assert "sorry" in kind.get_body(("plain",)).get_content()
+    assert db.session.execute(select(Person).where(Person.email == "cat@new.example")).first() is None
+    # Deciding twice changes nothing.
+    again = organiser.post(f"/events/{event_id}/registrations",
+                           {"action": "approve", "registration": [ids["cat@new.example"]]})
+    assert again.status_code == 302 and "0 registrations approved" in organiser.get(again.headers["Location"]).text
+
+
+def test_another_community_s_organiser_cannot_decide_this_one_s_registrations(world):
+    a_organiser = factories.account(db.session.execute(select(Person).where(Person.email == "sian@a.example"))
+                                    .scalar_one(), PASSWORD)
+    db.session.commit()
+    organiser_b = Visitor(world["app"], "mallory@b.example")
+    organiser_b.post(f"/events/{world['event_id']}/share", {"needs_approval": "y"},
+                     action=f"/events/{world['event_id']}/share/approval")
+    _confirmed_awaiting(world, "ann@new.example", "Brand New Charity")
+    attacker = Visitor(world["app"], a_organiser.person.email)
+    [registration_id] = db.session.execute(select(Registration.id)).scalars()
+    token = Visitor.token(attacker.get("/account"))
+    for url in (f"/events/{world['event_id']}/registrations", f"/events/{world['event_id']}/share"):
+        assert attacker.get(url).status_code == 403
+    answer = attacker.send(f"/events/{world['event_id']}/registrations",
+                           {"action": "approve", "registration": registration_id, "csrf_token": token})
+    assert answer.status_code == 403
+    assert db.session.execute(select(Registration.state)).scalar_one() == "awaiting"

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from cop.people.models import PROFESSIONS, SECTORS
@@ -33,3 +33,11 @@ class RegistrationForm(FlaskForm):
 class SharedLinkForm(FlaskForm):
     channel = StringField("Channel name", validators=[
         DataRequired("Enter a channel name, like linkedin"), Length(max=40, message="Use 40 characters or fewer")])
+
+
+class ApprovalSettingForm(FlaskForm):
+    needs_approval = BooleanField("Registrations wait for my approval (“register and we will confirm”)")
+
+
+class DecisionForm(FlaskForm):
+    """Approve or decline the ticked registrations (their ids come as `registration` values)."""

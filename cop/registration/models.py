@@ -9,8 +9,10 @@ from cop.extensions import db
 from cop.people.models import Person, utcnow
 
 # pending: the address is not confirmed yet, nothing is held; confirmed: the link was used and the
-# registration became an invitation answered "yes"; expired: the link was not used in time.
-REGISTRATION_STATES = ("pending", "confirmed", "expired")
+# registration became an invitation answered "yes"; awaiting: the link was used on an event whose
+# registrations need the organiser's approval, nothing is held yet; approved (then as confirmed) or
+# declined (told kindly) by an organiser.
+REGISTRATION_STATES = ("pending", "confirmed", "awaiting", "approved", "declined")
 
 
 class SharedLink(db.Model):
@@ -29,12 +31,22 @@ class SharedLink(db.Model):
     created_by: Mapped[Person | None] = relationship()
 
 
+class RegistrationSetting(db.Model):
+    """An event's registration settings: whether registrations wait for an organiser's approval."""
+
+    __tablename__ = "registration_setting"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    needs_approval: Mapped[bool] = mapped_column(default=False)
+
+
 class Registration(db.Model):
     """What someone typed on the public page, kept until the address is confirmed (then it becomes an
     invitation, and the community's record of the person). Only the link's hash is stored."""
 
     __tablename__ = "registration"
-    __table_args__ = (CheckConstraint("state IN ('pending', 'confirmed', 'expired')", name="state_known"),)
+    __table_args__ = (CheckConstraint("state IN ('pending', 'confirmed', 'awaiting', 'approved', 'declined')",
+                                      name="state_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -55,6 +67,7 @@ class Registration(db.Model):
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     confirmed_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]  # approved or declined by an organiser
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))
 
     event: Mapped[Event] = relationship()

@@ -29,7 +29,7 @@ from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people import directory
 from cop.people.models import PROFESSIONS, SECTORS, utcnow
-from cop.registration.models import Registration, SharedLink
+from cop.registration.models import Registration, RegistrationSetting, SharedLink
 
 PUBLIC_CHANNEL = "public"  # the registration page reached without a channel tag
 CHANNEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -118,26 +118,50 @@ def pending_registration(token: str, now=None) -> Registration | None:
     return registration
 
 
-def confirm(token: str, now=None) -> str:
-    """Spend the link: the person joins the community, its record takes what they gave, and their
-    invitation (made if they had none) is answered "yes". Returns a personal RSVP token for the
-    answer page. Raises LookupError for an unknown, used or expired link; rsvp.AnswersClosed when
-    the event no longer takes answers (the registration is then spent, and nothing is held)."""
+def needs_approval(event: Event) -> bool:
+    setting = db.session.get(RegistrationSetting, event.id)
+    return bool(setting and setting.needs_approval)
+
+
+def set_needs_approval(event: Event, value: bool) -> None:
+    setting = db.session.get(RegistrationSetting, event.id)
+    if setting is None:
+        setting = RegistrationSetting(event_id=event.id)
+        db.session.add(setting)
+    setting.needs_approval = value
+
+
+def confirm(token: str, now=None) -> str | None:
+    """Spend the link. Without approval the person joins the community, its record takes what they
+    gave, and their invitation (made if they had none) is answered "yes": returns a personal RSVP
+    token for the answer page. With approval nothing is held yet: returns None. Raises LookupError
+    for an unknown, used or expired link; rsvp.AnswersClosed when the event no longer takes answers
+    (the registration is then spent, and nothing is held)."""
     now = now or utcnow()
     registration = pending_registration(token, now)
     if registration is None:
         raise LookupError("This link has expired or has been used.")
+    event = registration.event
+    state = "awaiting" if needs_approval(event) else "confirmed"
     spent = db.session.execute(
         update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
-        .values(state="confirmed", confirmed_at=now)
+        .values(state=state, confirmed_at=now)
     ).rowcount
     if spent != 1:
         db.session.rollback()
         raise LookupError("This link has expired or has been used.")
-    event = registration.event
     if not open_for_registration(event, now):
         db.session.commit()
         raise rsvp.AnswersClosed()
+    if state == "awaiting":
+        db.session.commit()
+        return None
+    return _admit(registration, now)
+
+
+def _admit(registration: Registration, now) -> str:
+    """Join the community, write its record, answer the invitation "yes" (which commits)."""
+    event = registration.event
     membership = directory.join_community(event.community, registration.email, registration.name, role="guest")
     _write_record(membership, registration)
     invitation = db.session.execute(
@@ -157,6 +181,61 @@ def confirm(token: str, now=None) -> str:
         link=external_url("invitations.rsvp", token=answer_token),
     )
     return answer_token
+
+
+@dataclass
+class Awaiting:
+    registration: Registration
+    new_organisation: bool  # no member of the community is recorded with this organisation
+
+
+def awaiting_approval(event: Event, only_new_organisations: bool = False) -> list[Awaiting]:
+    known = {o.name.casefold() for o in directory.organisations_in(event.community)}
+    rows = db.session.execute(
+        select(Registration).where(Registration.event_id == event.id, Registration.state == "awaiting")
+        .order_by(Registration.confirmed_at, Registration.id)).scalars()
+    waiting = [Awaiting(r, r.organisation.strip().casefold() not in known) for r in rows]
+    return [w for w in waiting if w.new_organisation] if only_new_organisations else waiting
+
+
+def _take_awaiting(event: Event, ids, state: str, now) -> list[Registration]:
+    """The awaiting registrations of this event among `ids`, moved to `state` (each once, whoever else is deciding)."""
+    taken = []
+    for registration_id in sorted(set(ids)):
+        moved = db.session.execute(
+            update(Registration).where(Registration.id == registration_id, Registration.event_id == event.id,
+                                       Registration.state == "awaiting").values(state=state, decided_at=now)
+        ).rowcount
+        if moved == 1:
+            taken.append(db.session.get(Registration, registration_id))
+    return taken
+
+
+def approve(event: Event, ids, now=None) -> int:
+    """Admit these registrations as a confirmed registration would be (place, waitlist, mail, .ics).
+    Raises rsvp.AnswersClosed when the event takes no more answers (nothing is then approved)."""
+    now = now or utcnow()
+    if not open_for_registration(event, now):
+        raise rsvp.AnswersClosed()
+    taken = _take_awaiting(event, ids, "approved", now)
+    db.session.commit()
+    for registration in taken:
+        _admit(registration, now)
+    return len(taken)
+
+
+def decline(event: Event, ids, now=None) -> int:
+    """Tell these registrants, kindly, that there is no place for them this time."""
+    now = now or utcnow()
+    taken = _take_awaiting(event, ids, "declined", now)
+    for registration in taken:
+        values = {"registration": registration, "event": event, "community": event.community,
+                  "starts": london_time(event.starts_at)}
+        queue_mail(registration.email, f"About your registration for {event.title}",
+                   render_template("registration/mail/declined.txt", **values),
+                   render_template("registration/mail/declined.html", **values), community_id=event.community_id)
+    db.session.commit()
+    return len(taken)
 
 
 def _write_record(membership, registration: Registration) -> None:

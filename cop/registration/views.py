@@ -1,6 +1,6 @@
 """Open registration: the public page (no account), confirming by the mailed link, and the
 organiser's shared links and QR poster."""
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cop.communities.access import MANAGERS
@@ -10,8 +10,9 @@ from cop.extensions import db, limiter, token_guesses
 from cop.invitations import rsvp
 from cop.invitations.mails import london_time, qr_png
 from cop.people import directory
+from cop.people.models import PROFESSIONS
 from cop.registration import registering
-from cop.registration.forms import RegistrationForm, SharedLinkForm
+from cop.registration.forms import ApprovalSettingForm, DecisionForm, RegistrationForm, SharedLinkForm
 
 bp = Blueprint("registration", __name__)
 
@@ -98,6 +99,8 @@ def confirm(token: str):
             abort(404)
         except rsvp.AnswersClosed:
             return render_template("registration/closed.html", event=event, community=event.community), 409
+        if answer_token is None:
+            return render_template("registration/awaiting.html", event=event, community=event.community)
         return redirect(url_for("invitations.rsvp", token=answer_token))
     return render_template("registration/confirm.html", event=event, community=event.community,
                            registration=registration, starts=london_time(event.starts_at))
@@ -119,6 +122,8 @@ def share(event_id: int):
     links = [(link, registering.registration_url(event, link.channel)) for link in registering.shared_links(event)]
     return render_template(
         "registration/share.html", event=event, form=form, links=links,
+        approval_form=ApprovalSettingForm(needs_approval=registering.needs_approval(event)),
+        awaiting=len(registering.awaiting_approval(event)),
         public_url=registering.registration_url(event), is_open=registering.open_for_registration(event),
     ), 400 if form.errors else 200
 
@@ -145,3 +150,47 @@ def poster(event_id: int):
     safe = "".join(c if c.isalnum() else "-" for c in event.title.lower()).strip("-")[:50]
     return Response(pdf_from_html(html), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{safe}-poster-{channel}.pdf"'})
+
+
+@bp.route("/events/<int:event_id>/share/approval", methods=["POST"])
+@login_required
+def approval_setting(event_id: int):
+    event, _role = event_for(event_id, MANAGERS)
+    form = ApprovalSettingForm()
+    if form.validate_on_submit():
+        registering.set_needs_approval(event, bool(form.needs_approval.data))
+        db.session.commit()
+        flash("Registrations now wait for your approval." if form.needs_approval.data
+              else "Registrations now get a place (or a place on the waitlist) straight away.")
+    return redirect(url_for("registration.share", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/registrations", methods=["GET", "POST"])
+@login_required
+def approvals(event_id: int):
+    """Registrations awaiting approval, with their organisation and profession; approve or decline in bulk."""
+    event, _role = event_for(event_id, MANAGERS)
+    only_new = request.args.get("new") == "1"
+    form = DecisionForm()
+    problem = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form has expired. Go back, reload the page and try again.")
+        ids = [int(v) for v in request.form.getlist("registration") if v.isdigit()]
+        action = request.form.get("action")
+        if not ids or action not in ("approve", "decline"):
+            problem = "Tick at least one registration, then choose Approve or Decline"
+        else:
+            try:
+                done = registering.approve(event, ids) if action == "approve" else registering.decline(event, ids)
+            except rsvp.AnswersClosed:
+                problem = "The event no longer takes answers, so nobody can be approved"
+            else:
+                what = "approved: each has a place or a place on the waitlist" if action == "approve" else \
+                    "declined: each has been told kindly"
+                flash(f"{done} {'registration' if done == 1 else 'registrations'} {what}.")
+                return redirect(url_for("registration.approvals", event_id=event.id, **({"new": "1"} if only_new else {})))
+    return render_template(
+        "registration/approvals.html", event=event, form=form, only_new=only_new, problem=problem,
+        waiting=registering.awaiting_approval(event, only_new), professions=PROFESSIONS,
+    ), 400 if problem else 200

@@ -1,5 +1,5 @@
-"""registration: public registrations confirmed by e-mail, shared links with a channel tag, and each
-invitation's channel (how the person came)
+"""registration: public registrations confirmed by e-mail (and approved, where the event wants it),
+shared links with a channel tag, and each invitation's channel (how the person came)
 
 Revision ID: 0012_registrations
 Revises: ad0abf10879e
@@ -54,8 +54,9 @@ def upgrade():
         sa.Column('expires_at', sa.DateTime(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
         sa.Column('invitation_id', sa.Integer(), nullable=True),
-        sa.CheckConstraint("state IN ('pending', 'confirmed', 'expired')", name=op.f('ck_registration_state_known')),
+        sa.CheckConstraint("state IN ('pending', 'confirmed', 'awaiting', 'approved', 'declined')", name=op.f('ck_registration_state_known')),
         sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_registration_community_id_community'),
                                 ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_registration_event_id_event'),
@@ -65,6 +66,14 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_registration')),
         sa.UniqueConstraint('token_hash', name=op.f('uq_registration_token_hash')),
     )
+    op.create_table(
+        'registration_setting',
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('needs_approval', sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_registration_setting_event_id_event'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('event_id', name=op.f('pk_registration_setting')),
+    )
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registration_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registration_community_id'), ['community_id'], unique=False)
@@ -73,6 +82,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('registration_setting')
     op.drop_table('registration')
     op.drop_table('shared_link')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
