@@ -120,6 +120,10 @@ EXPECTED = {
     "registration.poster": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "registration.approval_setting": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
     "registration.approvals": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # The community's public page with "Join this network"; requests to join are the organisers'.
+    "registration.join": ("GET", (200, 200, 200, 200, 200, 200)),
+    "registration.join_check_email": ("GET", (200, 200, 200, 200, 200, 200)),
+    "registration.join_requests": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
 }
 
 

@@ -383,3 +383,61 @@ def test_another_community_s_organiser_cannot_decide_this_one_s_registrations(wo
                            {"action": "approve", "registration": registration_id, "csrf_token": token})
     assert answer.status_code == 403
     assert db.session.execute(select(Registration.state)).scalar_one() == "awaiting"
+
+
+def test_join_this_network_confirms_the_address_shows_a_guest_until_approved_as_a_member(world):
+    b_slug = "community-b"
+    visitor = Visitor(world["app"])
+    page = visitor.get(f"/communities/{b_slug}/join")
+    assert page.status_code == 200 and "Join this network" in page.text and "Big Room: frailty" in page.text
+    assert "Already Here" not in page.text and "here@b.example" not in page.text
+    bad = visitor.send(f"/communities/{b_slug}/join", {"csrf_token": Visitor.token(page), "name": "", "email": "x"})
+    assert bad.status_code == 400 and "Enter your full name" in bad.text
+    before = written()
+    joined = visitor.send(f"/communities/{b_slug}/join", {
+        "csrf_token": Visitor.token(page), "name": "Dee New", "email": "dee@new.example",
+        "organisation": "Tilbury Food Bank", "sector": "vcse", "place": "Tilbury", "profession": "other"})
+    assert joined.status_code == 302 and "check-your-email" in joined.headers["Location"]
+    assert written()[3] == before[3]  # nobody is created before the address is confirmed
+    [mail] = captured(world, "dee@new.example", "Confirm you want to join Community B")
+    link = confirm_link(mail)
+    done = visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+    assert done.status_code == 200 and "we will confirm your membership" in done.text
+    dee = db.session.execute(select(Person).where(Person.email == "dee@new.example")).scalar_one()
+    record = db.session.execute(select(Membership).where(Membership.person_id == dee.id)).scalar_one()
+    assert (record.community_id, record.role, record.organisation.name) == (world["b"].id, "guest", "Tilbury Food Bank")
+    organiser = Visitor(world["app"], "mallory@b.example")
+    listing = organiser.get(f"/communities/{b_slug}/join-requests?new=1")
+    assert listing.status_code == 200 and "Dee New" in listing.text and "New to the network" in listing.text
+    [request_id] = db.session.execute(select(Registration.id).where(Registration.event_id.is_(None))).scalars()
+    assert organiser.post(f"/communities/{b_slug}/join-requests",
+                          {"action": "approve", "registration": request_id}).status_code == 302
+    assert db.session.execute(select(Membership.role).where(Membership.person_id == dee.id)).scalar_one() == "member"
+    assert captured(world, "dee@new.example", "Welcome to Community B")
+
+
+def test_joining_never_demotes_or_renames_and_another_community_cannot_decide(world):
+    visitor = Visitor(world["app"])
+    page = visitor.get("/communities/community-b/join")
+    visitor.send("/communities/community-b/join", {
+        "csrf_token": Visitor.token(page), "name": "Not Mallory", "email": "mallory@b.example",
+        "organisation": "Somewhere", "profession": "other"})
+    [mail] = captured(world, "mallory@b.example", "Confirm you want to join")
+    link = confirm_link(mail)
+    visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+    mallory = db.session.execute(select(Person).where(Person.email == "mallory@b.example")).scalar_one()
+    assert mallory.name == "Mallory Mischief"
+    assert db.session.execute(select(Membership.role).where(Membership.person_id == mallory.id)).scalar_one() == "organiser"
+    a_organiser = factories.account(db.session.execute(select(Person).where(Person.email == "sian@a.example"))
+                                    .scalar_one(), PASSWORD)
+    db.session.commit()
+    attacker = Visitor(world["app"], a_organiser.person.email)
+    [request_id] = db.session.execute(select(Registration.id)).scalars()
+    assert attacker.get("/communities/community-b/join-requests").status_code == 403
+    answer = attacker.send("/communities/community-b/join-requests", {
+        "action": "decline", "registration": request_id, "csrf_token": Visitor.token(attacker.get("/account"))})
+    assert answer.status_code == 403
+    # Their own community's page cannot reach it either.
+    assert attacker.post("/communities/cymuned-a/join-requests", {"action": "decline", "registration": request_id},
+                         action=None).status_code in (200, 302, 400)
+    assert db.session.execute(select(Registration.state)).scalar_one() == "awaiting"

@@ -41,3 +41,11 @@ class ApprovalSettingForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     """Approve or decline the ticked registrations (their ids come as `registration` values)."""
+
+
+class JoinForm(RegistrationForm):
+    """"Join this network": the registration's fields without an event's needs or channel."""
+
+    dietary_needs = None
+    access_needs = None
+    via = None

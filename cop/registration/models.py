@@ -49,7 +49,8 @@ class Registration(db.Model):
                                       name="state_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # None: a request to join the community ("Join this network"), with no event.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), index=True)
@@ -70,4 +71,4 @@ class Registration(db.Model):
     decided_at: Mapped[datetime | None]  # approved or declined by an organiser
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))
 
-    event: Mapped[Event] = relationship()
+    event: Mapped[Event | None] = relationship()

@@ -20,6 +20,7 @@ from flask import current_app, render_template
 from sqlalchemy import func, select, update
 
 from cop.accounts.models import hash_token, new_token
+from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import rsvp
@@ -76,10 +77,21 @@ def register(event: Event, details: RegistrationDetails, channel: str, now=None)
     now = now or utcnow()
     if not open_for_registration(event, now):
         raise RegistrationClosed()
+    return _keep(event.community, event, details, channel, now)
+
+
+def request_to_join(community, details: RegistrationDetails, now=None) -> Registration:
+    """"Join this network": kept and mailed like a registration, with no event (the caller commits)."""
+    return _keep(community, None, details, "join", now or utcnow())
+
+
+def _keep(community, event: Event | None, details: RegistrationDetails, channel: str, now) -> Registration:
     email = details.email.strip().lower()
     unconfirmed = db.session.execute(
         select(func.count(Registration.id)).where(
-            Registration.event_id == event.id, Registration.state == "pending", Registration.expires_at > now)
+            Registration.community_id == community.id,
+            Registration.event_id == event.id if event else Registration.event_id.is_(None),
+            Registration.state == "pending", Registration.expires_at > now)
     ).scalar_one()
     if unconfirmed >= current_app.config["REGISTRATION_UNCONFIRMED_CAP"]:
         raise TooManyUnconfirmed()
@@ -91,7 +103,7 @@ def register(event: Event, details: RegistrationDetails, channel: str, now=None)
     token, token_hash = new_token()
     hours = current_app.config["REGISTRATION_LINK_HOURS"]
     registration = Registration(
-        event=event, community_id=event.community_id, name=details.name.strip(), email=email,
+        event=event, community_id=community.id, name=details.name.strip(), email=email,
         organisation=details.organisation.strip(), sector=details.sector or "", place=details.place.strip(),
         profession=details.profession or "other", dietary_needs=details.dietary_needs.strip(),
         access_needs=details.access_needs.strip(), channel=channel, token_hash=token_hash,
@@ -100,12 +112,11 @@ def register(event: Event, details: RegistrationDetails, channel: str, now=None)
     db.session.add(registration)
     if not mailed_today:
         link = external_url("registration.confirm", token=token)
-        values = {"registration": registration, "event": event, "community": event.community, "link": link,
-                  "hours": hours, "starts": london_time(event.starts_at)}
-        queue_mail(email, f"Confirm your place at {event.title}",
-                   render_template("registration/mail/confirm.txt", **values),
-                   render_template("registration/mail/confirm.html", **values),
-                   community_id=event.community_id)
+        values = {"registration": registration, "event": event, "community": community, "link": link,
+                  "hours": hours, "starts": london_time(event.starts_at) if event else ""}
+        subject = f"Confirm your place at {event.title}" if event else f"Confirm you want to join {community.name}"
+        queue_mail(email, subject, render_template("registration/mail/confirm.txt", **values),
+                   render_template("registration/mail/confirm.html", **values), community_id=community.id)
     db.session.flush()
     return registration
 
@@ -142,6 +153,8 @@ def confirm(token: str, now=None) -> str | None:
     if registration is None:
         raise LookupError("This link has expired or has been used.")
     event = registration.event
+    if event is None:
+        return _confirm_join(registration, now)
     state = "awaiting" if needs_approval(event) else "confirmed"
     spent = db.session.execute(
         update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
@@ -157,6 +170,23 @@ def confirm(token: str, now=None) -> str | None:
         db.session.commit()
         return None
     return _admit(registration, now)
+
+
+def _confirm_join(registration: Registration, now) -> None:
+    """A confirmed request to join: the person appears in the community as a guest (a member, facilitator
+    or organiser stays what they are), with the record they gave, until an organiser approves them."""
+    spent = db.session.execute(
+        update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
+        .values(state="awaiting", confirmed_at=now)
+    ).rowcount
+    if spent != 1:
+        db.session.rollback()
+        raise LookupError("This link has expired or has been used.")
+    community = db.session.get(Community, registration.community_id)
+    membership = directory.join_community(community, registration.email, registration.name, role="guest")
+    _write_record(membership, registration)
+    db.session.commit()
+    return None
 
 
 def _admit(registration: Registration, now) -> str:
@@ -198,13 +228,64 @@ def awaiting_approval(event: Event, only_new_organisations: bool = False) -> lis
     return [w for w in waiting if w.new_organisation] if only_new_organisations else waiting
 
 
-def _take_awaiting(event: Event, ids, state: str, now) -> list[Registration]:
-    """The awaiting registrations of this event among `ids`, moved to `state` (each once, whoever else is deciding)."""
+def join_requests(community, only_new_organisations: bool = False) -> list[Awaiting]:
+    """Confirmed requests to join this community, waiting for an organiser. An organisation is new when
+    nobody in the community but those waiting is recorded with it."""
+    from cop.communities.models import Membership
+    from cop.people.models import Organisation, Person
+
+    rows = list(db.session.execute(
+        select(Registration).where(Registration.community_id == community.id, Registration.event_id.is_(None),
+                                   Registration.state == "awaiting")
+        .order_by(Registration.confirmed_at, Registration.id)).scalars())
+    waiting_emails = {r.email for r in rows}
+    known = {name.casefold() for name in db.session.execute(
+        select(Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.community_id == community.id, Person.email.not_in(waiting_emails or {""}))
+    ).scalars()}
+    waiting = [Awaiting(r, r.organisation.strip().casefold() not in known) for r in rows]
+    return [w for w in waiting if w.new_organisation] if only_new_organisations else waiting
+
+
+def approve_joins(community, ids, now=None) -> int:
+    """The approved people become members (a guest becomes a member; other roles stay)."""
+    now = now or utcnow()
+    taken = _take_awaiting(community, None, ids, "approved", now)
+    for registration in taken:
+        membership = directory.member_by_email(community, registration.email)
+        if membership is not None and membership.role == "guest":
+            membership.role = "member"
+        values = {"registration": registration, "community": community}
+        queue_mail(registration.email, f"Welcome to {community.name}",
+                   render_template("registration/mail/welcome.txt", **values), community_id=community.id)
+    db.session.commit()
+    return len(taken)
+
+
+def decline_joins(community, ids, now=None) -> int:
+    """Told kindly; they stay a guest, as anyone invited to an event is."""
+    now = now or utcnow()
+    taken = _take_awaiting(community, None, ids, "declined", now)
+    for registration in taken:
+        values = {"registration": registration, "event": None, "community": community, "starts": ""}
+        queue_mail(registration.email, f"About your request to join {community.name}",
+                   render_template("registration/mail/declined.txt", **values),
+                   render_template("registration/mail/declined.html", **values), community_id=community.id)
+    db.session.commit()
+    return len(taken)
+
+
+def _take_awaiting(community, event: Event | None, ids, state: str, now) -> list[Registration]:
+    """The awaiting registrations of this event (None: requests to join the community) among `ids`, moved
+    to `state` (each once, whoever else is deciding)."""
     taken = []
     for registration_id in sorted(set(ids)):
         moved = db.session.execute(
-            update(Registration).where(Registration.id == registration_id, Registration.event_id == event.id,
-                                       Registration.state == "awaiting").values(state=state, decided_at=now)
+            update(Registration).where(
+                Registration.id == registration_id, Registration.community_id == community.id,
+                Registration.event_id == event.id if event else Registration.event_id.is_(None),
+                Registration.state == "awaiting").values(state=state, decided_at=now)
         ).rowcount
         if moved == 1:
             taken.append(db.session.get(Registration, registration_id))
@@ -217,7 +298,7 @@ def approve(event: Event, ids, now=None) -> int:
     now = now or utcnow()
     if not open_for_registration(event, now):
         raise rsvp.AnswersClosed()
-    taken = _take_awaiting(event, ids, "approved", now)
+    taken = _take_awaiting(event.community, event, ids, "approved", now)
     db.session.commit()
     for registration in taken:
         _admit(registration, now)
@@ -227,7 +308,7 @@ def approve(event: Event, ids, now=None) -> int:
 def decline(event: Event, ids, now=None) -> int:
     """Tell these registrants, kindly, that there is no place for them this time."""
     now = now or utcnow()
-    taken = _take_awaiting(event, ids, "declined", now)
+    taken = _take_awaiting(event.community, event, ids, "declined", now)
     for registration in taken:
         values = {"registration": registration, "event": event, "community": event.community,
                   "starts": london_time(event.starts_at)}
@@ -293,3 +374,12 @@ def registrations_by_channel(event_ids) -> dict[int, dict[str, int]]:
 
 SECTOR_CHOICES = list(SECTORS.items())
 PROFESSION_CHOICES = list(PROFESSIONS.items())
+
+
+def coming_public_events(community) -> list[Event]:
+    """The community's published public events still taking answers, soonest first (for its public page)."""
+    events = db.session.execute(
+        select(Event).where(Event.community_id == community.id, Event.status == "published",
+                            Event.is_public.is_(True), Event.starts_at > utcnow()).order_by(Event.starts_at)
+    ).scalars()
+    return [event for event in events if open_for_registration(event)]

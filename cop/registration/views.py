@@ -2,17 +2,20 @@
 organiser's shared links and QR poster."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from cop.communities.access import MANAGERS
+from cop.communities.access import MANAGERS, community_for
+from cop.communities.models import Community
 from cop.events.access import event_for
 from cop.events.models import Event
 from cop.extensions import db, limiter, token_guesses
 from cop.invitations import rsvp
 from cop.invitations.mails import london_time, qr_png
+from cop.links import external_url
 from cop.people import directory
 from cop.people.models import PROFESSIONS
 from cop.registration import registering
-from cop.registration.forms import ApprovalSettingForm, DecisionForm, RegistrationForm, SharedLinkForm
+from cop.registration.forms import ApprovalSettingForm, DecisionForm, JoinForm, RegistrationForm, SharedLinkForm
 
 bp = Blueprint("registration", __name__)
 
@@ -88,6 +91,7 @@ def confirm(token: str):
     """GET shows a button (mail scanners open links; only a person's POST confirms)."""
     registration = registering.pending_registration(token) or abort(404)
     event = registration.event
+    community = db.session.get(Community, registration.community_id)
     if request.method == "POST":
         from cop.people.forms import ConfirmForm
 
@@ -98,12 +102,12 @@ def confirm(token: str):
         except LookupError:
             abort(404)
         except rsvp.AnswersClosed:
-            return render_template("registration/closed.html", event=event, community=event.community), 409
+            return render_template("registration/closed.html", event=event, community=community), 409
         if answer_token is None:
-            return render_template("registration/awaiting.html", event=event, community=event.community)
+            return render_template("registration/awaiting.html", event=event, community=community)
         return redirect(url_for("invitations.rsvp", token=answer_token))
-    return render_template("registration/confirm.html", event=event, community=event.community,
-                           registration=registration, starts=london_time(event.starts_at))
+    return render_template("registration/confirm.html", event=event, community=community,
+                           registration=registration, starts=london_time(event.starts_at) if event else "")
 
 
 @bp.route("/events/<int:event_id>/share", methods=["GET", "POST"])
@@ -191,6 +195,78 @@ def approvals(event_id: int):
                 flash(f"{done} {'registration' if done == 1 else 'registrations'} {what}.")
                 return redirect(url_for("registration.approvals", event_id=event.id, **({"new": "1"} if only_new else {})))
     return render_template(
-        "registration/approvals.html", event=event, form=form, only_new=only_new, problem=problem,
+        "registration/approvals.html", event=event, community=event.community, form=form, only_new=only_new,
+        problem=problem,
         waiting=registering.awaiting_approval(event, only_new), professions=PROFESSIONS,
+    ), 400 if problem else 200
+
+
+def _join_key() -> str:
+    return f"join-{request.view_args.get('slug')}"
+
+
+@bp.route("/communities/<slug>/join", methods=["GET", "POST"])
+@limiter.limit(_per_client, methods=["POST"])
+@limiter.limit(_per_event, methods=["POST"], key_func=_join_key)
+def join(slug: str):
+    """The community's public page: what it is, its coming public events, and "Join this network"."""
+    community = db.first_or_404(select(Community).where(Community.slug == slug))
+    form = JoinForm()
+    problem = None
+    if form.validate_on_submit():
+        if form.website.data:
+            return redirect(url_for("registration.join_check_email", slug=community.slug))
+        details = registering.RegistrationDetails(
+            name=form.name.data, email=form.email.data, organisation=form.organisation.data,
+            sector=form.sector.data or "", place=form.place.data or "", profession=form.profession.data)
+        try:
+            registering.request_to_join(community, details)
+        except registering.TooManyUnconfirmed:
+            db.session.rollback()
+            problem = "Too many people are asking to join right now. Please try again in an hour."
+        else:
+            db.session.commit()
+            return redirect(url_for("registration.join_check_email", slug=community.slug))
+    return render_template(
+        "registration/join.html", community=community, form=form, problem=problem,
+        organisations=directory.organisations_in(community), events=registering.coming_public_events(community),
+        page_url=external_url("registration.join", slug=community.slug),
+    ), 400 if (form.errors or problem) else 200
+
+
+@bp.route("/communities/<slug>/join/check-your-email")
+def join_check_email(slug: str):
+    community = db.first_or_404(select(Community).where(Community.slug == slug))
+    return render_template("registration/check_email.html", event=None, community=community,
+                           hours=current_app.config["REGISTRATION_LINK_HOURS"])
+
+
+@bp.route("/communities/<slug>/join-requests", methods=["GET", "POST"])
+@login_required
+def join_requests(slug: str):
+    """Requests to join, confirmed by their address: approve (they become members) or decline, in bulk."""
+    community, _role = community_for(slug, MANAGERS)
+    only_new = request.args.get("new") == "1"
+    form = DecisionForm()
+    problem = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form has expired. Go back, reload the page and try again.")
+        ids = [int(v) for v in request.form.getlist("registration") if v.isdigit()]
+        action = request.form.get("action")
+        if not ids or action not in ("approve", "decline"):
+            problem = "Tick at least one request, then choose Approve or Decline"
+        else:
+            if action == "approve":
+                done = registering.approve_joins(community, ids)
+                what = "approved: each is now a member"
+            else:
+                done = registering.decline_joins(community, ids)
+                what = "declined: each has been told kindly, and stays a guest"
+            flash(f"{done} {'request' if done == 1 else 'requests'} {what}.")
+            return redirect(url_for("registration.join_requests", slug=community.slug,
+                                    **({"new": "1"} if only_new else {})))
+    return render_template(
+        "registration/approvals.html", event=None, community=community, form=form, only_new=only_new,
+        problem=problem, waiting=registering.join_requests(community, only_new), professions=PROFESSIONS,
     ), 400 if problem else 200

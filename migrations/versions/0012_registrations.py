@@ -37,7 +37,7 @@ def upgrade():
     op.create_table(
         'registration',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=True),
         sa.Column('community_id', sa.Integer(), nullable=False),
         sa.Column('name', sa.String(length=200), nullable=False),
         sa.Column('email', sa.String(length=254), nullable=False),
