@@ -441,3 +441,25 @@ def test_joining_never_demotes_or_renames_and_another_community_cannot_decide(wo
     assert attacker.post("/communities/cymuned-a/join-requests", {"action": "decline", "registration": request_id},
                          action=None).status_code in (200, 302, 400)
     assert db.session.execute(select(Registration.state)).scalar_one() == "awaiting"
+
+
+def test_registrations_are_in_the_person_s_data_export_and_go_with_erasure(world):
+    from cop.people import personal_data
+
+    register(Visitor(world["app"]), world["event_id"], email="zoe@a.example")
+    zoe = db.session.get(Person, world["zoe"].id)
+    exported = personal_data.export_person(zoe)
+    [kept] = exported["registrations"]
+    assert kept["email"] == "zoe@a.example" and kept["state"] == "pending" and "token" not in str(kept)
+    assert personal_data.export_person(zoe, world["a"].id)["registrations"] == []  # B's, not A's
+    personal_data.erase_person(zoe)
+    assert db.session.execute(select(func.count(Registration.id))).scalar_one() == 0
+
+
+def test_unconfirmed_registrations_are_dropped_a_day_after_they_expire(world):
+    register(Visitor(world["app"]), world["event_id"])
+    db.session.execute(Registration.__table__.update().values(
+        created_at=utcnow() - timedelta(days=3), expires_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    register(Visitor(world["app"]), world["event_id"], email="other@new.example")
+    assert db.session.execute(select(Registration.email)).scalars().all() == ["other@new.example"]

@@ -72,3 +72,7 @@ class Registration(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))
 
     event: Mapped[Event | None] = relationship()
+
+
+# The personal-data export and erasure learn of registrations when the models load.
+from cop.registration import personal_data as _personal_data  # noqa: E402,F401

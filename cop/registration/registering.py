@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from cop.accounts.models import hash_token, new_token
 from cop.communities.models import Community
@@ -87,6 +87,10 @@ def request_to_join(community, details: RegistrationDetails, now=None) -> Regist
 
 def _keep(community, event: Event | None, details: RegistrationDetails, channel: str, now) -> Registration:
     email = details.email.strip().lower()
+    # Unconfirmed registrations are kept only as long as they count for the daily mail limit.
+    db.session.execute(delete(Registration).where(
+        Registration.state == "pending", Registration.expires_at < now - timedelta(days=1),
+        Registration.created_at < now - timedelta(days=1)))
     unconfirmed = db.session.execute(
         select(func.count(Registration.id)).where(
             Registration.community_id == community.id,
