@@ -463,3 +463,38 @@ def test_unconfirmed_registrations_are_dropped_a_day_after_they_expire(world):
     db.session.commit()
     register(Visitor(world["app"]), world["event_id"], email="other@new.example")
     assert db.session.execute(select(Registration.email)).scalars().all() == ["other@new.example"]
+
+
+def test_registering_for_every_session_of_a_series_at_once(world):
+    series = factories.series(db.session.get(type(world["b"]), world["b"].id), title="Frailty learning", count=3)
+    db.session.commit()
+    first = series.events[0]
+    visitor = Visitor(world["app"])
+    page = visitor.get(f"/events/{first.id}/register")
+    assert "Register for every session of the series" in page.text and 'id="series-sessions"' in page.text
+    visitor.send(f"/events/{first.id}/register", {**form(whole_series="y"), "csrf_token": Visitor.token(page)})
+    [mail] = captured(world, "jo@new.example", "Confirm")
+    link = confirm_link(mail)
+    done = visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+    assert done.status_code == 302
+    answered = db.session.execute(select(Invitation.event_id, Invitation.answer, Invitation.place)
+                                  .order_by(Invitation.event_id)).all()
+    assert answered == [(event.id, "yes", "confirmed") for event in series.events]
+    assert len(captured(world, "jo@new.example", "Your place is confirmed")) == 3
+
+
+def test_someone_whose_invitation_was_revoked_gets_no_place_by_registering(world):
+    from cop.invitations.models import Invitation as Inv
+
+    zoe = db.session.get(Person, world["zoe"].id)
+    factories.member(db.session.get(type(world["b"]), world["b"].id), "guest", zoe)
+    db.session.add(Inv(event_id=world["event_id"], person=zoe, revoked_at=utcnow()))
+    db.session.commit()
+    visitor = Visitor(world["app"])
+    register(visitor, world["event_id"], email="zoe@a.example")
+    [mail] = captured(world, "zoe@a.example", "Confirm")
+    link = confirm_link(mail)
+    refused = visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
+    assert refused.status_code == 409 and "closed" in refused.text
+    assert db.session.execute(select(Inv.revoked_at, Inv.place)).one()[1] == "none"
+    assert visitor.get(link).status_code == 404  # spent

@@ -26,6 +26,7 @@ class RegistrationForm(FlaskForm):
         Length(max=2000, message="Dietary needs must be 2000 characters or fewer")])
     access_needs = TextAreaField("Access needs", validators=[
         Length(max=2000, message="Access needs must be 2000 characters or fewer")])
+    whole_series = BooleanField("Register for every session of the series")
     website = StringField("Leave this empty", validators=[Optional()])
     via = HiddenField()
 
@@ -48,4 +49,5 @@ class JoinForm(RegistrationForm):
 
     dietary_needs = None
     access_needs = None
+    whole_series = None
     via = None

@@ -61,6 +61,8 @@ class Registration(db.Model):
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     access_needs: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(40), default="")
+    # Registered for every session of the event's series still taking answers, not only this one.
+    whole_series: Mapped[bool] = mapped_column(default=False)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Whether the confirmation mail went: one mail per address per day from the public page.

@@ -54,6 +54,7 @@ class RegistrationDetails:
     profession: str = "other"
     dietary_needs: str = ""
     access_needs: str = ""
+    whole_series: bool = False  # every open session of the event's series
 
 
 def open_for_registration(event: Event, now=None) -> bool:
@@ -111,6 +112,7 @@ def _keep(community, event: Event | None, details: RegistrationDetails, channel:
         organisation=details.organisation.strip(), sector=details.sector or "", place=details.place.strip(),
         profession=details.profession or "other", dietary_needs=details.dietary_needs.strip(),
         access_needs=details.access_needs.strip(), channel=channel, token_hash=token_hash,
+        whole_series=bool(details.whole_series and event and event.series_id),
         mailed=not mailed_today, expires_at=now + timedelta(hours=hours), created_at=now,
     )
     db.session.add(registration)
@@ -193,28 +195,50 @@ def _confirm_join(registration: Registration, now) -> None:
     return None
 
 
+def series_sessions(event: Event, now=None) -> list[Event]:
+    """The other sessions of the event's series that take registrations now, soonest first."""
+    if event.series_id is None:
+        return []
+    others = db.session.execute(
+        select(Event).where(Event.series_id == event.series_id, Event.id != event.id).order_by(Event.starts_at)
+    ).scalars()
+    return [other for other in others if open_for_registration(other, now)]
+
+
 def _admit(registration: Registration, now) -> str:
-    """Join the community, write its record, answer the invitation "yes" (which commits)."""
+    """Join the community, write its record, answer the invitation "yes" (each answer commits): for the
+    event, and for every other open session of its series when the person asked for all of them.
+    Returns the event's personal RSVP token. A person whose invitation an organiser revoked gets no
+    place this way (rsvp.AnswersClosed)."""
     event = registration.event
     membership = directory.join_community(event.community, registration.email, registration.name, role="guest")
     _write_record(membership, registration)
-    invitation = db.session.execute(
-        select(Invitation).where(Invitation.event_id == event.id, Invitation.person_id == membership.person_id)
-    ).scalar_one_or_none()
-    if invitation is None:
-        invitation = Invitation(event=event, person=membership.person, channel=registration.channel)
-        db.session.add(invitation)
-    invitation.revoked_at = None
-    answer_token, answer_hash = new_token()
-    invitation.links.append(InvitationLink(token_hash=answer_hash))
-    db.session.flush()
-    registration.invitation_id = invitation.id
-    # answer_invitation commits: the registration, the record, the invitation and the answer together.
-    rsvp.answer_invitation(
-        answer_token, "yes", "in_person", registration.dietary_needs, registration.access_needs, now=now,
-        link=external_url("invitations.rsvp", token=answer_token),
-    )
-    return answer_token
+    sessions = [event] + (series_sessions(event, now) if registration.whole_series else [])
+    first_token = None
+    for session in sessions:
+        invitation = db.session.execute(
+            select(Invitation).where(Invitation.event_id == session.id, Invitation.person_id == membership.person_id)
+        ).scalar_one_or_none()
+        if invitation is not None and invitation.revoked_at is not None:
+            if session is event:
+                db.session.commit()  # the link is spent; nothing is held
+                raise rsvp.AnswersClosed()
+            continue
+        if invitation is None:
+            invitation = Invitation(event=session, person=membership.person, channel=registration.channel)
+            db.session.add(invitation)
+        answer_token, answer_hash = new_token()
+        invitation.links.append(InvitationLink(token_hash=answer_hash))
+        db.session.flush()
+        if session is event:
+            registration.invitation_id = invitation.id
+            first_token = answer_token
+        # answer_invitation commits: the registration, the record, the invitation and the answer together.
+        rsvp.answer_invitation(
+            answer_token, "yes", "in_person", registration.dietary_needs, registration.access_needs, now=now,
+            link=external_url("invitations.rsvp", token=answer_token),
+        )
+    return first_token
 
 
 @dataclass

@@ -57,7 +57,8 @@ def register(event_id: int):
         details = registering.RegistrationDetails(
             name=form.name.data, email=form.email.data, organisation=form.organisation.data,
             sector=form.sector.data or "", place=form.place.data or "", profession=form.profession.data,
-            dietary_needs=form.dietary_needs.data or "", access_needs=form.access_needs.data or "")
+            dietary_needs=form.dietary_needs.data or "", access_needs=form.access_needs.data or "",
+            whole_series=bool(form.whole_series.data))
         try:
             registering.register(event, details, registering.channel_for(event, form.via.data))
         except registering.RegistrationClosed:
@@ -74,6 +75,7 @@ def register(event_id: int):
     return render_template(
         "registration/register.html", event=event, community=event.community, form=form, is_open=is_open,
         problem=problem, organisations=directory.organisations_in(event.community),
+        sessions=registering.series_sessions(event),
         starts=london_time(event.starts_at), page_url=registering.registration_url(event),
     ), status
 

@@ -48,6 +48,7 @@ def upgrade():
         sa.Column('dietary_needs', sa.Text(), nullable=False),
         sa.Column('access_needs', sa.Text(), nullable=False),
         sa.Column('channel', sa.String(length=40), nullable=False),
+        sa.Column('whole_series', sa.Boolean(), nullable=False),
         sa.Column('state', sa.String(length=12), nullable=False),
         sa.Column('token_hash', sa.String(length=64), nullable=False),
         sa.Column('mailed', sa.Boolean(), nullable=False),
