@@ -29,7 +29,7 @@ from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people import directory
-from cop.people.models import PROFESSIONS, SECTORS, utcnow
+from cop.people.models import utcnow
 from cop.registration.models import Registration, RegistrationSetting, SharedLink
 
 PUBLIC_CHANNEL = "public"  # the registration page reached without a channel tag
@@ -384,24 +384,6 @@ def registration_url(event: Event, channel: str | None = None) -> str:
         return external_url("registration.register", event_id=event.id, via=channel)
     return external_url("registration.register", event_id=event.id)
 
-
-def registrations_by_channel(event_ids) -> dict[int, dict[str, int]]:
-    """event id -> channel -> confirmed registrations, for the reports."""
-    ids = list(event_ids)
-    out: dict[int, dict[str, int]] = {i: {} for i in ids}
-    if not ids:
-        return out
-    rows = db.session.execute(
-        select(Registration.event_id, Registration.channel, func.count(Registration.id))
-        .where(Registration.event_id.in_(ids), Registration.state == "confirmed")
-        .group_by(Registration.event_id, Registration.channel)).all()
-    for event_id, channel, count in rows:
-        out[event_id][channel] = count
-    return out
-
-
-SECTOR_CHOICES = list(SECTORS.items())
-PROFESSION_CHOICES = list(PROFESSIONS.items())
 
 
 def coming_public_events(community) -> list[Event]:

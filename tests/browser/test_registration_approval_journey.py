@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from cop.extensions import db
 from cop.registration import registering
 from tests import factories
-from tests.browser.conftest import Journey  # noqa: F401
 from tests.browser.test_attendee_smtp_journey import app, delivered, link_in  # noqa: F401  (app: the fixture)
 from tests.smtp import smtp_server  # noqa: F401  (the fixture)
 

@@ -91,3 +91,35 @@ def test_someone_registers_from_a_shared_link_on_a_phone_confirms_from_the_mail_
     assert row.split() == ["linkedin", "1", "1", "0", "0", "0"]
     context.close()
     journey.violations += organiser.violations + person.violations
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_someone_joins_the_network_from_its_public_page_on_a_phone(browser, smtp_server, live_server):  # noqa: F811
+    group = factories.community(slug="big-room", name="Mid and South Essex Big Room")
+    group.description = "Health and care people of Mid and South Essex, meeting monthly."
+    factories.member(group, "organiser")
+    factories.event(group, title="Summer Big Room", starts_at=datetime(2027, 6, 10, 17, 0))
+    db.session.commit()
+    phone = browser.new_context(bypass_csp=True, **PHONE)
+    person = Journey(phone.new_page(), live_server, "test_someone_joins_the_network-phone")
+    page = person.page
+    person.goto("/communities/big-room/join")
+    assert "Summer Big Room" in page.locator("#coming-up").inner_text()
+    page.click("button:has-text('Join this network')")
+    person.check()
+    assert "Enter your full name" in page.content()
+    page.fill("#name", "Sam Tilbury")
+    page.fill("#email", "sam@example.org")
+    page.fill("#organisation", "Tilbury Food Bank")
+    page.select_option("#sector", "vcse")
+    page.click("button:has-text('Join this network')")
+    person.check()
+    [mail] = delivered(smtp_server, 0)
+    assert mail["Subject"] == "Confirm you want to join Mid and South Essex Big Room"
+    page.goto(link_in(mail, "/register/confirm/"))
+    person.check()
+    page.click("button:has-text('Confirm')")
+    person.check()
+    assert "we will confirm your membership" in page.content()
+    phone.close()
+    assert person.violations == []
