@@ -498,3 +498,18 @@ def test_someone_whose_invitation_was_revoked_gets_no_place_by_registering(world
     assert refused.status_code == 409 and "closed" in refused.text
     assert db.session.execute(select(Inv.revoked_at, Inv.place)).one()[1] == "none"
     assert visitor.get(link).status_code == 404  # spent
+
+
+def test_registration_posts_are_rate_limited_per_event_across_client_addresses(app_factory, smtp_server):  # noqa: F811
+    app = app_factory(RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="100 per minute",
+                      REGISTRATION_EVENT_RATE_LIMIT="2 per minute", **smtp_server.settings())
+    with app.app_context():
+        group = factories.community()
+        event, other = make_event(group), make_event(group, title="Another evening")
+        db.session.commit()
+        client = app.test_client()
+        codes = [client.post(f"/events/{event.id}/register", data=form(email=f"r{n}@new.example"),
+                             environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(3)]
+        assert codes == [302, 302, 429]
+        assert client.post(f"/events/{other.id}/register", data=form(email="s@new.example"),
+                           environ_base={"REMOTE_ADDR": "10.0.1.1"}).status_code == 302
