@@ -114,6 +114,9 @@ def test_register_confirm_from_the_captured_mail_and_get_the_invited_guest_s_ans
         world["b"].id, "guest", "Grays Community Pharmacy", "pharmacy")
     # The link is spent.
     assert visitor.get(link).status_code == 404
+    # What anonymous visitors see does not change: the registrant's organisation is not offered as people type.
+    page = Visitor(world["app"]).get(f"/events/{world['event_id']}/register")
+    assert "Ysbyty Glan Clwyd" in page.text and "Grays Community Pharmacy" not in page.text
 
 
 def test_a_full_event_waitlists_a_registrant_as_it_would_an_invited_guest(world):

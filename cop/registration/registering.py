@@ -393,3 +393,17 @@ def coming_public_events(community) -> list[Event]:
                             Event.is_public.is_(True), Event.starts_at > utcnow()).order_by(Event.starts_at)
     ).scalars()
     return [event for event in events if open_for_registration(event)]
+
+
+def public_organisations(community) -> list[str]:
+    """The organisation names the public pages offer as people type: those of the community's members,
+    facilitators and organisers, never of guests, so registering (which makes a guest) never changes
+    what an anonymous visitor sees."""
+    from cop.communities.models import Membership
+    from cop.people.models import Organisation
+
+    return list(db.session.execute(
+        select(Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.community_id == community.id, Membership.role != "guest")
+        .distinct().order_by(Organisation.name)
+    ).scalars())

@@ -12,7 +12,6 @@ from cop.extensions import db, limiter, token_guesses
 from cop.invitations import rsvp
 from cop.invitations.mails import london_time, qr_png
 from cop.links import external_url
-from cop.people import directory
 from cop.people.models import PROFESSIONS
 from cop.registration import registering
 from cop.registration.forms import ApprovalSettingForm, DecisionForm, JoinForm, RegistrationForm, SharedLinkForm
@@ -74,7 +73,7 @@ def register(event_id: int):
         status = 400
     return render_template(
         "registration/register.html", event=event, community=event.community, form=form, is_open=is_open,
-        problem=problem, organisations=directory.organisations_in(event.community),
+        problem=problem, organisations=registering.public_organisations(event.community),
         sessions=registering.series_sessions(event),
         starts=london_time(event.starts_at), page_url=registering.registration_url(event),
     ), status
@@ -231,7 +230,7 @@ def join(slug: str):
             return redirect(url_for("registration.join_check_email", slug=community.slug))
     return render_template(
         "registration/join.html", community=community, form=form, problem=problem,
-        organisations=directory.organisations_in(community), events=registering.coming_public_events(community),
+        organisations=registering.public_organisations(community), events=registering.coming_public_events(community),
         page_url=external_url("registration.join", slug=community.slug),
     ), 400 if (form.errors or problem) else 200
 
