@@ -297,6 +297,9 @@ def test_reports_show_reach_attendance_and_new_organisations_by_channel(world):
     }
     community = organiser.get(f"/communities/{b.slug}/report").text
     assert 'id="channels-table"' in community and "linkedin" in community
+    exported = organiser.get(f"/events/{second.id}/report.csv").text
+    assert "by channel,,,new organisations,linkedin,1" in exported.replace("\r", "")
+    assert "by channel,,,came,walk-in (not invited),1" in exported.replace("\r", "")
 
 
 def test_the_demo_has_shared_links_with_registrations_from_two_channels_and_its_report_shows_them(app):

@@ -37,6 +37,7 @@ def community_report_csv(slug: str):
     community, _ = community_for(slug, STAFF)
     records = queries.event_records(community)
     rows = export.community_csv_rows(figures.community_figures(records), queries.follow_ups(records))
+    rows += export.channel_rows(queries.channels(records))
     return csv_download(write_csv(export.HEADER, rows), f"{community.slug}-report.csv")
 
 
@@ -55,6 +56,8 @@ def event_report(event_id: int):
 @login_required
 def event_report_csv(event_id: int):
     event, _ = event_for(event_id, STAFF)
-    figure = queries.event_report(event)
+    records = queries.event_records(event.community, up_to=event)
+    figure = figures.community_figures(records).events[-1]
     rows = export.event_csv_rows(figure, queries.follow_ups([figure.record]))
+    rows += export.channel_rows(queries.channels(records, {event.id}))
     return csv_download(write_csv(export.HEADER, rows), f"event-{event.id}-report.csv")
