@@ -87,6 +87,12 @@ def load_settings() -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),
         "TOKEN_GUESS_RATE_LIMIT": os.environ.get("TOKEN_GUESS_RATE_LIMIT", "20 per minute"),
+        # Open registration (cop/registration): POSTs per client address and per event, the links' lifetime,
+        # and how many unconfirmed registrations one event holds at a time.
+        "REGISTRATION_RATE_LIMIT": os.environ.get("REGISTRATION_RATE_LIMIT", "5 per minute;30 per day"),
+        "REGISTRATION_EVENT_RATE_LIMIT": os.environ.get("REGISTRATION_EVENT_RATE_LIMIT", "60 per minute"),
+        "REGISTRATION_LINK_HOURS": int(os.environ.get("REGISTRATION_LINK_HOURS", "24")),
+        "REGISTRATION_UNCONFIRMED_CAP": int(os.environ.get("REGISTRATION_UNCONFIRMED_CAP", "500")),
         # Reverse proxies in front of cop that set X-Forwarded-For/-Proto (rate limits need the client's address).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # None: on when BASE_URL starts with https (see apply_mode()).

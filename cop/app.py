@@ -94,6 +94,7 @@ def _import_models() -> None:
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
+    from cop.registration import models as _registration  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
     # Features that answer inbound mail register their handlers with cop/mail/inbound.py.
     from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401
@@ -109,13 +110,14 @@ def _register_blueprints(app: Flask) -> None:
     from cop.mail.views import bp as mail_bp
     from cop.people.personal_data_views import bp as personal_data_bp
     from cop.people.views import bp as people_bp
+    from cop.registration.views import bp as registration_bp
     from cop.reports.views import bp as reports_bp
     from cop.seating.sets_views import bp as sets_bp
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
-                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp):
+                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
         app.register_blueprint(blueprint)
 
 

@@ -124,7 +124,10 @@ def load_demo() -> list[str]:
         community = _create_demo_community()
     events = add_demo_events(community)
     add_demo_invitations(community, events)
-    add_demo_year(community, events)  # before the upcoming plan, which learns from their history
+    year = add_demo_year(community, events)  # before the upcoming plan, which learns from their history
+    from cop.registration.demo import add_demo_registrations  # open registration (issue 23)
+
+    add_demo_registrations(year, events.get("upcoming_big_room"))
     add_demo_seating(community, events)
     from cop.feedback.demo import add_demo_feedback  # feedback (issue 7)
 

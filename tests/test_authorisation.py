@@ -113,6 +113,19 @@ EXPECTED = {
     "feedback.remove_question": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
     "feedback.results": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "feedback.results_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    # open registration (issue 23): a published public event's page is for anyone, no account; the
+    # confirmation needs the mailed link (an unknown one: 404); shared links and posters are the organisers'.
+    "registration.register": ("GET", (200, 200, 200, 200, 200, 200)),
+    "registration.check_email": ("GET", (200, 200, 200, 200, 200, 200)),
+    "registration.confirm": ("GET", (404, 404, 404, 404, 404, 404)),
+    "registration.share": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "registration.poster": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "registration.approval_setting": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "registration.approvals": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # The community's public page with "Join this network"; requests to join are the organisers'.
+    "registration.join": ("GET", (200, 200, 200, 200, 200, 200)),
+    "registration.join_check_email": ("GET", (200, 200, 200, 200, 200, 200)),
+    "registration.join_requests": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
 }
 
 
@@ -226,7 +239,8 @@ def test_dev_mailbox_is_gone_in_production(app_factory):
 
 # What anyone may open by design, whoever they are: a published public event's calendar file, and the
 # development mailbox (which exists only when development is chosen: see test_dev_mailbox_is_gone_in_production).
-PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message"}
+# Open registration's public page and its "check your email" page are also anyone's (issue 23).
+PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register", "registration.check_email"}
 OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
                     "formation_id", "question_id", "version"}
 

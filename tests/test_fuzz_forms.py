@@ -54,6 +54,9 @@ FORM_PAGES = [
     ("anonymous", "/feedback/{feedback_token}"),
     ("organiser", "/communities/{slug}/learning-sets"),
     ("organiser", "/communities/{slug}/exchange-pairs"),
+    ("anonymous", "/events/{event_id}/register"),  # open registration (issue 23)
+    ("organiser", "/events/{event_id}/share"),
+    ("anonymous", "/communities/{slug}/join"),
 ]
 
 
@@ -62,6 +65,10 @@ NOT_FUZZED = {
     "seating.plan": "the seating forms have their own tests (tests/test_seating.py)",
     "accounts.use_sign_in_link": "a button only (no fields); needs a live single-use link",
     "accounts.confirm_email_change": "a button only (no fields); needs a live single-use link",
+    "registration.confirm": "a button only (no fields); needs a live single-use link (tests/test_registration.py)",
+    "registration.approvals": "ticked ids and an action only (a page with nobody waiting has no form): "
+                              "tests/test_registration.py sends it nothing, ids twice, and tries it from another community",
+    "registration.join_requests": "the same for requests to join (tests/test_registration.py)",
     "people.import_guest_list": "an upload: test_the_guest_list_import_takes_arbitrary_rows and _bytes below",
 }
 

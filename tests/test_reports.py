@@ -261,7 +261,7 @@ def test_the_community_csv_holds_every_section(app, community):
         "community attendance by profession", "community attendance by place", "community network of organisations",
         "events over time", "organisations never seen before", "attendance by organisation", "attendance by sector",
         "attendance by profession", "attendance by place", "organisations that sat together",
-        "follow-up intentions from feedback"}
+        "follow-up intentions from feedback", "by channel"}
     assert ["follow-up intentions from feedback", "", "", "intentions", "", "0"] in rows  # no feedback here
 
 

@@ -44,6 +44,9 @@ class Invitation(db.Model):
     dietary_needs: Mapped[str] = mapped_column(Text, default="")
     access_needs: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None]
+    # How the person came: "" for an invitation (an organiser's, or a trusted member's: see invited_by),
+    # or the channel tag of the shared link they registered from ("linkedin"; "public" without a tag).
+    channel: Mapped[str] = mapped_column(String(40), default="")
     revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Added to the event's SEQUENCE in this person's calendar: raised when their own place ends

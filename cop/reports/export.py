@@ -83,3 +83,15 @@ def community_csv_rows(report: CommunityFigures, follow_ups: FollowUps) -> list[
                                                         "organisations reached so far", "", reached])
         rows.extend(event_rows)
     return rows + _follow_up_rows(follow_ups)
+
+
+def channel_rows(channels) -> list[list]:
+    """Where people came from (figures.ChannelRow per channel): one row per channel and measure."""
+    section = "by channel"
+    rows = []
+    for row in channels:
+        for measure, value in (("invited or registered", row.reached), ("said yes", row.said_yes), ("came", row.came),
+                               ("new organisations", row.new_organisations),
+                               ("attendees from new organisations", row.from_new_organisations)):
+            rows.append([section, "", "", measure, row.channel, value])
+    return rows

@@ -339,3 +339,53 @@ def follow_up_figures(pairs, organisation_of: dict[int, int | None]) -> FollowUp
             cross += 1
     return FollowUps(intentions=len(pairs), cross_organisation=cross, unknown_organisation=unknown,
                      people_chosen=len({chosen for _, chosen in pairs}))
+
+
+# --- channels: where people, and new organisations, come from ----------------------------------------------
+
+WALK_IN = "walk-in (not invited)"
+
+
+@dataclass
+class ChannelRow:
+    channel: str
+    reached: int = 0  # invited, or registered and confirmed, through this channel
+    said_yes: int = 0
+    came: int = 0  # checked in
+    new_organisations: int = 0  # organisations never seen before that this channel brought first
+    from_new_organisations: int = 0  # attendees from organisations new at that event
+
+
+def channel_figures(records: list[EventRecord], arrivals, counted: set[int] | None = None) -> list[ChannelRow]:
+    """Per channel: reached, said yes, came, and new organisations. `arrivals` are (event_id, person_id,
+    channel, said_yes) for the invitations (see cop.invitations.channels); attendees without one are
+    walk-ins. "New" is judged against all earlier records, as in event_figures; only the events in
+    `counted` (None: all) are counted. A new organisation is credited to the channel of its first
+    attendee at that event (by person id)."""
+    records = sorted(records, key=lambda r: (r.starts_at, r.event_id))
+    channel_at = {(a.event_id, a.person_id): a.channel for a in arrivals}
+    rows: dict[str, ChannelRow] = {}
+
+    def row(channel: str) -> ChannelRow:
+        return rows.setdefault(channel, ChannelRow(channel))
+
+    wanted = {r.event_id for r in records} if counted is None else counted
+    for arrival in arrivals:
+        if arrival.event_id in wanted:
+            row(arrival.channel).reached += 1
+            row(arrival.channel).said_yes += arrival.said_yes
+    seen: set[int] = set()
+    for record in records:
+        if record.event_id in wanted:
+            credited: set[int] = set()
+            for attendee in sorted(record.attendees, key=lambda a: a.person_id):
+                channel = row(channel_at.get((record.event_id, attendee.person_id), WALK_IN))
+                channel.came += 1
+                organisation = attendee.organisation_id
+                if organisation is not None and organisation not in seen:
+                    channel.from_new_organisations += 1
+                    if organisation not in credited:
+                        credited.add(organisation)
+                        channel.new_organisations += 1
+        seen |= {a.organisation_id for a in record.attendees if a.organisation_id is not None}
+    return sorted(rows.values(), key=lambda r: (-r.new_organisations, -r.came, r.channel))

@@ -63,3 +63,11 @@ def follow_ups(records: list[figures.EventRecord]) -> figures.FollowUps:
     from cop.feedback.surveys import follow_up_pairs  # the feedback feature owns the answers
 
     return follow_ups_for(records, follow_up_pairs([record.event_id for record in records]))
+
+
+def channels(records: list[figures.EventRecord], counted: set[int] | None = None) -> list[figures.ChannelRow]:
+    """Reached, said yes, came and new organisations by channel (invitation, trusted member, each shared
+    link), for the events in `counted` (None: all the records)."""
+    from cop.invitations.channels import arrivals
+
+    return figures.channel_figures(records, arrivals([record.event_id for record in records]), counted)

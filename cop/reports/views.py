@@ -28,7 +28,7 @@ def community_report(slug: str):
     records = queries.event_records(community)
     return render_template("reports/community.html", community=community, role=role,
                            report=figures.community_figures(records), dimensions=export.DIMENSIONS,
-                           charts=charts, follow_ups=queries.follow_ups(records))
+                           charts=charts, follow_ups=queries.follow_ups(records), channels=queries.channels(records))
 
 
 @bp.route("/communities/<slug>/report.csv")
@@ -37,6 +37,7 @@ def community_report_csv(slug: str):
     community, _ = community_for(slug, STAFF)
     records = queries.event_records(community)
     rows = export.community_csv_rows(figures.community_figures(records), queries.follow_ups(records))
+    rows += export.channel_rows(queries.channels(records))
     return csv_download(write_csv(export.HEADER, rows), f"{community.slug}-report.csv")
 
 
@@ -44,16 +45,19 @@ def community_report_csv(slug: str):
 @login_required
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
-    figure = queries.event_report(event)
+    records = queries.event_records(event.community, up_to=event)
+    figure = figures.community_figures(records).events[-1]
     return render_template("reports/event.html", event=event, role=role, figure=figure,
                            dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]),
-                           score_lines=queries.plan_score_lines(event))
+                           score_lines=queries.plan_score_lines(event), channels=queries.channels(records, {event.id}))
 
 
 @bp.route("/events/<int:event_id>/report.csv")
 @login_required
 def event_report_csv(event_id: int):
     event, _ = event_for(event_id, STAFF)
-    figure = queries.event_report(event)
+    records = queries.event_records(event.community, up_to=event)
+    figure = figures.community_figures(records).events[-1]
     rows = export.event_csv_rows(figure, queries.follow_ups([figure.record]))
+    rows += export.channel_rows(queries.channels(records, {event.id}))
     return csv_download(write_csv(export.HEADER, rows), f"event-{event.id}-report.csv")
