@@ -95,9 +95,9 @@ def seed(database_url: str, invitations: int, capacity: int) -> dict:
         db.session.add_all([event, *organisations])
         tokens = []
         for number in range(invitations):
-            person = Person(name=f"Load Guest {number}", email=f"guest{number}@load.example",
-                            organisation=organisations[number % 10])
-            community.memberships.append(Membership(person=person, role="member"))
+            person = Person(name=f"Load Guest {number}", email=f"guest{number}@load.example")
+            community.memberships.append(Membership(person=person, role="member",
+                                                    organisation=organisations[number % 10]))
             token, token_hash = new_token()
             db.session.add(Invitation(event=event, person=person, links=[InvitationLink(token_hash=token_hash)]))
             tokens.append(token)
