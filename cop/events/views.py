@@ -116,8 +116,10 @@ def new(slug: str):
 @login_required
 def show(event_id: int):
     event, role = event_for(event_id, ANY_ROLE)
+    membership = directory.membership_of(event.community, current_user.person_id)
     return render_template("events/show.html", event=event, role=role, counts=door.door_counts(event)
-                           if role in STAFF else None, confirm_form=ConfirmForm())
+                           if role in STAFF else None, confirm_form=ConfirmForm(),
+                           can_invite_network=bool(membership and membership.invite_quota > 0))
 
 
 def _occurrence_form_data(event: Event) -> dict:
