@@ -35,13 +35,11 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     db.session.commit()
     page = journey.page
 
-    journey.goto("/sign-in")
-    page.fill("#email", "faye@example.org")
-    page.fill("#password", "correct horse battery")
-    page.click("button:has-text('Sign in')")
+    journey.sign_in("faye@example.org", "correct horse battery")
 
     # A three-round plan from the confirmed places, at three tables of five (room to move people).
-    journey.goto(f"/events/{event.id}/seating")
+    journey.to_event("Mid and South Essex Big Room", "December Big Room")
+    journey.follow("Seating plan")
     page.fill("#tables", "5, 5, 5")
     page.fill("#rounds", "3")
     page.click("button:has-text('Generate plan')")
@@ -64,7 +62,7 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     assert moved_to == target
 
     # At the door: everyone but one arrives.
-    journey.goto(f"/events/{event.id}/check-in")
+    journey.follow("Back to December Big Room", "Check people in")
     for name in NAMES:
         if name != NO_SHOW:
             page.click(f"button:has-text('Check in {name}')")
@@ -72,7 +70,7 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     assert "11 here, of 12" in page.content()
 
     # Re-seat from check-in: the no-show comes off, everyone else keeps their seat where possible.
-    journey.goto(f"/events/{event.id}/seating")
+    journey.follow("Back to December Big Room", "Seating plan")
     page.click("button:has-text('Re-seat from check-in')")
     journey.check()
     assert "1 not here taken off" in page.content()
@@ -81,9 +79,9 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     assert sum(table.count("Ada Quill") for table in seated) == 3
 
     # The printed pack: a real PDF with the people in it, and without the no-show.
-    journey.goto(f"/events/{event.id}/seating/print")
+    journey.follow("Print view of version")
+    page.go_back()  # the browser's Back button
     # Downloading marks the plan printed, so it is a button (a POST), not a link.
-    journey.goto(f"/events/{event.id}/seating")
     with page.expect_download() as download:
         page.click("button:has-text('The whole pack (PDF)')")
     assert download.value.suggested_filename.endswith(".pdf")
