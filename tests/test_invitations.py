@@ -447,3 +447,31 @@ def test_raising_the_capacity_in_the_event_form_offers_waitlisted_people_a_place
               for p, _ in people]
     assert places == ["confirmed", "offered", "waitlisted"]
     assert mails_to(people[1][0], "A place is free")
+
+
+def test_the_invite_preview_names_who_will_be_invited_a_page_at_a_time(room, client):
+    """Issue 17, item 5: names and organisations (this community's record), paged, not only a count."""
+    import re
+
+    group, organiser = room
+    event = make_event(group, capacity=200)
+    basildon = factories.organisation(name="Basildon Hospital", sector="acute")
+    members = [factories.member(group, someone=factories.person(name=f"Nurse {n:02d}"), organisation=basildon)
+               for n in range(55)]
+    outsider = factories.person(name="Known Elsewhere")  # another community's: shown under the name pasted
+    db.session.commit()
+    sign_in(client, factories.account(organiser))
+    form = {"who": "matching", "organisation": str(basildon.id),
+            "addresses": f"Pasted Name <{outsider.email}>\n"}
+    first = client.post(f"/events/{event.id}/invite", data={**form, "action": "preview"})
+    assert first.status_code == 200 and "56 people will be invited" in first.text
+    table = first.text[first.text.index('id="invite-preview"'):]
+    names = re.findall(r"<tr><td>([^<]+)<br>", table)
+    assert names == [f"Nurse {n:02d}" for n in range(50)]
+    assert "Basildon Hospital" in table and "1 to 50 of 56" in table and "Page 1 of 2" in table
+    second = client.post(f"/events/{event.id}/invite", data={**form, "preview_page": "2"})
+    table = second.text[second.text.index('id="invite-preview"'):]
+    assert re.findall(r"<tr><td>([^<]+)<br>", table) == [f"Nurse {n:02d}" for n in range(50, 55)] + ["Pasted Name"]
+    assert "Known Elsewhere" not in second.text and "New guest" in table
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0  # a preview writes nothing
+    assert len(members) == 55
