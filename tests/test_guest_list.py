@@ -77,7 +77,8 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(app):
 
 def test_missing_columns_are_reported_on_line_one(app):
     plan = guest_list.plan_import(factories.community(), "full name,organisation\nAda,Org\n")
-    assert [(p.line, p.reason) for p in plan.problems] == [(1, "Missing column(s): email")]
+    assert [(p.line, p.reason) for p in plan.problems] == [
+        (1, "Missing column(s): email: match a column of the file to each below")]
 
 
 def test_a_new_organisation_needs_a_sector(app):
