@@ -134,7 +134,7 @@ def test_uploading_without_a_file_shows_a_field_error(client):
     sign_in(client, factories.account(factories.member(group, "organiser")))
     db.session.commit()
     response = client.post("/communities/big-room/people/import", data={}, content_type="multipart/form-data")
-    assert response.status_code == 400 and "Choose a CSV file to import" in response.text
+    assert response.status_code == 400 and "Choose a spreadsheet to import" in response.text
 
 
 def test_oversized_uploads_are_refused(app_factory):
