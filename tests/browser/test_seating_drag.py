@@ -34,6 +34,7 @@ def test_the_facilitator_drags_a_person_to_another_table_and_onto_another_person
     journey.to_event(group.name, "Spring Big Room")
     journey.follow("Seating plan")
     assert page.locator(".cop-drag-hint").is_visible()
+    journey.follow("Round 1")  # the jump link opens the folded round
 
     # A move: someone from a full table to a table with a free seat (dropped on its caption).
     before = _seats(plan)
