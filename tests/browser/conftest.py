@@ -54,6 +54,17 @@ class Journey:
     def __init__(self, page, base_url: str, name: str):
         self.page, self.base_url, self.name, self.step = page, base_url, name, 0
         self.violations: list[str] = []
+        # A journey fails on any console error (a refused font, a script error, a missing asset): issue 17.
+        # The page itself answering 400 (a form with errors) or 404 is what the step expects, not an error.
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.violations.append(f"{page.url}: script error: {error}"))
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and message.location.get("url") == self.page.url:
+            return
+        self.violations.append(f"{self.page.url}: console error: {message.text} ({message.location.get('url')})")
 
     def goto(self, path: str):
         """Only the home page is typed: real people reach every other page by clicking (issue 17). A link taken
