@@ -475,3 +475,20 @@ def test_the_invite_preview_names_who_will_be_invited_a_page_at_a_time(room, cli
     assert "Known Elsewhere" not in second.text and "New guest" in table
     assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0  # a preview writes nothing
     assert len(members) == 55
+
+
+def test_the_invitation_names_the_event_and_the_community_once_each(room):
+    """Issue 17, item 7: it said "You are invited to Big Room of Mid and South Essex Big Room"."""
+    from cop.invitations import inviting
+
+    group, organiser = room
+    group.name = "Mid and South Essex Big Room"
+    event = make_event(group, title="December Big Room")
+    guest = factories.member(group)
+    db.session.commit()
+    plan = inviting.plan_invitations(event, None, guest.email)
+    inviting.send_invitations(event, plan)
+    db.session.commit()
+    [mail] = mails_to(guest, "You are invited")
+    assert "You are invited to December Big Room, from Mid and South Essex Big Room:" in mail.text_body
+    assert "Big Room of" not in mail.text_body and "Big Room of" not in mail.html_body
