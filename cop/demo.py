@@ -130,8 +130,8 @@ def load_demo(progress=lambda step: None) -> list[str]:
     """Create the demo community if it is not there yet; return the sign-in lines to print. `progress` is
     told each step as it starts (`cop demo` prints them: the first load takes a while)."""
     community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one_or_none()
+    progress("the community and its people")  # said on every load, so two loads print the same
     if community is None:
-        progress("the community and its people")
         community = _create_demo_community()
     progress("events")
     events = add_demo_events(community)

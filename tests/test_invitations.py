@@ -1,6 +1,6 @@
 """Invitations and RSVP: answers, capacity, the waitlist, offers, deadlines, revoking, inviting."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -492,3 +492,20 @@ def test_the_invitation_names_the_event_and_the_community_once_each(room):
     [mail] = mails_to(guest, "You are invited")
     assert "You are invited to December Big Room, from Mid and South Essex Big Room:" in mail.text_body
     assert "Big Room of" not in mail.text_body and "Big Room of" not in mail.html_body
+
+
+def test_mail_and_pages_say_dates_the_one_way_the_site_does(room, client):
+    """Issue 17, item 7: "Tuesday 8 December 2026, 6pm to 9pm", not "Tuesday 8 December 2026, 18:00 to ..."."""
+    from cop.invitations import inviting
+
+    group, organiser = room
+    event = factories.event(group, title="December Big Room", rsvp_deadline=datetime(2026, 12, 1, 17, 0))
+    guest = factories.member(group)
+    db.session.commit()
+    inviting.send_invitations(event, inviting.plan_invitations(event, None, guest.email))
+    db.session.commit()
+    [mail] = mails_to(guest, "You are invited")
+    assert "When: Tuesday 8 December 2026, 6pm to 9pm (UK time)" in mail.text_body
+    assert "18:00" not in mail.text_body and "18:00" not in mail.html_body
+    page = client.get(f"/rsvp/{token_in(mail)}").text
+    assert "Tuesday 8 December 2026, 6pm to 9pm (UK time)" in page and "Tuesday 1 December 2026, 5pm" in page
