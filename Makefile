@@ -5,10 +5,13 @@ FLASK := COP_DEVELOPMENT=1 $(VENV)/bin/flask --app wsgi
 
 .PHONY: run test install install-dev benchmarks
 
+# PORT (default 5000) is the port to serve on; BASE_URL follows it.
 run: install
+	@echo "cop: building the database (migrations)..."
 	$(FLASK) db upgrade
-	$(FLASK) cop demo
-	$(FLASK) cop dev
+	@echo "cop: loading the demo community (the first time takes a minute or two)..."
+	$(FLASK) cop demo > /dev/null
+	$(FLASK) cop dev --sign-ins
 
 test: install-dev
 	$(VENV)/bin/pytest
@@ -25,11 +28,13 @@ install: $(VENV)/.installed node_modules/.installed
 install-dev: install $(VENV)/.installed-dev
 
 $(VENV)/bin/python:
+	@echo "cop: making the Python environment in $(VENV)..."
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -r requirements.txt
+	@echo "cop: installing the Python packages (the first time takes a few minutes)..."
+	$(VENV)/bin/pip install --progress-bar on -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
@@ -37,5 +42,6 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@echo "cop: installing the NHS.UK frontend and the test tools (npm)..."
 	npm ci --no-audit --no-fund
 	touch $@

@@ -54,7 +54,11 @@ def load_settings() -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # The development server's port (`make run`, `cop dev`); BASE_URL follows it unless set.
+        "PORT": int(os.environ.get("PORT", "5000")),
+        "BASE_URL": os.environ.get("BASE_URL", f"http://127.0.0.1:{int(os.environ.get('PORT', '5000'))}"),
+        # How often the development server runs the scheduled jobs (reminders, chases, feedback requests).
+        "DEV_JOBS_SECONDS": float(os.environ.get("DEV_JOBS_SECONDS", "60")),
         # Mail: "mailbox" keeps mail on the local dev mailbox page; "smtp" sends it.
         # (None here: apply_mode() chooses "mailbox" in development and "smtp" in production.)
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND") or None,

@@ -1,4 +1,5 @@
 """The app factory: settings, extensions, blueprints, security headers, CLI."""
+import re
 from pathlib import Path
 
 from flask import Flask, abort, render_template, request, send_from_directory
@@ -129,7 +130,27 @@ def _register_assets(app: Flask) -> None:
     def nhsuk_asset(filename):
         if not frontend_dir.is_dir():
             abort(404)
+        if filename == STYLESHEET:
+            return _stylesheet_without_web_fonts(frontend_dir / STYLESHEET)
         return send_from_directory(frontend_dir, filename, max_age=86400)
+
+
+STYLESHEET = "nhsuk-frontend.min.css"
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+
+
+def _stylesheet_without_web_fonts(path: Path):
+    """The frontend's CSS without its @font-face rules. They fetch Frutiger from an NHS web host, which cop's
+    CSP (self only: no third-party requests) refuses, one console error per font on every page; the package
+    ships no font files to serve instead. Without the rules the text is in Arial, as it was after each
+    refusal, and the console is clean (issue 17)."""
+    from flask import Response
+
+    css = _FONT_FACE.sub("", path.read_text(encoding="utf-8"))
+    response = Response(css, mimetype="text/css")
+    response.cache_control.max_age = 86400
+    response.cache_control.public = True
+    return response
 
 
 def _register_error_pages(app: Flask) -> None:

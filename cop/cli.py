@@ -22,10 +22,10 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 @cop_commands.command("demo")
 def demo() -> None:
-    """Load the demo community (idempotent) and print its sign-ins."""
+    """Load the demo community (idempotent), saying what it is doing, and print its sign-ins."""
     from cop.demo import load_demo
 
-    for line in load_demo():
+    for line in load_demo(progress=lambda step: click.echo(f"demo: {step}...", err=True)):
         click.echo(line)
 
 
@@ -106,15 +106,45 @@ def reminders() -> None:
     Also sends feedback requests after each event and one feedback reminder (named forms: to those who have
     not answered; anonymous forms: to everyone asked, so the outbox shows nobody who answered).
     """
+    for line in run_scheduled_jobs():
+        click.echo(line)
+
+
+def run_scheduled_jobs() -> list[str]:
+    """What `cop reminders` (the timer in production) and the development server's job thread run."""
+    from cop.feedback.surveys import send_due_feedback
     from cop.invitations.reminders import send_due_reminders
 
     report = send_due_reminders()
-    click.echo(f"reminders={report.reminders} chases={report.chases} offers_passed_on={report.offers_passed_on}")
-    # feedback (issue 7)
-    from cop.feedback.surveys import send_due_feedback
+    feedback = send_due_feedback()  # feedback (issue 7)
+    return [f"reminders={report.reminders} chases={report.chases} offers_passed_on={report.offers_passed_on}",
+            f"feedback_requests={feedback.requests} feedback_reminders={feedback.reminders}"]
 
-    feedback = send_due_feedback()
-    click.echo(f"feedback_requests={feedback.requests} feedback_reminders={feedback.reminders}")
+
+def start_scheduled_jobs(app: Flask, every_seconds: float) -> threading.Event:
+    """Run the scheduled jobs now and then every `every_seconds` in a thread; set the returned event to stop."""
+    import logging
+    import re
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            with app.app_context():
+                try:
+                    lines = run_scheduled_jobs()
+                    if any(count != "0" for line in lines for count in re.findall(r"=(\d+)", line)):
+                        logging.getLogger("cop.jobs").info("scheduled jobs: %s", "; ".join(lines))
+                except Exception:  # noqa: BLE001 - a failed run is logged and tried again next time
+                    logging.getLogger("cop.jobs").exception("scheduled jobs failed")
+                finally:
+                    from cop.extensions import db
+
+                    db.session.remove()
+            stop.wait(every_seconds)
+
+    threading.Thread(target=loop, name="scheduled-jobs", daemon=True).start()
+    return stop
 
 
 @cop_commands.command("export-person")
@@ -149,21 +179,33 @@ def _no_such_person(email: str):
 
 @cop_commands.command("dev")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-def dev(host: str, port: int) -> None:
-    """Run the development server with the mail worker inside it."""
+@click.option("--port", type=int, default=None, help="Default: the PORT setting (5000).")
+@click.option("--sign-ins", "sign_ins", is_flag=True, help="Print the demo's sign-ins before serving.")
+def dev(host: str, port: int | None, sign_ins: bool) -> None:
+    """Run the development server with the mail worker and the scheduled jobs (reminders, chases, feedback
+    requests, every DEV_JOBS_SECONDS) inside it, so the whole loop works without a timer."""
     from flask import current_app
     from werkzeug.serving import run_simple
 
     from cop.mail.outbox import run_worker
 
     app = current_app._get_current_object()
+    port = port or app.config["PORT"]
 
     def work() -> None:
         with app.app_context():
             run_worker(poll_seconds=1.0)
 
     threading.Thread(target=work, name="outbox-worker", daemon=True).start()
+    start_scheduled_jobs(app, app.config["DEV_JOBS_SECONDS"])
+    click.echo(f"cop: mail worker and scheduled jobs (every {app.config['DEV_JOBS_SECONDS']:g} s) running")
+    if sign_ins:
+        from cop.demo import demo_sign_in_lines
+
+        click.echo("cop: sign in as one of these (mail goes to the dev mailbox, in the menu):")
+        for line in demo_sign_in_lines():
+            click.echo(f"  {line}")
+    click.echo(f"cop: serving {app.config['BASE_URL']} (port {port}; set PORT to change it)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 

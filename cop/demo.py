@@ -117,20 +117,36 @@ def _upsert_person(email: str, name: str) -> Person:
     return person
 
 
-def load_demo() -> list[str]:
-    """Create the demo community if it is not there yet; return the sign-in lines to print."""
+def demo_sign_in_lines() -> list[str]:
+    """The demo's sign-ins, for those still in the database (reads only)."""
+    lines = []
+    for role, _name, email, _organisation, password in DEMO_SIGN_INS:
+        if db.session.execute(select(Person.id).where(Person.email == email)).first() is not None:
+            lines.append(f"{role}: {email} {password}")
+    return lines
+
+
+def load_demo(progress=lambda step: None) -> list[str]:
+    """Create the demo community if it is not there yet; return the sign-in lines to print. `progress` is
+    told each step as it starts (`cop demo` prints them: the first load takes a while)."""
     community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one_or_none()
+    progress("the community and its people")  # said on every load, so two loads print the same
     if community is None:
         community = _create_demo_community()
+    progress("events")
     events = add_demo_events(community)
+    progress("invitations and answers")
     add_demo_invitations(community, events)
+    progress("a year of past evenings")
     year = add_demo_year(community, events)  # before the upcoming plan, which learns from their history
     from cop.registration.demo import add_demo_registrations  # open registration (issue 23)
 
     add_demo_registrations(year, events.get("upcoming_big_room"))
+    progress("the seating plan for the next Big Room")
     add_demo_seating(community, events)
     from cop.feedback.demo import add_demo_feedback  # feedback (issue 7)
 
+    progress("feedback")
     add_demo_feedback(community, events)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:

@@ -61,6 +61,8 @@ EXPECTED = {
     "events.check_in_person": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "events.record_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "events.walk_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "events.undo_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # issue 17: a wrong tap undone
+    "events.mark_no_show": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
     "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
     "invitations.rsvp": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token; no account needed

@@ -157,3 +157,54 @@ def test_bad_walk_in_input_saves_nothing(door_world, data, message):
     response = client.post(f"/events/{event.id}/walk-in", data=data)
     assert response.status_code == 400 and message in response.text and "There is a problem" in response.text
     assert (_count(Person), _count(Attendance), _count(Membership)) == before
+
+
+def test_a_wrong_check_in_is_undone_and_the_door_keeps_who_did_what(door_world):
+    """Issue 17, item 3: a volunteer taps the wrong person; the check-in is undone, both kept in the record."""
+    from cop.events.models import DoorRecord
+
+    client, event = door_world["client"], door_world["event"]
+    amira, ben = door_world["people"]["amira"], door_world["people"]["ben"]
+    client.post(f"/events/{event.id}/check-in/{amira.id}")  # meant Ben
+    page = client.get(f"/events/{event.id}/check-in").text
+    assert "Undo<span class=\"nhsuk-u-visually-hidden\"> the check-in of Amira Khan" in page
+    undone = client.post(f"/events/{event.id}/check-in/{amira.id}/undo", data={"q": "khan"})
+    assert undone.status_code == 302 and undone.headers["Location"].endswith("check-in?q=khan")
+    client.post(f"/events/{event.id}/check-in/{ben.id}")
+    assert door.checked_in_ids(event) == [ben.id]
+    records = db.session.execute(select(DoorRecord).order_by(DoorRecord.id)).scalars().all()
+    assert [(r.person_id, r.action) for r in records] == [
+        (amira.id, "checked_in"), (amira.id, "check_in_undone"), (ben.id, "checked_in")]
+    facilitator = db.session.execute(select(Membership).where(Membership.role == "facilitator")).scalar_one()
+    assert {r.by_person_id for r in records} == {facilitator.person_id}
+    page = client.get(f"/events/{event.id}/check-in").text
+    assert "Amira Khan check-in undone by" in page and "1 here, of 2" in page
+    person_page = client.get(f"/events/{event.id}/check-in/{amira.id}").text
+    assert "check-in undone by" in person_page and "checked in by" in person_page
+
+
+def test_a_no_show_is_marked_explicitly_and_cleared_when_they_arrive(door_world):
+    client, event = door_world["client"], door_world["event"]
+    amira, ben = door_world["people"]["amira"], door_world["people"]["ben"]
+    client.post(f"/events/{event.id}/check-in/{ben.id}")
+    refused = client.post(f"/events/{event.id}/check-in/{ben.id}/no-show", follow_redirects=True)
+    assert "undo the check-in first" in refused.text  # someone here is not a no-show
+    client.post(f"/events/{event.id}/check-in/{amira.id}/no-show")
+    page = client.get(f"/events/{event.id}/check-in").text
+    assert "Not coming</strong>" in page and "1 not coming" in page
+    assert "Amira Khan marked as not coming by" in page
+    # She turns up after all: checking her in clears the mark.
+    client.post(f"/events/{event.id}/check-in/{amira.id}")
+    assert door.no_show_count(event) == 0 and sorted(door.checked_in_ids(event)) == sorted([amira.id, ben.id])
+    client.post(f"/events/{event.id}/check-in/{amira.id}/undo")
+    client.post(f"/events/{event.id}/check-in/{amira.id}/no-show")
+    client.post(f"/events/{event.id}/check-in/{amira.id}/no-show", data={"undo": "yes", "back": "person"})
+    assert door.no_show_count(event) == 0
+
+
+def test_the_door_list_narrows_as_you_type_and_works_without_javascript(door_world):
+    client, event = door_world["client"], door_world["event"]
+    page = client.get(f"/events/{event.id}/check-in").text
+    assert 'src="/static/js/door-search.js"' in page and 'data-door-text="amira khan essex acute hospitals"' in page
+    assert client.get("/static/js/door-search.js").status_code == 200
+    assert 'method="get" role="search"' in page  # the plain form: the server searches

@@ -129,8 +129,10 @@ def test_the_link_works_without_an_account_offers_table_mates_and_answers_once(w
             "promise": "anonymous"}
     answered = client.post(f"/feedback/{token}", data=data)
     assert answered.status_code == 302
-    thanks = client.get(f"/feedback/{token}")
-    assert "Thank you" in thanks.text and "already answered" in thanks.text
+    thanks = client.get(answered.headers["Location"])  # the first thanks does not say "already answered"
+    assert "Thank you" in thanks.text and "has been sent" in thanks.text and "already answered" not in thanks.text
+    later = client.get(f"/feedback/{token}")
+    assert "Thank you" in later.text and "already answered" in later.text
     assert client.post(f"/feedback/{token}", data=data).status_code == 200  # the thank-you page again
     response = db.session.execute(select(Response)).scalar_one()
     assert response.person_id is None

@@ -77,7 +77,8 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(app):
 
 def test_missing_columns_are_reported_on_line_one(app):
     plan = guest_list.plan_import(factories.community(), "full name,organisation\nAda,Org\n")
-    assert [(p.line, p.reason) for p in plan.problems] == [(1, "Missing column(s): email")]
+    assert [(p.line, p.reason) for p in plan.problems] == [
+        (1, "Missing column(s): email: match a column of the file to each below")]
 
 
 def test_a_new_organisation_needs_a_sector(app):
@@ -133,7 +134,7 @@ def test_uploading_without_a_file_shows_a_field_error(client):
     sign_in(client, factories.account(factories.member(group, "organiser")))
     db.session.commit()
     response = client.post("/communities/big-room/people/import", data={}, content_type="multipart/form-data")
-    assert response.status_code == 400 and "Choose a CSV file to import" in response.text
+    assert response.status_code == 400 and "Choose a spreadsheet to import" in response.text
 
 
 def test_oversized_uploads_are_refused(app_factory):

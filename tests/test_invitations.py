@@ -1,6 +1,6 @@
 """Invitations and RSVP: answers, capacity, the waitlist, offers, deadlines, revoking, inviting."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -447,3 +447,65 @@ def test_raising_the_capacity_in_the_event_form_offers_waitlisted_people_a_place
               for p, _ in people]
     assert places == ["confirmed", "offered", "waitlisted"]
     assert mails_to(people[1][0], "A place is free")
+
+
+def test_the_invite_preview_names_who_will_be_invited_a_page_at_a_time(room, client):
+    """Issue 17, item 5: names and organisations (this community's record), paged, not only a count."""
+    import re
+
+    group, organiser = room
+    event = make_event(group, capacity=200)
+    basildon = factories.organisation(name="Basildon Hospital", sector="acute")
+    members = [factories.member(group, someone=factories.person(name=f"Nurse {n:02d}"), organisation=basildon)
+               for n in range(55)]
+    outsider = factories.person(name="Known Elsewhere")  # another community's: shown under the name pasted
+    db.session.commit()
+    sign_in(client, factories.account(organiser))
+    form = {"who": "matching", "organisation": str(basildon.id),
+            "addresses": f"Pasted Name <{outsider.email}>\n"}
+    first = client.post(f"/events/{event.id}/invite", data={**form, "action": "preview"})
+    assert first.status_code == 200 and "56 people will be invited" in first.text
+    table = first.text[first.text.index('id="invite-preview"'):]
+    names = re.findall(r"<tr><td>([^<]+)<br>", table)
+    assert names == [f"Nurse {n:02d}" for n in range(50)]
+    assert "Basildon Hospital" in table and "1 to 50 of 56" in table and "Page 1 of 2" in table
+    second = client.post(f"/events/{event.id}/invite", data={**form, "preview_page": "2"})
+    table = second.text[second.text.index('id="invite-preview"'):]
+    assert re.findall(r"<tr><td>([^<]+)<br>", table) == [f"Nurse {n:02d}" for n in range(50, 55)] + ["Pasted Name"]
+    assert "Known Elsewhere" not in second.text and "New guest" in table
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0  # a preview writes nothing
+    assert len(members) == 55
+
+
+def test_the_invitation_names_the_event_and_the_community_once_each(room):
+    """Issue 17, item 7: it said "You are invited to Big Room of Mid and South Essex Big Room"."""
+    from cop.invitations import inviting
+
+    group, organiser = room
+    group.name = "Mid and South Essex Big Room"
+    event = make_event(group, title="December Big Room")
+    guest = factories.member(group)
+    db.session.commit()
+    plan = inviting.plan_invitations(event, None, guest.email)
+    inviting.send_invitations(event, plan)
+    db.session.commit()
+    [mail] = mails_to(guest, "You are invited")
+    assert "You are invited to December Big Room, from Mid and South Essex Big Room:" in mail.text_body
+    assert "Big Room of" not in mail.text_body and "Big Room of" not in mail.html_body
+
+
+def test_mail_and_pages_say_dates_the_one_way_the_site_does(room, client):
+    """Issue 17, item 7: "Tuesday 8 December 2026, 6pm to 9pm", not "Tuesday 8 December 2026, 18:00 to ..."."""
+    from cop.invitations import inviting
+
+    group, organiser = room
+    event = factories.event(group, title="December Big Room", rsvp_deadline=datetime(2026, 12, 1, 17, 0))
+    guest = factories.member(group)
+    db.session.commit()
+    inviting.send_invitations(event, inviting.plan_invitations(event, None, guest.email))
+    db.session.commit()
+    [mail] = mails_to(guest, "You are invited")
+    assert "When: Tuesday 8 December 2026, 6pm to 9pm (UK time)" in mail.text_body
+    assert "18:00" not in mail.text_body and "18:00" not in mail.html_body
+    page = client.get(f"/rsvp/{token_in(mail)}").text
+    assert "Tuesday 8 December 2026, 6pm to 9pm (UK time)" in page and "Tuesday 1 December 2026, 5pm" in page

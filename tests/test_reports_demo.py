@@ -65,3 +65,16 @@ def test_the_reports_show_the_demo_feedback_follow_ups(app, client):
     assert f"{len(pairs)} intentions naming {people_chosen} people" in page
     csv_text = client.get(f"/communities/{COMMUNITY_SLUG}/report.csv").get_data(as_text=True)
     assert f"follow-up intentions from feedback,,,intentions,,{len(pairs)}" in csv_text
+
+
+def test_anonymous_follow_ups_are_not_reported_as_none_across_organisations(app):
+    """Issue 17, item 7: every answer anonymous, so no organisation is known: not "Across organisations 0"."""
+    from flask import render_template
+
+    from cop.reports.figures import FollowUps
+
+    with app.test_request_context():
+        anonymous = render_template("reports/_follow_ups.html", follow_ups=FollowUps(4, 0, 4, 3))
+        named = render_template("reports/_follow_ups.html", follow_ups=FollowUps(4, 2, 1, 3))
+    assert "Not known: the answers are anonymous" in anonymous and ">0<" not in anonymous
+    assert "2 of the 3 whose two organisations are known" in named

@@ -414,3 +414,17 @@ def test_re_seat_and_make_current_over_http(app):
     assert "1 not here taken off" in response.text
     db.session.expire_all()
     assert plans.plan_in_use(event).version == 3 and len(plans.plan_in_use(event).seats) == 7
+
+
+def test_the_night_s_actions_come_before_the_folded_rounds(app):
+    """Issue 17, item 4: on a 20-table, three-round plan "Re-seat from check-in" was at the very bottom."""
+    group, facilitator, event, seated = _room(people=12)
+    plans.generate(event, plans.SeatingChoices(tables=[4, 4, 4], rounds=3), facilitator,
+                   plans.Budget(iterations=200))
+    db.session.commit()
+    page = _client_as(app, facilitator).get(f"/events/{event.id}/seating").text
+    reseat = page.index("Re-seat from check-in</button>")
+    assert reseat < page.index('class="nhsuk-table cop-seating-table"')
+    assert reseat < page.index("Move a person to another table") < page.index("Generate a new plan</h2>")
+    assert all(f'href="#round-{n}"' in page for n in (1, 2, 3))  # a jump link per round
+    assert page.count('<details class="nhsuk-details cop-round"') == 3  # rounds folded (no "open")

@@ -1,4 +1,6 @@
 """Locks on seating plans: stored on the version, carried into the next one, kept by regenerate and re-seat."""
+import pytest
+
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.seating import plans
@@ -71,3 +73,79 @@ def test_bad_locks_answer_400_and_change_nothing(app):
     assert _lock(client, event, plan, action="explode", table=1).status_code == 400
     db.session.expire_all()
     assert not plan.settings.get("locked_tables") and not plan.settings.get("locked_people")
+
+
+def _repeats(plan) -> int:
+    """Pairs sharing a table in more than one round of the plan."""
+    from collections import Counter
+
+    tables: dict[tuple[int, int], list[int]] = {}
+    for seat in plan.seats:
+        tables.setdefault((seat.round, seat.table), []).append(seat.person_id)
+    pairs = Counter(frozenset((a, b)) for people in tables.values() for a in people for b in people if a < b)
+    return sum(count - 1 for count in pairs.values())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_re_seating_moves_nobody_who_is_here_and_adds_no_repeat(app, seed):
+    """Issue 17, item 4: the no-shows' seats are filled by the walk-ins, and nobody else moves (it moved 3-20
+    and added 2-6 repeats)."""
+    from cop.events import check_in as door
+
+    group, facilitator, event, seated = _room(people=16)
+    base = plans.generate(event, _choices(tables=(4, 4, 4, 4, 4, 4), rounds=3, seed=seed), facilitator, BUDGET)
+    db.session.commit()
+    assert _repeats(base) == 0
+    no_shows = seated[seed:seed + 2]
+    for person in seated:
+        if person not in no_shows:
+            door.check_in(event, person.person)
+    arrivals = [door.add_walk_in(event, door.WalkIn(f"Walk In {n}", f"walk{n}.{seed}@example.org", "Grays Library"))[1]
+                for n in range(2)]
+    db.session.commit()
+    before = _seats(base)
+    report = plans.reseat_from_check_in(event, facilitator, BUDGET)
+    db.session.commit()
+    after = _seats(report.plan)
+    assert report.moves == 0
+    assert {k: v for k, v in after.items() if k[0] not in {p.id for p in arrivals}} == \
+        {k: v for k, v in before.items() if k[0] not in {p.id for p in no_shows}}
+    assert all((p.id, r) in after for p in arrivals for r in (1, 2, 3))
+    assert _repeats(report.plan) == 0  # the walk-ins too sit with new people each round
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_locked_table_with_a_free_seat_keeps_exactly_its_people(app, seed):
+    group, facilitator, event, seated = _room(people=14)
+    base = plans.generate(event, _choices(tables=(5, 5, 5), rounds=2, seed=seed), facilitator, BUDGET)
+    db.session.commit()
+    before = _seats(base)
+    short = next(t for t in (1, 2, 3) if sum(1 for (p, r), table in before.items() if r == 1 and table == t) < 5)
+    again = plans.regenerate_around(base, [short], [], facilitator, BUDGET)
+    db.session.commit()
+    after = _seats(again)
+    for round_ in (1, 2):
+        kept = {p for (p, r), table in before.items() if r == round_ and table == short}
+        assert {p for (p, r), table in after.items() if r == round_ and table == short} == kept
+
+
+def test_no_shows_at_one_table_move_nobody_to_even_the_tables(app):
+    """Three no-shows from one table: the engine used to move people from other tables to even them."""
+    from cop.events import check_in as door
+
+    group, facilitator, event, seated = _room(people=20)
+    base = plans.generate(event, _choices(tables=(5, 5, 5, 5), rounds=2, seed=4), facilitator, BUDGET)
+    db.session.commit()
+    before = _seats(base)
+    no_shows = {p for (p, r), table in before.items() if r == 1 and table == 1}
+    no_shows = set(sorted(no_shows)[:3])
+    for person in seated:
+        if person.id not in no_shows:
+            door.check_in(event, person.person)
+    db.session.commit()
+    report = plans.reseat_from_check_in(event, facilitator, BUDGET)
+    db.session.commit()
+    assert report.moves == 0
+    assert _seats(report.plan) == {k: v for k, v in before.items() if k[0] not in no_shows}
+    lines = dict(plans.score_in_words(report.plan.score, ["organisation"]))
+    assert "Rules" not in lines and "nobody is moved just to even them" in lines["Table sizes"]

@@ -193,3 +193,12 @@ def test_the_development_servers_log_holds_no_token(app, caplog):
         server.shutdown()
     assert "/rsvp/[token]" in caplog.text and "/feedback/[token]" in caplog.text
     assert token not in caplog.text
+
+
+def test_the_frontend_stylesheet_asks_no_third_party_host_for_fonts(client):
+    """Issue 17, item 7: the NHS.UK CSS fetched Frutiger from an NHS host, which the CSP refuses (a console
+    error per font on every page); cop serves it without those rules (Arial, as before, and a clean console)."""
+    response = client.get("/assets/nhsuk/nhsuk-frontend.min.css")
+    assert response.status_code == 200 and response.mimetype == "text/css"
+    css = response.get_data(as_text=True)
+    assert "@font-face" not in css and "assets.nhs.uk" not in css and ".nhsuk-header" in css

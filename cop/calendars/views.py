@@ -87,9 +87,14 @@ def personal_feed(token: str):
 def my_calendar():
     person = current_user.person
     feed_url = feeds.feed_url_for_person(person)
+    from cop.communities.directory import communities_for
+
+    coming_up = feeds.coming_up_in_feed(person)
     return render_template(
         "calendars/my_calendar.html", person=person,
-        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"), coming_up=feeds.coming_up_in_feed(person),
+        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"), coming_up=coming_up,
+        # an invited member opens the event's page from here; someone invited from outside has only their mail
+        in_communities={community.id for community, _role in communities_for(current_user)},
     )
 
 

@@ -1,4 +1,7 @@
-"""Check-in at the door: the confirmed list, checking people in, and walk-ins."""
+"""Check-in at the door: the confirmed list, checking people in, and walk-ins.
+
+A check-in can be undone and a confirmed person marked as not coming (a no-show), each written to the
+door's record with who did it (`DoorRecord`), so a wrong tap is put right without losing the story."""
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -6,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from cop.communities.models import Membership
-from cop.events.models import Attendance, Event
+from cop.events.models import Attendance, DoorRecord, Event, NoShow
 from cop.extensions import db
 from cop.invitations.models import Invitation
 from cop.people import directory
@@ -18,6 +21,7 @@ class DoorListRow:
     person: Person
     member: Membership | None  # the community's record of them (organisation)
     attendance: Attendance | None
+    no_show: bool = False
 
     @property
     def checked_in(self) -> bool:
@@ -40,7 +44,8 @@ def door_list(event: Event, search: str = "") -> list[DoorListRow]:
         like = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Person.name).like(like), func.lower(Organisation.name).like(like)))
     rows = db.session.execute(query.order_by(func.lower(Person.name), Person.id)).all()
-    return [DoorListRow(person, member, attendance) for person, member, attendance in rows]
+    missing = set(db.session.execute(select(NoShow.person_id).where(NoShow.event_id == event.id)).scalars())
+    return [DoorListRow(person, member, attendance, person.id in missing) for person, member, attendance in rows]
 
 
 @dataclass
@@ -95,11 +100,23 @@ def attendance_of(event: Event, person_id: int) -> Attendance | None:
     ).scalar_one_or_none()
 
 
-def check_in(event: Event, person: Person, walk_in: bool = False) -> tuple[Attendance, bool]:
+def _record(event: Event, person: Person, action: str, by: Person | None) -> None:
+    db.session.add(DoorRecord(event_id=event.id, person_id=person.id, action=action,
+                              by_person_id=by.id if by else None))
+
+
+def no_show_of(event: Event, person_id: int) -> NoShow | None:
+    return db.session.execute(
+        select(NoShow).where(NoShow.event_id == event.id, NoShow.person_id == person_id)
+    ).scalar_one_or_none()
+
+
+def check_in(event: Event, person: Person, walk_in: bool = False, by: Person | None = None) -> tuple[Attendance, bool]:
     """Record that the person is here; a second tap (or a second phone) changes nothing.
 
     Returns the attendance and whether it is new. Two phones checking the same person in
-    at once meet at the unique constraint; the loser finds the winner's row.
+    at once meet at the unique constraint; the loser finds the winner's row. Someone marked as not
+    coming who turns up after all is here: the mark goes.
     """
     existing = attendance_of(event, person.id)
     if existing is not None:
@@ -110,7 +127,58 @@ def check_in(event: Event, person: Person, walk_in: bool = False) -> tuple[Atten
             db.session.add(attendance)
     except IntegrityError:
         return attendance_of(event, person.id), False
+    mark = no_show_of(event, person.id)
+    if mark is not None:
+        db.session.delete(mark)
+    _record(event, person, "walk_in" if walk_in else "checked_in", by)
     return attendance, True
+
+
+def undo_check_in(event: Event, person: Person, by: Person | None) -> bool:
+    """Take back a check-in made by mistake; the door's record keeps both the check-in and its undoing."""
+    attendance = attendance_of(event, person.id)
+    if attendance is None:
+        return False
+    db.session.delete(attendance)
+    _record(event, person, "check_in_undone", by)
+    db.session.flush()
+    return True
+
+
+def mark_no_show(event: Event, person: Person, by: Person | None) -> bool:
+    """Mark someone with a place as not coming. Refused (False) for someone checked in: undo that first."""
+    if attendance_of(event, person.id) is not None or no_show_of(event, person.id) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(NoShow(event_id=event.id, person_id=person.id))
+    except IntegrityError:
+        return False
+    _record(event, person, "no_show", by)
+    return True
+
+
+def undo_no_show(event: Event, person: Person, by: Person | None) -> bool:
+    mark = no_show_of(event, person.id)
+    if mark is None:
+        return False
+    db.session.delete(mark)
+    _record(event, person, "no_show_undone", by)
+    db.session.flush()
+    return True
+
+
+def no_show_count(event: Event) -> int:
+    return db.session.execute(select(func.count(NoShow.id)).where(NoShow.event_id == event.id)).scalar_one()
+
+
+def door_history(event: Event, person_id: int | None = None, limit: int = 30) -> list[DoorRecord]:
+    """The door's record, latest first: who did what to whom, and when."""
+    query = (select(DoorRecord).where(DoorRecord.event_id == event.id)
+             .options(joinedload(DoorRecord.person), joinedload(DoorRecord.by)))
+    if person_id is not None:
+        query = query.where(DoorRecord.person_id == person_id)
+    return list(db.session.execute(query.order_by(DoorRecord.id.desc()).limit(limit)).scalars())
 
 
 @dataclass
@@ -120,13 +188,13 @@ class WalkIn:
     organisation: str = ""
 
 
-def add_walk_in(event: Event, arrival: WalkIn) -> tuple[Attendance, Person]:
+def add_walk_in(event: Event, arrival: WalkIn, by: Person | None = None) -> tuple[Attendance, Person]:
     """Someone not on the list arrives: they join the community as a guest (this community's record
     only; a person cop already knows keeps their name) and are checked in."""
     member = directory.join_community(event.community, arrival.email, arrival.name, role="guest")
     if member.organisation is None and arrival.organisation.strip():
         member.organisation = directory.organisation_named(arrival.organisation, "other", "")
-    attendance, _ = check_in(event, member.person, walk_in=True)
+    attendance, _ = check_in(event, member.person, walk_in=True, by=by)
     return attendance, member.person
 
 

@@ -163,3 +163,40 @@ class Attendance(db.Model):
 
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship()
+
+
+DOOR_ACTIONS = {"checked_in": "checked in", "walk_in": "added as a walk-in", "check_in_undone": "check-in undone",
+                "no_show": "marked as not coming", "no_show_undone": "no-show undone"}
+
+
+class NoShow(db.Model):
+    """Someone with a confirmed place whom the door has marked as not coming (explicitly, not by absence)."""
+
+    __tablename__ = "no_show"
+    __table_args__ = (UniqueConstraint("event_id", "person_id", name="uq_no_show_event_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DoorRecord(db.Model):
+    """What happened at the door, and who did it: check-ins, walk-ins, no-shows and their undoing. Kept when
+    a check-in is undone (a volunteer taps the wrong "Ben Walker"), so the door's story can be told."""
+
+    __tablename__ = "door_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    by: Mapped[Person | None] = relationship(foreign_keys=[by_person_id])
+
+    @property
+    def label(self) -> str:
+        return DOOR_ACTIONS.get(self.action, self.action)

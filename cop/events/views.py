@@ -116,8 +116,10 @@ def new(slug: str):
 @login_required
 def show(event_id: int):
     event, role = event_for(event_id, ANY_ROLE)
+    membership = directory.membership_of(event.community, current_user.person_id)
     return render_template("events/show.html", event=event, role=role, counts=door.door_counts(event)
-                           if role in STAFF else None, confirm_form=ConfirmForm())
+                           if role in STAFF else None, confirm_form=ConfirmForm(),
+                           can_invite_network=bool(membership and membership.invite_quota > 0))
 
 
 def _occurrence_form_data(event: Event) -> dict:
@@ -328,6 +330,7 @@ def check_in(event_id: int):
     query = (search.q.data or "") if not search.q.errors else ""
     return render_template("events/check_in.html", event=event, search=search, query=query,
                            rows=door.door_list(event, query), counts=door.door_counts(event),
+                           no_shows=door.no_show_count(event), history=door.door_history(event, limit=10),
                            walk_ins=door.walk_ins(event), confirm_form=ConfirmForm())
 
 
@@ -339,6 +342,7 @@ def check_in_person(event_id: int, person_id: int):
     invitation = door.invitation_of(event, person_id) or abort(404)
     return render_template("events/check_in_person.html", event=event, person=invitation.person,
                            member=directory.membership_of(event.community, person_id), invitation=invitation, attendance=door.attendance_of(event, person_id),
+                           no_show=door.no_show_of(event, person_id), history=door.door_history(event, person_id),
                            confirm_form=ConfirmForm())
 
 
@@ -349,12 +353,52 @@ def record_check_in(event_id: int, person_id: int):
     invitation = door.invitation_of(event, person_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    _, new = door.check_in(event, invitation.person)
+    _, new = door.check_in(event, invitation.person, by=current_user.person)
     db.session.commit()
     flash(f"{invitation.person.name} {'is checked in' if new else 'was already checked in'}.")
+    return _back_to_door(event, person_id)
+
+
+def _back_to_door(event: Event, person_id: int):
     if request.form.get("back") == "person":
         return redirect(url_for("events.check_in_person", event_id=event.id, person_id=person_id))
     return redirect(url_for("events.check_in", event_id=event.id, q=request.form.get("q") or None))
+
+
+@bp.route("/events/<int:event_id>/check-in/<int:person_id>/undo", methods=["POST"])
+@login_required
+def undo_check_in(event_id: int, person_id: int):
+    """A wrong tap put right: the check-in goes, the door's record keeps it and its undoing."""
+    event, _ = event_for(event_id, STAFF)
+    invitation = door.invitation_of(event, person_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    undone = door.undo_check_in(event, invitation.person, current_user.person)
+    db.session.commit()
+    flash(f"{invitation.person.name}'s check-in has been undone." if undone
+          else f"{invitation.person.name} was not checked in.")
+    return _back_to_door(event, person_id)
+
+
+@bp.route("/events/<int:event_id>/check-in/<int:person_id>/no-show", methods=["POST"])
+@login_required
+def mark_no_show(event_id: int, person_id: int):
+    """Mark someone with a place as not coming (or, with undo=yes, take the mark back)."""
+    event, _ = event_for(event_id, STAFF)
+    invitation = door.invitation_of(event, person_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = invitation.person.name
+    if request.form.get("undo") == "yes":
+        changed = door.undo_no_show(event, invitation.person, current_user.person)
+        message = f"{name} is no longer marked as not coming." if changed else f"{name} was not marked as not coming."
+    else:
+        changed = door.mark_no_show(event, invitation.person, current_user.person)
+        message = (f"{name} is marked as not coming." if changed
+                   else f"{name} is checked in or already marked: undo the check-in first.")
+    db.session.commit()
+    flash(message)
+    return _back_to_door(event, person_id)
 
 
 @bp.route("/events/<int:event_id>/walk-in", methods=["GET", "POST"])
@@ -364,7 +408,8 @@ def walk_in(event_id: int):
     form = WalkInForm()
     if form.validate_on_submit():
         _, person = door.add_walk_in(event, door.WalkIn(
-            name=form.name.data, email=form.email.data, organisation=form.organisation.data or ""))
+            name=form.name.data, email=form.email.data, organisation=form.organisation.data or ""),
+            by=current_user.person)
         db.session.commit()
         flash(f"{person.name} has been added as a walk-in and checked in.")
         return redirect(url_for("events.check_in", event_id=event.id))

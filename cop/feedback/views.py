@@ -38,7 +38,9 @@ def answer(token: str):
     survey = feedback_request.survey
     event = survey.event
     if surveys.has_answered(feedback_request):
-        return render_template("feedback/answered.html", event=event, survey=survey)
+        # Straight after sending, thanks; on a later visit (a reminder's link, a second tab), "already answered".
+        return render_template("feedback/answered.html", event=event, survey=survey,
+                               just_sent=request.args.get("sent") == "1")
     if surveys.is_closed(survey):
         return render_template("feedback/closed.html", event=event, survey=survey, closed_on=closing_day(survey))
     questions = survey.live_questions
@@ -61,8 +63,7 @@ def answer(token: str):
         except surveys.AlreadyAnswered:
             pass  # a second tab or a double click: the first answer stands
         if not promise_changed:
-            flash("Thank you: your feedback has been sent.")
-            return redirect(url_for("feedback.answer", token=token))
+            return redirect(url_for("feedback.answer", token=token, sent=1))
     form.promise.data = promise_of(survey.anonymous)
     return render_template(
         "feedback/answer.html", event=event, survey=survey, form=form, questions=questions, choices=choices,

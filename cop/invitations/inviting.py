@@ -20,7 +20,8 @@ from cop.invitations import mails
 from cop.invitations.models import Invitation
 from cop.invitations.rsvp import holds_event_in_calendar, lock_event, promote_from_waitlist, release_place
 from cop.people.directory import (
-    PeopleFilter, find_members, find_person_by_email, join_community, member_by_email, membership_of,
+    PeopleFilter, find_members, find_person_by_email, join_community, member_by_email, members_by_id,
+    membership_of,
 )
 from cop.people.models import Person, utcnow
 
@@ -59,6 +60,38 @@ class InvitePlan:
     @property
     def ok(self) -> bool:
         return not self.problems and self.count > 0
+
+
+PREVIEW_PER_PAGE = 50
+
+
+@dataclass
+class PreviewRow:
+    name: str
+    email: str
+    organisation: str  # this community's record of them; "" for someone new
+    new_guest: bool
+
+
+@dataclass
+class PreviewPage:
+    rows: list[PreviewRow]
+    page: int
+    pages: int
+    first: int  # 1-based number of the first row shown
+
+
+def preview_page(event: Event, plan: InvitePlan, page: int = 1, per_page: int = PREVIEW_PER_PAGE) -> PreviewPage:
+    """Who the round would invite, by name, a page at a time: members as this community knows them, then the
+    people new to the community under the names pasted (the same whether or not cop knows the address)."""
+    members = members_by_id(event.community_id, [p.id for p in plan.people])
+    rows = sorted((PreviewRow(m.name, m.email, m.organisation.name if m.organisation else "", False)
+                   for m in members.values()), key=lambda row: (row.name.casefold(), row.email))
+    rows += [PreviewRow(guest.name, guest.email, "", True) for guest in plan.new_guests]
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return PreviewPage(rows=rows[start:start + per_page], page=page, pages=pages, first=start + 1)
 
 
 _ANGLE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>\s*$")

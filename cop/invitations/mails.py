@@ -33,11 +33,14 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def london_time(moment: datetime | None) -> str:
-    """A stored (naive UTC) time as people in England read it: "Tuesday 14 April 2026, 18:00"."""
+    """A stored (naive UTC) time as people in England read it, the one way the site says it (issue 17):
+    "Tuesday 14 April 2026, 6pm"."""
+    from cop.events.times import format_clock, format_day
+
     if moment is None:
         return ""
     local = moment.replace(tzinfo=timezone.utc).astimezone(LONDON)
-    return local.strftime("%A %-d %B %Y, %H:%M")
+    return f"{format_day(local.date())}, {format_clock(local.time())}"
 
 
 def new_personal_link(invitation: Invitation) -> str:
@@ -151,6 +154,12 @@ def _calendar_attachment(invitation: Invitation) -> dict:
     return calendar_attachment(invitation, "REQUEST")
 
 
+def _when(event) -> str:
+    from cop.events.times import format_when
+
+    return format_when(event.starts_at, event.ends_at)
+
+
 def _build(invitation: Invitation, template: str, subject: str, link: str | None,
            attachments: list[dict] | None = None, reply_to: str | None = None, **context) -> dict:
     """queue_mail's arguments for one mail (reply_to: the organiser's address, if already looked up)."""
@@ -158,6 +167,7 @@ def _build(invitation: Invitation, template: str, subject: str, link: str | None
     values = {
         "invitation": invitation, "event": event, "person": invitation.person, "link": link,
         "starts": london_time(event.starts_at), "ends": london_time(event.ends_at),
+        "when": _when(event),
         "deadline": london_time(event.rsvp_deadline), "offer_expires": london_time(invitation.offer_expires_at),
         **context,
     }

@@ -116,7 +116,15 @@ def invite(event_id: int):
                 sent = inviting.send_invitations(event, plan)
                 flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")
                 return redirect(url_for("invitations.guests", event_id=event.id))
-    return render_template("invitations/invite.html", event=event, form=form, plan=plan), 400 if form.errors else 200
+    shown = inviting.preview_page(event, plan, _preview_page_number()) if plan is not None and plan.ok else None
+    return render_template("invitations/invite.html", event=event, form=form, plan=plan, shown=shown), \
+        400 if form.errors else 200
+
+
+def _preview_page_number() -> int:
+    """The preview's page, from its "Next"/"Previous" buttons (they post the form again)."""
+    number = request.form.get("preview_page", "1")
+    return min(int(number), 100_000) if number.isdigit() else 1
 
 
 @bp.route("/events/<int:event_id>/invite-my-network", methods=["GET", "POST"])
@@ -138,9 +146,10 @@ def invite_my_network(event_id: int):
             sent = inviting.send_invitations(event, plan, invited_by=current_user.person)
             flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")
             return redirect(url_for("invitations.invite_my_network", event_id=event.id))
+    shown = inviting.preview_page(event, plan, _preview_page_number()) if plan is not None and plan.ok else None
     return render_template(
         "invitations/invite_my_network.html", event=event, form=form, plan=plan, quota_left=quota_left,
-        quota=membership.invite_quota,
+        quota=membership.invite_quota, shown=shown,
     ), 400 if form.errors else 200
 
 

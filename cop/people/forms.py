@@ -57,7 +57,8 @@ class FilterForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
-    guest_list = FileField("Guest list (CSV file)", validators=[FileRequired("Choose a CSV file to import")])
+    guest_list = FileField("Guest list (Excel .xlsx or CSV file)",
+                           validators=[FileRequired("Choose a spreadsheet to import")])
 
 
 class ImportConfirmForm(FlaskForm):

@@ -2,9 +2,19 @@
 
 An import is all or nothing: every row is checked first, each problem is reported
 with its line number, and nothing is written unless every row is good.
+
+What organisers really upload (issue 17): Excel's CSV with a comma or a semicolon (found by
+csv.Sniffer), UTF-8 with or without a BOM, Windows-1252 or UTF-16 ("Unicode text", tab-separated),
+an .xlsx workbook (its first sheet, read with openpyxl), or Outlook's contacts export ("First Name",
+"Last Name", "E-mail Address", "Company" among ninety columns). Every upload becomes one plain CSV
+text (`read_upload`), which travels with the preview and is checked again on confirmation. The
+organiser matches the file's columns to cop's (`ImportChoices.columns`; a column matched to nothing
+is left out) and their own words to cop's lists (`ImportChoices.values`: "Nurse" is Nursing), and may
+merge rows that share an address (`ImportChoices.merge_duplicates`).
 """
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -21,13 +31,26 @@ COLUMNS = [
     "role_title", "interests", "dietary_needs", "access_needs", "role", "line_manager_email",
 ]
 REQUIRED_COLUMNS = ("name", "email")
+NAME_PARTS = ("first_name", "last_name")  # joined into the name, as Outlook and most HR exports split it
+FIELDS = COLUMNS + list(NAME_PARTS)  # what a file's column can be matched to
+FIELD_LABELS = {
+    "name": "Name", "first_name": "First name", "last_name": "Last name", "email": "Email address",
+    "organisation": "Organisation", "sector": "Sector", "place": "Place", "profession": "Profession",
+    "role_title": "Job title", "interests": "Interests", "dietary_needs": "Dietary needs",
+    "access_needs": "Access needs", "role": "Role in the community", "line_manager_email": "Line manager's email",
+}
 HEADER_ALIASES = {
-    "e_mail": "email", "email_address": "email", "full_name": "name",
+    "e_mail": "email", "email_address": "email", "e_mail_address": "email", "email_1": "email",
+    "e_mail_1": "email", "mail": "email", "full_name": "name", "display_name": "name",
+    "first_name": "first_name", "given_name": "first_name", "forename": "first_name", "first": "first_name",
+    "last_name": "last_name", "surname": "last_name", "family_name": "last_name", "last": "last_name",
+    "company": "organisation", "employer": "organisation", "business_city": "place", "city": "place",
     "organization": "organisation", "org": "organisation", "job_title": "role_title",
     "title": "role_title", "locality": "place", "dietary": "dietary_needs",
     "access": "access_needs", "community_role": "role", "line_manager": "line_manager_email",
     "manager_email": "line_manager_email",
 }
+WEAK_ALIASES = {"title", "city", "mail", "first", "last", "org"}  # matched only when nothing better is there
 MAX_ROWS = 5000
 # Each column's label, longest text and whether it is one line (as the person form checks them).
 TEXT_RULES = {
@@ -47,12 +70,33 @@ class RowProblem:
 
 
 @dataclass
+class UnknownWord:
+    """A word of the organiser's in a list column ("Nurse" under profession) and cop's best guess."""
+
+    column: str
+    word: str
+    lines: list[int]
+    suggestion: str  # a code, or "" for no guess
+
+
+@dataclass
 class ImportPlan:
     """What an import would do: the people it creates and updates, or why it cannot run."""
 
     creates: list[directory.MemberDetails] = field(default_factory=list)
     updates: list[directory.MemberDetails] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # the file's own headers
+    columns: list[str] = field(default_factory=list)  # what each is matched to ("" for left out)
+    unknown_values: dict[tuple[str, str], "UnknownWord"] = field(default_factory=dict)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # address -> its lines
+    merged: dict[str, list[int]] = field(default_factory=dict)
+    changes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # address -> (what, old, new)
+    new_organisations: list[str] = field(default_factory=list)
+
+    @property
+    def left_out(self) -> list[str]:
+        return [h for h, c in zip(self.headers, self.columns) if not c and h.strip()]
 
     @property
     def ok(self) -> bool:
@@ -60,15 +104,91 @@ class ImportPlan:
 
 
 def decode_upload(data: bytes) -> str:
-    """Spreadsheets save UTF-8 (often with a BOM) or Windows-1252."""
+    """Spreadsheets save UTF-8 (often with a BOM), Windows-1252 or UTF-16 (Excel's "Unicode text")."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" from Excel is UTF-16
         text = data.decode("utf-16", errors="replace")
+    elif len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0:1] != b"\x00":  # UTF-16 without its BOM
+        text = data.decode("utf-16-le", errors="replace")
+    elif len(data) >= 4 and data[0:4:2] == b"\x00\x00" and data[1:2] != b"\x00":
+        text = data.decode("utf-16-be", errors="replace")
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
     return text.replace("\x00", "")  # PostgreSQL cannot store NUL; no spreadsheet means one
+
+
+def _rows_to_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(values_only=True)):
+            if number > MAX_ROWS + 1:
+                break
+            rows.append([_cell_text(value) for value in row])
+        while rows and not any(rows[-1]):
+            rows.pop()
+        return rows
+    finally:
+        workbook.close()
+
+
+class UnreadableFile(ValueError):
+    pass
+
+
+def read_upload(data: bytes) -> str:
+    """Any upload (CSV with any delimiter and encoding, or an .xlsx workbook) as one plain CSV text."""
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            return _rows_to_csv(_xlsx_rows(data)).replace("\x00", "")
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
+            raise UnreadableFile("This file cannot be read as an Excel workbook (.xlsx): save it again as "
+                                 f".xlsx or CSV ({type(error).__name__})") from error
+    text = decode_upload(data)
+    first_line = text.split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    if delimiter == ",":
+        return text
+    try:
+        return _rows_to_csv(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        return text  # reported by line when the plain text is checked
+
+
+@dataclass
+class ImportChoices:
+    """The organiser's answers on the preview: what each column is (by position; "" leaves it out), what
+    their words mean in cop's lists ((field, word in lower case) -> code), and whether to merge rows that
+    share an address."""
+
+    columns: list[str] | None = None
+    values: dict[tuple[str, str], str] = field(default_factory=dict)
+    merge_duplicates: bool = False
 
 
 def column_name(header: str) -> str:
@@ -81,12 +201,60 @@ def _choice(value: str, choices: dict[str, str]) -> str | None:
     """Accept a code ("vcse") or its label ("VCSE"), in any case."""
     wanted = value.strip().lower()
     for code, label in choices.items():
-        if wanted in (code, label.lower()):
+        if wanted in (code, label.lower(), code.replace("_", " ")):
             return code
     return None
 
 
-def plan_import(community: Community, text: str) -> ImportPlan:
+def suggest(word: str, choices: dict[str, str]) -> str:
+    """cop's guess at an organiser's word: the label it begins ("Local Authority" is "Local authority and
+    social care"), or the one sharing its first four letters ("Nurse" is "Nursing"); "" for none."""
+    wanted = " ".join(word.lower().split())
+    if not wanted:
+        return ""
+    for code, label in choices.items():
+        if label.lower().startswith(wanted) or wanted.startswith(label.lower()):
+            return code
+    stem = wanted[:4]
+    if len(stem) >= 4:
+        for code, label in choices.items():
+            if any(part.startswith(stem) for part in label.lower().split() + [code]):
+                return code
+    return ""
+
+
+VOCABULARIES = {"sector": SECTORS, "profession": PROFESSIONS, "role": ROLES}
+
+
+def _matched_columns(header: list[str], choices: ImportChoices) -> list[str]:
+    if choices.columns is not None and len(choices.columns) == len(header):
+        return [c if c in FIELDS else "" for c in choices.columns]
+    return auto_columns(header)
+
+
+def auto_columns(header: list[str]) -> list[str]:
+    """What cop makes of a file's headers by itself: the field for each, or "" to leave it out."""
+    # cop's own names first, then other words for them; a field already matched leaves a later column out
+    # (Outlook's "Title" is Mr or Dr when "Job Title" is there too).
+    columns = [""] * len(header)
+    taken: set[str] = set()
+    keys = [h.strip().lower().replace("-", "_").replace(" ", "_") for h in header]
+
+    def rank(key: str, name: str) -> int:
+        return 0 if key == name else 2 if key in WEAK_ALIASES else 1
+
+    for wanted_rank in (0, 1, 2):
+        for i, h in enumerate(header):
+            name = column_name(h)
+            if columns[i] or name not in FIELDS or name in taken or rank(keys[i], name) != wanted_rank:
+                continue
+            columns[i] = name
+            taken.add(name)
+    return columns
+
+
+def plan_import(community: Community, text: str, choices: ImportChoices | None = None) -> ImportPlan:
+    choices = choices or ImportChoices()
     plan = ImportPlan()
     reader = csv.reader(io.StringIO(text))
     try:
@@ -94,19 +262,20 @@ def plan_import(community: Community, text: str) -> ImportPlan:
     except (StopIteration, csv.Error):
         plan.problems.append(RowProblem(1, "The file is empty: the first line must name the columns"))
         return plan
-    columns = [column_name(h) for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    unknown = [h for h, c in zip(header, columns) if c not in COLUMNS and h.strip()]
+    columns = _matched_columns(header, choices)
+    plan.headers, plan.columns = header, columns
+    has_name = "name" in columns or any(part in columns for part in NAME_PARTS)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns and not (c == "name" and has_name)]
+    twice = sorted({FIELD_LABELS[c] for c in columns if c and columns.count(c) > 1})
     if missing:
-        plan.problems.append(RowProblem(1, f"Missing column(s): {', '.join(missing)}"))
-    if unknown:
-        plan.problems.append(RowProblem(1, f"Unknown column(s): {', '.join(unknown)}; known columns are {', '.join(COLUMNS)}"))
+        plan.problems.append(RowProblem(1, f"Missing column(s): {', '.join(missing)}: match a column of the file "
+                                           "to each below"))
+    if twice:
+        plan.problems.append(RowProblem(1, f"More than one column is matched to {', '.join(twice)}"))
     if plan.problems:
         return plan
 
-    first_line_of_email: dict[str, int] = {}
-    managers: list[tuple[int, str]] = []
-    sector_in_file: dict[str, tuple[str, int]] = {}
+    raw_rows: list[tuple[int, dict[str, str]]] = []
     rows = 0
     while True:
         try:
@@ -123,11 +292,21 @@ def plan_import(community: Community, text: str) -> ImportPlan:
         if rows > MAX_ROWS:
             plan.problems.append(RowProblem(line, f"Too many rows: at most {MAX_ROWS} in one import"))
             break
-        if len(cells) > len(columns):
+        if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
             plan.problems.append(RowProblem(line, f"{len(cells)} cells, but the header names {len(columns)} columns"))
             continue
-        row = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
-        details, reasons = _check_row(row, line, first_line_of_email, sector_in_file)
+        row = {c: cells[i].strip() for i, c in enumerate(columns) if c and i < len(cells)}
+        if not row.get("name") and any(row.get(part) for part in NAME_PARTS):
+            row["name"] = " ".join(row[part] for part in NAME_PARTS if row.get(part))
+        raw_rows.append((line, row))
+    raw_rows = _merge_or_mark_duplicates(raw_rows, plan, choices.merge_duplicates)
+
+    first_line_of_email: dict[str, int] = {}
+    managers: list[tuple[int, str]] = []
+    sector_in_file: dict[str, tuple[str, int]] = {}
+    new_organisations: dict[str, None] = {}
+    for line, row in raw_rows:
+        details, reasons = _check_row(row, line, first_line_of_email, sector_in_file, plan, choices)
         if reasons:
             plan.problems.extend(RowProblem(line, reason) for reason in reasons)
             continue
@@ -137,17 +316,94 @@ def plan_import(community: Community, text: str) -> ImportPlan:
         membership = directory.member_by_email(community, details.email)
         if membership and not row.get("role"):
             details.role = membership.role  # An import never demotes an organiser by leaving the role blank.
+        if details.organisation and directory.find_organisation(details.organisation) is None:
+            new_organisations.setdefault(details.organisation)
+        if membership:
+            details.name = membership.person.name  # their name is theirs: an import never changes it
+            plan.changes[details.email] = _changes(membership, details)
         (plan.updates if membership else plan.creates).append(details)
+    plan.new_organisations = list(new_organisations)
     for line, email in managers:
         # A line manager is someone in this file or already in this community.
         if email not in first_line_of_email and directory.member_by_email(community, email) is None:
             plan.problems.append(RowProblem(line, f"Line manager {email} is neither in this file nor in this community"))
     if not plan.problems and not (plan.creates or plan.updates):
         plan.problems.append(RowProblem(2, "The file has a header but no people"))
+    plan.problems.sort(key=lambda problem: problem.line)
     return plan
 
 
-def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[directory.MemberDetails, list[str]]:
+def _merge_or_mark_duplicates(raw_rows, plan: ImportPlan, merge: bool):
+    """Rows sharing an address (any case): merged into the first when the organiser chose to (a blank cell
+    takes the later row's value; the first row's value wins otherwise), else reported."""
+    lines_of: dict[str, list[int]] = {}
+    for line, row in raw_rows:
+        key = row.get("email", "").strip().lower()
+        if key:
+            lines_of.setdefault(key, []).append(line)
+    plan.duplicates = {key: lines for key, lines in lines_of.items() if len(lines) > 1}
+    if not merge or not plan.duplicates:
+        return raw_rows
+    plan.merged, plan.duplicates = plan.duplicates, {}
+    kept: dict[str, dict[str, str]] = {}
+    merged_rows = []
+    for line, row in raw_rows:
+        key = row.get("email", "").strip().lower()
+        if key in plan.merged:
+            if key in kept:
+                first = kept[key]
+                for column, value in row.items():
+                    if value and not first.get(column):
+                        first[column] = value
+                continue
+            kept[key] = row
+        merged_rows.append((line, row))
+    return merged_rows
+
+
+def _changes(membership: Membership, details: directory.MemberDetails) -> list[tuple[str, str, str]]:
+    """What confirming would change in this community's record of them: (what, old, new), as _merge_details
+    writes it (a blank cell keeps what is known). Their name and address are theirs and never change."""
+    old_org = membership.organisation.name if membership.organisation else ""
+    pairs = [
+        ("Organisation", old_org, details.organisation or old_org),
+        ("Profession", PROFESSIONS.get(membership.profession, membership.profession),
+         PROFESSIONS[details.profession] if details.profession != "other" or not membership.profession
+         else PROFESSIONS.get(membership.profession, membership.profession)),
+        ("Job title", membership.role_title, details.role_title or membership.role_title),
+        ("Interests", membership.interests, details.interests or membership.interests),
+        ("Dietary needs", membership.dietary_needs, details.dietary_needs or membership.dietary_needs),
+        ("Access needs", membership.access_needs, details.access_needs or membership.access_needs),
+        ("Role", ROLES.get(membership.role, membership.role), ROLES[details.role]),
+    ]
+    return [(what, old, new) for what, old, new in pairs if old != new]
+
+
+def _vocabulary(row, column, line, plan: ImportPlan, choices: ImportChoices, reasons: list[str]) -> str | None:
+    """The code for the row's word in a list column: cop's own, the organiser's match, or a problem."""
+    word = row.get(column, "")
+    if not word:
+        return ""
+    vocabulary = VOCABULARIES[column]
+    code = _choice(word, vocabulary)
+    if code is None:
+        code = choices.values.get((column, word.lower()))
+        code = code if code in vocabulary else None
+    key = (column, word.lower())
+    if code is None or key in choices.values:
+        unknown = plan.unknown_values.setdefault(key, UnknownWord(column, word, [], suggest(word, vocabulary)))
+        unknown.lines.append(line)
+    if code is None:
+        label = {"sector": "sector", "profession": "profession", "role": "role"}[column]
+        reasons.append(f"Unknown {label} '{word}': choose what it means below, or use one of: "
+                       f"{', '.join(vocabulary.values())}")
+    return code
+
+
+def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
+               choices=None) -> tuple[directory.MemberDetails, list[str]]:
+    plan = plan or ImportPlan()
+    choices = choices or ImportChoices()
     reasons = [problem for column, (label, longest, one_line) in TEXT_RULES.items()
                if (problem := text_rules.field_problem(label, row.get(column, ""), longest, one_line))]
     if not row.get("name"):
@@ -165,21 +421,9 @@ def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[director
         else:
             first_line_of_email[email.lower()] = line
 
-    sector = ""
-    if row.get("sector"):
-        sector = _choice(row["sector"], SECTORS)
-        if sector is None:
-            reasons.append(f"Unknown sector '{row['sector']}'; use one of: {', '.join(SECTORS.values())}")
-    profession = "other"
-    if row.get("profession"):
-        profession = _choice(row["profession"], PROFESSIONS)
-        if profession is None:
-            reasons.append(f"Unknown profession '{row['profession']}'; use one of: {', '.join(PROFESSIONS.values())}")
-    role = "member"
-    if row.get("role"):
-        role = _choice(row["role"], ROLES)
-        if role is None:
-            reasons.append(f"Unknown role '{row['role']}'; use one of: {', '.join(ROLES.values())}")
+    sector = _vocabulary(row, "sector", line, plan, choices, reasons) or ""
+    profession = _vocabulary(row, "profession", line, plan, choices, reasons) or "other"
+    role = _vocabulary(row, "role", line, plan, choices, reasons) or "member"
 
     organisation = row.get("organisation", "")
     if organisation and sector:
@@ -216,12 +460,12 @@ def _check_row(row, line, first_line_of_email, sector_in_file) -> tuple[director
     return details, reasons
 
 
-def apply_import(community: Community, text: str) -> ImportPlan:
+def apply_import(community: Community, text: str, choices: ImportChoices | None = None) -> ImportPlan:
     """Check the file again and, only if every row is good, write it in one transaction.
 
     Each row writes this community's record of the person; a person new to cop is created with
     the row's name, and nobody's name or address is changed."""
-    plan = plan_import(community, text)
+    plan = plan_import(community, text, choices)
     if not plan.ok:
         return plan
     records = {}

@@ -1,3 +1,5 @@
+import csv
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -123,14 +125,65 @@ def import_guest_list(slug: str):
     community, _ = community_for(slug, MANAGERS)
     form = ImportUploadForm()
     if form.validate_on_submit():
-        text = guest_list.decode_upload(form.guest_list.data.read())
-        plan = guest_list.plan_import(community, text)
-        return render_template(
-            "people/import_preview.html", community=community, plan=plan,
-            confirm_form=ImportConfirmForm(csv_text=text),
-        ), 200 if plan.ok else 400
+        try:
+            text = guest_list.read_upload(form.guest_list.data.read())
+        except guest_list.UnreadableFile as error:
+            form.guest_list.errors.append(str(error))
+        else:
+            return _preview(community, text, _remembered_choices(community, text))
     return render_template("people/import.html", community=community, form=form,
                            columns=guest_list.COLUMNS), 400 if form.errors else 200
+
+
+def _preview(community, text: str, choices: guest_list.ImportChoices, status: int | None = None):
+    plan = guest_list.plan_import(community, text, choices)
+    return render_template(
+        "people/import_preview.html", community=community, plan=plan, choices=choices,
+        confirm_form=ImportConfirmForm(csv_text=text), fields=guest_list.FIELD_LABELS,
+        vocabularies=guest_list.VOCABULARIES,
+    ), status or (200 if plan.ok else 400)
+
+
+def _memory_key(community) -> str:
+    return f"import-choices-{community.id}"
+
+
+def _remembered_choices(community, text: str) -> guest_list.ImportChoices:
+    """The organiser's last matches in this community (kept in their session): a header they matched before
+    is matched the same way, and their words keep their meaning."""
+    from flask import session
+
+    memory = session.get(_memory_key(community)) or {}
+    headers = next(csv.reader(text.splitlines()[:1]), [])
+    remembered = memory.get("columns", {})
+    columns = [remembered.get(h.strip().lower(), auto)
+               for h, auto in zip(headers, guest_list.auto_columns(headers))]
+    values = {tuple(key.split("|", 1)): code for key, code in memory.get("values", {}).items()}
+    return guest_list.ImportChoices(columns=columns, values=values)
+
+
+def _remember(community, plan, choices: guest_list.ImportChoices) -> None:
+    from flask import session
+
+    columns = {h.strip().lower(): c for h, c, auto in zip(plan.headers, plan.columns, guest_list.auto_columns(plan.headers))
+               if h.strip() and c != auto}
+    values = {f"{column}|{word}": code for (column, word), code in choices.values.items()}
+    session[_memory_key(community)] = {"columns": dict(list(columns.items())[:60]),
+                                       "values": dict(list(values.items())[:100])}
+
+
+def _choices_from_form(form) -> guest_list.ImportChoices:
+    columns = []
+    while f"column-{len(columns)}" in form and len(columns) < 500:
+        columns.append(form[f"column-{len(columns)}"])
+    values = {}
+    for key, code in form.items():
+        if key.startswith("value|") and code and len(values) < 500:
+            _prefix, column, word = key.split("|", 2)
+            if column in guest_list.VOCABULARIES:
+                values[(column, word.lower())] = code
+    return guest_list.ImportChoices(columns=columns or None, values=values,
+                                    merge_duplicates=form.get("merge_duplicates") == "yes")
 
 
 @bp.route("/people/import/confirm", methods=["POST"])
@@ -140,11 +193,14 @@ def confirm_import(slug: str):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    plan = guest_list.apply_import(community, form.csv_text.data)
+    choices = _choices_from_form(request.form)
+    if request.form.get("action") == "check":  # the matches changed: preview again, nothing written
+        return _preview(community, form.csv_text.data, choices)
+    plan = guest_list.apply_import(community, form.csv_text.data, choices)
     if not plan.ok:
         # Something changed since the preview (another import, an edit): show the new problems.
-        return render_template("people/import_preview.html", community=community, plan=plan,
-                               confirm_form=form), 400
+        return _preview(community, form.csv_text.data, choices, status=400)
+    _remember(community, plan, choices)
     flash(f"Imported the guest list: {len(plan.creates)} added, {len(plan.updates)} updated.")
     return redirect(url_for("people.index", slug=community.slug))
 

@@ -365,11 +365,90 @@ def regenerate_around(plan: SeatingPlan, locked_tables: list[int], locked_people
     choices.locked_tables, choices.locked_people = sorted(chosen_tables), sorted(chosen_people)
     people = seated_people(plan)
     problem = build_problem(plan.event, choices, people, locks_of(plan, choices))
+    _close_locked_tables(problem, plan, chosen_tables)
     solved = _solve(problem, budget)
+    rounds, score = _keep_locked_tables_exactly(problem, plan, chosen_tables, solved)
     what = ", ".join([f"table {t}" for t in sorted(chosen_tables)] + [f"{len(chosen_people)} people"] * bool(chosen_people))
     return _store(plan.event, choices.to_settings(),
-                  solved.rounds, solved.score, by, f"Re-generated from version {plan.version}, keeping {what}",
+                  rounds, score, by, f"Re-generated from version {plan.version}, keeping {what}",
                   use_now=False)
+
+
+def _keep_locked_tables_exactly(problem: mixing.Problem, plan: SeatingPlan, locked_tables,
+                                solved: mixing.Plan) -> tuple[list[list[list[str]]], mixing.Score]:
+    """Where a locked table had a free seat in one round but not in another, the engine may still seat
+    someone new there in that round: move them to the emptiest unlocked table with room."""
+    rounds = [[list(table) for table in round_] for round_ in solved.rounds]
+    changed = False
+    for r, round_ in enumerate(rounds):
+        for number in locked_tables:
+            if not 1 <= number <= len(round_):
+                continue
+            kept = {str(s.person_id) for s in plan.seats if s.table == number and s.round == r + 1}
+            for pid in [pid for pid in round_[number - 1] if pid not in kept]:
+                room = [t for t in range(len(round_)) if t + 1 not in locked_tables
+                        and len(round_[t]) < problem.tables[t]]
+                if not room:
+                    continue
+                round_[number - 1].remove(pid)
+                round_[min(room, key=lambda t: len(round_[t]))].append(pid)
+                changed = True
+    return (rounds, mixing.score_plan(problem, rounds)) if changed else (solved.rounds, solved.score)
+
+
+def _close_locked_tables(problem: mixing.Problem, plan: SeatingPlan, locked_tables) -> None:
+    """A locked table keeps exactly its people: its free seats are taken out of the problem, so nobody new
+    is seated there (the engine once filled a locked table's free seat on "Re-generate the rest")."""
+    for number in locked_tables:
+        if 1 <= number <= len(problem.tables):
+            counts = [sum(1 for s in plan.seats if s.table == number and s.round == r)
+                      for r in range(1, plan.rounds + 1)]
+            problem.tables[number - 1] = max(counts, default=0)
+
+
+def _fill_free_seats(problem: mixing.Problem, base: list[list[list[str]]],
+                     locked_tables: set[int]) -> list[list[list[str]]] | None:
+    """The night's minimal re-seat: everyone still here keeps their seat; each arrival takes, in each round,
+    the free seat (never at a locked table) that adds the fewest repeated pairs, then the least sameness
+    in the mix-by order, then the fewest earlier meetings. None when an arrival has no seat that keeps the
+    hard rules (pins, apart, together): the engine then re-seats."""
+    present = {p.id for p in problem.people}
+    attributes = {p.id: p.attributes for p in problem.people}
+    rounds = [[[pid for pid in (round_[t] if t < len(round_) else []) if pid in present]
+               for t in range(len(problem.tables))] for round_ in base[:problem.rounds]]
+    while len(rounds) < problem.rounds:
+        rounds.append([[] for _ in problem.tables])
+    pins = {(pin.person, pin.round): pin.table for pin in problem.pinned}
+    apart = {frozenset(pair) for pair in problem.apart}
+    met = {frozenset((a, b)) for a, b, *_weight in problem.met_before}
+    groups = {pid: group for group in problem.together for pid in group}
+    seated = {pid for round_ in rounds for table in round_ for pid in table}
+    arrivals = [p.id for p in problem.people if p.id not in seated]
+    for pid in arrivals:
+        for r, round_ in enumerate(rounds):
+            candidates = [t for t, table in enumerate(round_)
+                          if t + 1 not in locked_tables and len(table) < problem.tables[t]]
+            pinned = pins.get((pid, r), pins.get((pid, None)))
+            if pinned is not None:
+                candidates = [t for t in candidates if t == pinned]
+            partners = {t for t, table in enumerate(round_) for q in groups.get(pid, ()) if q != pid and q in table}
+            if partners:
+                candidates = [t for t in candidates if t in partners]
+            candidates = [t for t in candidates if not any(frozenset((pid, q)) in apart for q in round_[t])]
+            if not candidates:
+                return None
+
+            def cost(t: int, r: int = r, round_: list = round_) -> tuple:
+                mates = round_[t]
+                repeats = sum(1 for q in mates for r2, other in enumerate(rounds)
+                              if r2 != r and any(pid in table and q in table for table in other))
+                same = [sum(1 for q in mates if attributes[pid].get(name) and
+                            attributes[q].get(name) == attributes[pid].get(name)) for name in problem.mix_by]
+                history = sum(1 for q in mates if frozenset((pid, q)) in met)
+                return (repeats, *same, history, len(mates), t)
+
+            round_[min(candidates, key=cost)].append(pid)
+    return rounds
 
 
 def locks_of(plan: SeatingPlan, choices: SeatingChoices | None = None) -> list[Lock]:
@@ -424,19 +503,29 @@ def reseat_from_check_in(event: Event, by: Person | None, budget: Budget) -> Res
     _check_choices(choices, people)
     seated = {s.person_id for s in base.seats}
     present = {p.id for p in people}
-    # Locked tables and people keep their seats (the engine may otherwise move someone to even the tables).
     problem = build_problem(event, choices, people, locks_of(base, choices))
-    try:
-        solved = mixing.reseat(problem, rounds_of(base), seconds=budget.seconds, seed=choices.seed,
-                               iterations=budget.iterations)
-    except mixing.InvalidProblem as refusal:
-        raise SeatingRefused(_in_plain_words(str(refusal))) from refusal
+    # Moved: only who must be. Everyone still here keeps their seat and the arrivals take free seats, the
+    # fewest new repeats first; tables left a little uneven by no-shows stay so (issue 17: the engine evened
+    # them, moving 3-20 people and adding 2-6 repeats). The engine re-seats only when no free seat keeps the
+    # hard rules for an arrival.
+    filled = _fill_free_seats(problem, rounds_of(base), set(choices.locked_tables))
+    score = mixing.score_plan(problem, filled) if filled is not None else None
+    if score is not None and not any(count for rule, count in score.hard.items() if rule != "balance"):
+        rounds, moves = filled, 0
+    else:
+        _close_locked_tables(problem, base, choices.locked_tables)
+        try:
+            solved = mixing.reseat(problem, rounds_of(base), seconds=budget.seconds, seed=choices.seed,
+                                   iterations=budget.iterations)
+        except mixing.InvalidProblem as refusal:
+            raise SeatingRefused(_in_plain_words(str(refusal))) from refusal
+        rounds, score, moves = solved.rounds, solved.score, solved.moves or 0
     arrived = [p for p in people if p.id not in seated]
     absent = [p for p in seated_people(base) if p.id not in present]
-    plan = _store(event, choices.to_settings(), solved.rounds, solved.score, by,
+    plan = _store(event, choices.to_settings(), rounds, score, by,
                   f"Re-seated from check-in: {len(arrived)} arrived, {len(absent)} not here, "
-                  f"{solved.moves} seats changed", use_now=True)
-    return ReseatReport(plan, arrived, absent, solved.moves or 0)
+                  f"{moves} seats changed", use_now=True)
+    return ReseatReport(plan, arrived, absent, moves)
 
 
 # --- hand changes ----------------------------------------------------------------------------------
@@ -569,10 +658,15 @@ def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
     reached when it is, and called a bound (not "the fewest possible") when it may not be reachable."""
     bounds = score.get("lower_bounds", {})
     lines = []
-    broken = score.get("hard_violations", 0)
+    uneven = score.get("hard", {}).get("balance", 0)
+    broken = score.get("hard_violations", 0) - uneven
     if broken:
-        rules = ", ".join(f"{name.replace('_', ' ')} ({count})" for name, count in score["hard"].items() if count)
+        rules = ", ".join(f"{name.replace('_', ' ')} ({count})" for name, count in score["hard"].items()
+                          if count and name != "balance")
         lines.append(("Rules", f"{broken} {'rule is' if broken == 1 else 'rules are'} broken by hand changes: {rules}."))
+    if uneven:
+        lines.append(("Table sizes", "Some tables are less even than they could be (after no-shows, or by hand): "
+                                     "nobody is moved just to even them."))
 
     def bound(value: int, least: int) -> str:
         if value <= least:

@@ -129,7 +129,9 @@ def move(event_id: int):
               f"version {changed.version}{', now the plan in use' if changed.in_use else ''}.")
     else:
         flash("Swapped." if swapping else "Moved.")
-    return redirect(url_for("seating.plan", event_id=event.id, version=changed.version))
+    # Back to the round that changed, open (the page folds the others).
+    return redirect(url_for("seating.plan", event_id=event.id, version=changed.version,
+                            _anchor=f"round-{int(form.round.data)}"))
 
 
 @bp.route("/events/<int:event_id>/seating/regenerate", methods=["POST"])

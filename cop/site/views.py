@@ -10,8 +10,19 @@ bp = Blueprint("site", __name__)
 @bp.route("/")
 def home():
     if current_user.is_authenticated:
-        return redirect(url_for("communities.index"))
+        return redirect(url_for(_landing(current_user)))
     return render_template("site/home.html")
+
+
+def _landing(account) -> str:
+    """Where a signed-in person starts: organisers and facilitators at their communities; everyone else
+    (an attendee who signed in from a mailed link) at My calendar, their events (issue 17)."""
+    from cop.communities.access import STAFF
+    from cop.communities.directory import communities_for
+
+    if any(role in STAFF for _community, role in communities_for(account)):
+        return "communities.index"
+    return "calendars.my_calendar"
 
 
 @bp.route("/healthz")

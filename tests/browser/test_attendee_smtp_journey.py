@@ -73,11 +73,9 @@ def test_attendee_answers_from_the_smtp_mail_adds_to_calendar_and_opens_my_calen
     organiser_context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
     organiser = Journey(organiser_context.new_page(), live_server, journey.name + "-organiser")
     try:
-        organiser.goto("/sign-in")
-        organiser.page.fill("#email", "olga@example.org")
-        organiser.page.fill("#password", "correct horse battery")
-        organiser.page.click("button:has-text('Sign in')")
-        organiser.goto(f"/events/{event.id}/invite")
+        organiser.sign_in("olga@example.org", "correct horse battery")
+        organiser.to_event("Mid and South Essex Big Room", "Summer Big Room")
+        organiser.follow("Invite people")
         organiser.page.check("input[name=who][value=nobody]")
         organiser.page.fill("#addresses", "ada@example.org")
         organiser.page.click("button:has-text('Preview')")
@@ -97,8 +95,7 @@ def test_attendee_answers_from_the_smtp_mail_adds_to_calendar_and_opens_my_calen
     assert rsvp_link.startswith(live_server + "/rsvp/")
 
     page = journey.page
-    page.goto(rsvp_link)
-    journey.check()
+    journey.open_from_mail(rsvp_link)
     assert "Hello Ada Lovelace" in page.content()
     assert "Add to calendar" not in page.content()  # not before an answer
     page.check("input[name=answer][value=yes]")
@@ -133,19 +130,19 @@ def test_attendee_answers_from_the_smtp_mail_adds_to_calendar_and_opens_my_calen
     assert str(confirmed_event["UID"]) == event.uid
 
     # Ada signs in with a link mailed to her, and opens My calendar.
-    journey.goto("/sign-in/link")
+    journey.goto("/")
+    journey.follow("Sign in", "Email me a sign-in link")
     page.fill("#email", "ada@example.org")
     page.click("button:has-text('Send the link')")
     journey.check()
     [sign_in_mail] = delivered(smtp_server, 2)
     assert sign_in_mail["To"] == "ada@example.org" and sign_in_mail["Subject"] == "Your cop sign-in link"
-    page.goto(link_in(sign_in_mail, "/sign-in/link/"))
-    journey.check()
-    page.click("button:has-text('Sign in')")
+    journey.open_from_mail(link_in(sign_in_mail, "/sign-in/link/"))
+    page.click("main button:has-text('Sign in')")
     journey.check()
     assert "You are signed in." in page.content()
-    page.click("header a:has-text('My calendar')")
-    journey.check()
+    # She came for her events: the link lands on My calendar (issue 17), not the list of communities.
+    assert page.locator("h1").inner_text() == "My calendar"
     coming_up = page.locator("#coming-up tbody tr")
     expect(coming_up).to_have_count(1)
     assert "Summer Big Room" in coming_up.inner_text() and "10 June 2027" in coming_up.inner_text()

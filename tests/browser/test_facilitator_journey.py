@@ -35,19 +35,20 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     db.session.commit()
     page = journey.page
 
-    journey.goto("/sign-in")
-    page.fill("#email", "faye@example.org")
-    page.fill("#password", "correct horse battery")
-    page.click("button:has-text('Sign in')")
+    journey.sign_in("faye@example.org", "correct horse battery")
 
     # A three-round plan from the confirmed places, at three tables of five (room to move people).
-    journey.goto(f"/events/{event.id}/seating")
+    journey.to_event("Mid and South Essex Big Room", "December Big Room")
+    journey.follow("Seating plan")
     page.fill("#tables", "5, 5, 5")
     page.fill("#rounds", "3")
     page.click("button:has-text('Generate plan')")
     journey.check()
     assert page.locator("h3", has_text="Round 3").is_visible()
     assert page.locator("table.cop-seating-table").count() == 9  # three tables in each of three rounds
+    # The night's actions come first (issue 17): re-seating is on the first screen, the rounds are folded.
+    assert page.get_by_role("button", name="Re-seat from check-in").bounding_box()["y"] < 900
+    assert not page.locator("table.cop-seating-table").first.is_visible()
 
     # Move Ada to table 3 in round 1, by hand.
     ada = page.locator("table.cop-seating-table[data-round='1'] tr", has_text="Ada Quill")
@@ -64,7 +65,7 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     assert moved_to == target
 
     # At the door: everyone but one arrives.
-    journey.goto(f"/events/{event.id}/check-in")
+    journey.follow("Back to December Big Room", "Check people in")
     for name in NAMES:
         if name != NO_SHOW:
             page.click(f"button:has-text('Check in {name}')")
@@ -72,18 +73,18 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     assert "11 here, of 12" in page.content()
 
     # Re-seat from check-in: the no-show comes off, everyone else keeps their seat where possible.
-    journey.goto(f"/events/{event.id}/seating")
+    journey.follow("Back to December Big Room", "Seating plan")
     page.click("button:has-text('Re-seat from check-in')")
     journey.check()
     assert "1 not here taken off" in page.content()
-    seated = page.locator("table.cop-seating-table").all_inner_texts()
+    seated = page.locator("table.cop-seating-table").all_text_contents()  # folded rounds too
     assert not any(NO_SHOW in table for table in seated)
     assert sum(table.count("Ada Quill") for table in seated) == 3
 
     # The printed pack: a real PDF with the people in it, and without the no-show.
-    journey.goto(f"/events/{event.id}/seating/print")
+    journey.follow("Print view of version")
+    page.go_back()  # the browser's Back button
     # Downloading marks the plan printed, so it is a button (a POST), not a link.
-    journey.goto(f"/events/{event.id}/seating")
     with page.expect_download() as download:
         page.click("button:has-text('The whole pack (PDF)')")
     assert download.value.suggested_filename.endswith(".pdf")

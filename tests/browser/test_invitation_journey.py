@@ -6,6 +6,7 @@ from tests import factories
 from tests.invitation_helpers import make_event
 
 
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_organiser_invites_and_the_guest_answers_from_the_mail(journey):
     group = factories.community(slug="big-room", name="Big Room")
@@ -16,12 +17,9 @@ def test_organiser_invites_and_the_guest_answers_from_the_mail(journey):
     db.session.commit()
     page = journey.page
 
-    journey.goto("/sign-in")
-    page.fill("#email", "olga@example.org")
-    page.fill("#password", "correct horse battery")
-    page.click("button:has-text('Sign in')")
-
-    journey.goto(f"/events/{event.id}/invite")
+    journey.sign_in("olga@example.org", "correct horse battery")
+    journey.to_event("Big Room", "Spring Big Room")
+    journey.follow("Invite people")
     page.check("#who-2")  # only the addresses pasted
     page.fill("#addresses", "not an address")
     page.click("button:has-text('Preview')")
@@ -35,9 +33,7 @@ def test_organiser_invites_and_the_guest_answers_from_the_mail(journey):
     journey.check()
     assert "1 invitation sent." in page.content()
 
-    journey.goto("/dev/mailbox/")
-    page.click("a:has-text('You are invited: Spring Big Room')")
-    journey.check()
+    journey.follow("Dev mailbox", "You are invited: Spring Big Room")
     page.click("a[href*='/rsvp/']")
     journey.check()
     assert "Hello Ada Lovelace" in page.content()
@@ -48,5 +44,6 @@ def test_organiser_invites_and_the_guest_answers_from_the_mail(journey):
     journey.check()
     assert "Your place is confirmed." in page.content()
 
-    journey.goto(f"/events/{event.id}/guests")
+    journey.to_event("Big Room", "Spring Big Room")
+    journey.follow("Guest list")
     assert "Confirmed (1)" in page.content() and "vegetarian" in page.content()

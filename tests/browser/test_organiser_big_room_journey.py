@@ -29,6 +29,7 @@ def rsvp_link_for(address: str) -> str:
     return RSVP_LINK.search(bodies[0]).group(0)
 
 
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_organiser_creates_a_big_room_invites_and_watches_answers_arrive(journey, browser, tmp_path):
     group = factories.community(slug="big-room", name="Mid and South Essex Big Room")
@@ -38,13 +39,10 @@ def test_organiser_creates_a_big_room_invites_and_watches_answers_arrive(journey
     db.session.commit()
     page = journey.page
 
-    journey.goto("/sign-in")
-    page.fill("#email", "olga@example.org")
-    page.fill("#password", "correct horse battery")
-    page.click("button:has-text('Sign in')")
+    journey.sign_in("olga@example.org", "correct horse battery")
 
     # The guest list, from the organiser's spreadsheet.
-    journey.goto("/communities/big-room/people/import")
+    journey.follow("Mid and South Essex Big Room", "Import a guest list")
     upload = tmp_path / "guests.csv"
     upload.write_text(GUEST_LIST)
     page.set_input_files("#guest_list", str(upload))
@@ -56,7 +54,8 @@ def test_organiser_creates_a_big_room_invites_and_watches_answers_arrive(journey
     assert "Imported the guest list: 3 added, 0 updated." in page.content()
 
     # A Big Room: the format first, then the form with its defaults.
-    journey.goto("/communities/big-room/events/new")
+    journey.to_community("Mid and South Essex Big Room")
+    journey.follow("Events in Mid and South Essex Big Room", "Create an event")
     page.get_by_label("Big Room", exact=True).check()
     page.click("button:has-text('Continue')")
     journey.check()
@@ -80,7 +79,7 @@ def test_organiser_creates_a_big_room_invites_and_watches_answers_arrive(journey
     assert "12 March 2027" in page.content()
 
     # Invite the VCSE people from the list, and one address pasted from an email.
-    journey.goto(f"/events/{event_id}/invite")
+    journey.follow("Invite people")
     page.check("input[name=who][value=matching]")
     page.select_option("#sector", "vcse")
     page.fill("#addresses", "Dee Okafor <dee@example.org>")

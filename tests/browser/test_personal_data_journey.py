@@ -25,13 +25,9 @@ def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, 
     # Zeb downloads his data from "Your data".
     zeb_context = browser.new_context(bypass_csp=True, accept_downloads=True)
     zeb = zeb_context.new_page()
-    zeb.goto(journey.base_url + "/sign-in")
-    zeb.fill("#email", "zeb@example.org")
-    zeb.fill("#password", "another good password")
-    zeb.click("button:has-text('Sign in')")
-    zeb.click("a:has-text('Your data')")
     zeb_journey = Journey(zeb, journey.base_url, "personal-data-self")
-    zeb_journey.check()
+    zeb_journey.sign_in("zeb@example.org", "another good password")
+    zeb_journey.follow("Your data")
     journey.violations += zeb_journey.violations
     with zeb.expect_download() as download:
         zeb.click("a:has-text('Download your data')")
@@ -39,17 +35,16 @@ def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, 
     assert data["profile"]["email"] == "zeb@example.org" and data["memberships"][0]["dietary_needs"] == "vegan"
     zeb_context.close()
 
-    journey.goto("/sign-in")
-    page.fill("#email", "olga@example.org")
-    page.fill("#password", "correct horse battery")
-    page.click("button:has-text('Sign in')")
-    journey.goto(f"/communities/big-room/people/{leaving.id}/edit")
+    journey.sign_in("olga@example.org", "correct horse battery")
+    journey.to_community(group.name)
+    journey.follow("People in this community", "Edit Zeb Leaving")
     page.click("a:has-text(\"Erase Zeb Leaving's personal data\")")
     journey.check()
     assert "only they (under \"Your data\") or a site administrator" in page.locator("main").inner_text()
     assert page.locator("button:has-text('Erase their personal data')").count() == 0
 
-    journey.goto(f"/communities/big-room/people/{guest.id}/edit")
+    journey.to_community(group.name)
+    journey.follow("People in this community", "Edit Yan Guest")
     page.click("a:has-text(\"Erase Yan Guest's personal data\")")
     journey.check()
     page.click("button:has-text('Erase their personal data')")

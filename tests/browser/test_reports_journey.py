@@ -2,7 +2,6 @@
 import csv
 import io
 import re
-from urllib.parse import urlparse
 
 import pytest
 
@@ -14,12 +13,8 @@ def test_organiser_reads_the_reports_and_exports_them(journey):
     load_demo()
     page = journey.page
 
-    journey.goto("/sign-in")
-    page.fill("#email", "rachel.okoye@mse-icb.nhs.example")
-    page.fill("#password", "demo-organiser-2026")
-    page.click("button:has-text('Sign in')")
-
-    journey.goto("/communities/mse-big-room")
+    journey.sign_in("rachel.okoye@mse-icb.nhs.example", "demo-organiser-2026")
+    journey.follow("Mid and South Essex Big Room")
     page.click("a:has-text('Community report')")
     page.wait_for_url("**/communities/mse-big-room/report")
     journey.check()
@@ -48,7 +43,7 @@ def test_organiser_reads_the_reports_and_exports_them(journey):
     assert "mixing reach share" in open(download.value.path(), encoding="utf-8").read()
     # The feedback from that evening's anonymous form: its follow-ups on the report, its results and their CSV.
     assert page.locator("#follow-ups").is_visible()
-    journey.goto(urlparse(page.url).path.removesuffix("/report"))  # the event's page
+    journey.follow("Back to Big Room: frailty and the front door")  # the event's page
     page.click("a:has-text('Feedback results')")
     page.wait_for_url("**/feedback/results")
     journey.check()

@@ -20,11 +20,8 @@ def test_the_organiser_forms_sets_creates_them_and_introduces_pairs(journey):
     db.session.commit()
     page = journey.page
 
-    journey.goto("/sign-in")
-    page.fill("#email", "olga@example.org")
-    page.fill("#password", "correct horse battery")
-    page.click("button:has-text('Sign in')")
-    journey.goto("/communities/big-room/learning-sets")
+    journey.sign_in("olga@example.org", "correct horse battery")
+    journey.follow("Big Room", "Action learning sets")
     page.click("button:has-text('Propose sets')")  # no name: an error summary
     journey.check()
     assert page.locator(".nhsuk-error-summary").is_visible()
@@ -41,7 +38,8 @@ def test_the_organiser_forms_sets_creates_them_and_introduces_pairs(journey):
     assert "2 action learning sets created, each with 4 sessions." in page.content()
     assert db.session.query(SetFormation).one().status == "created"
 
-    journey.goto("/communities/big-room/exchange-pairs")
+    journey.to_community("Big Room")
+    journey.follow("Workforce exchange pairs")
     page.click("button:has-text('Introduce the chosen pairs')")
     journey.check()
     assert "pairs introduced" in page.content() and db.session.query(ExchangePair).count() >= 4

@@ -4,6 +4,13 @@
 // page the server answers with (the plan with its score redone, or the form with its error).
 (function () {
   "use strict";
+  // The round named after # (a jump link, or the round just changed) opens; the others stay folded.
+  function openNamedRound() {
+    var named = location.hash && document.getElementById(location.hash.slice(1));
+    if (named && named.tagName === "DETAILS") named.open = true;
+  }
+  openNamedRound();
+  window.addEventListener("hashchange", openNamedRound);
   var moveForm = document.getElementById("move-form");
   var swapForm = document.getElementById("swap-form");
   if (!moveForm || !swapForm) return;
