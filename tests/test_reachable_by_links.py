@@ -19,7 +19,11 @@ from tests.test_authorisation import EXPECTED, VISITORS
 
 # Not pages anybody clicks to: assets, the load balancer's probe, and the sign-in pages (for those signed out,
 # reached from the header's "Sign in").
-NOT_PAGES = {"static", "nhsuk_asset", "site.health", "accounts.sign_in", "accounts.request_sign_in_link"}
+NOT_PAGES = {"static", "nhsuk_asset", "site.health", "accounts.sign_in", "accounts.request_sign_in_link",
+             # Open registration's public pages are reached from a link shared outside cop (a post, a newsletter:
+             # its share page shows organisers the link), and "check your email" after sending their form.
+             "registration.register", "registration.join", "registration.check_email",
+             "registration.join_check_email"}
 ATTENDEE_ROUTES = {"invitations.rsvp", "calendars.invitation_ics", "accounts.sign_in",
                    "accounts.request_sign_in_link"}
 MAX_PER_ENDPOINT = 8  # a few of each kind of page are enough to see their links

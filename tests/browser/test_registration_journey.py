@@ -31,11 +31,9 @@ def test_someone_registers_from_a_shared_link_on_a_phone_confirms_from_the_mail_
     # The organiser names a LinkedIn link on the share page.
     context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
     organiser = Journey(context.new_page(), live_server, journey.name + "-organiser")
-    organiser.goto("/sign-in")
-    organiser.page.fill("#email", "olga@example.org")
-    organiser.page.fill("#password", "correct horse battery")
-    organiser.page.click("button:has-text('Sign in')")
-    organiser.goto(f"/events/{event.id}/share")
+    organiser.sign_in("olga@example.org", "correct horse battery")
+    organiser.to_event("Mid and South Essex Big Room", "Summer Big Room")
+    organiser.follow("Share a registration link")
     organiser.page.fill("#channel", "linkedin")
     organiser.page.click("button:has-text('Add a link')")
     organiser.check()
@@ -46,8 +44,7 @@ def test_someone_registers_from_a_shared_link_on_a_phone_confirms_from_the_mail_
     phone = browser.new_context(bypass_csp=True, **PHONE)
     person = Journey(phone.new_page(), live_server, journey.name + "-phone")
     page = person.page
-    page.goto(shared)
-    person.check()
+    person.open_from_mail(shared)  # a link in a LinkedIn post: opened as given
     assert page.locator('meta[property="og:title"]').get_attribute("content") == "Summer Big Room"
     page.click("button:has-text('Register')")  # empty: the error summary, nothing written
     person.check()
@@ -65,8 +62,7 @@ def test_someone_registers_from_a_shared_link_on_a_phone_confirms_from_the_mail_
 
     [mail] = delivered(smtp_server, 0)
     assert mail["To"] == "priya@example.org" and mail["Subject"] == "Confirm your place at Summer Big Room"
-    page.goto(link_in(mail, "/register/confirm/"))
-    person.check()
+    person.open_from_mail(link_in(mail, "/register/confirm/"))
     page.click("button:has-text('Confirm my place')")
     person.check()
     assert "Your place is confirmed." in page.content()
@@ -86,7 +82,8 @@ def test_someone_registers_from_a_shared_link_on_a_phone_confirms_from_the_mail_
     phone.close()
 
     # The organiser's event report counts Priya under linkedin.
-    organiser.goto(f"/events/{event.id}/report")
+    organiser.to_event("Mid and South Essex Big Room", "Summer Big Room")
+    organiser.follow("Event report")
     row = organiser.page.locator("#channels-table tr:has-text('linkedin')").inner_text()
     assert row.split() == ["linkedin", "1", "1", "0", "0", "0"]
     context.close()
@@ -103,7 +100,7 @@ def test_someone_joins_the_network_from_its_public_page_on_a_phone(browser, smtp
     phone = browser.new_context(bypass_csp=True, **PHONE)
     person = Journey(phone.new_page(), live_server, "test_someone_joins_the_network-phone")
     page = person.page
-    person.goto("/communities/big-room/join")
+    person.open_from_mail(live_server + "/communities/big-room/join")  # the network's page, shared in a post
     assert "Summer Big Room" in page.locator("#coming-up").inner_text()
     page.click("button:has-text('Join this network')")
     person.check()
@@ -116,8 +113,7 @@ def test_someone_joins_the_network_from_its_public_page_on_a_phone(browser, smtp
     person.check()
     [mail] = delivered(smtp_server, 0)
     assert mail["Subject"] == "Confirm you want to join Mid and South Essex Big Room"
-    page.goto(link_in(mail, "/register/confirm/"))
-    person.check()
+    person.open_from_mail(link_in(mail, "/register/confirm/"))
     page.click("button:has-text('Confirm')")
     person.check()
     assert "we will confirm your membership" in page.content()
