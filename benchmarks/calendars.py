@@ -25,13 +25,13 @@ os.environ.setdefault("COP_DEVELOPMENT", "1")
 from sqlalchemy import event as sa_event  # noqa: E402
 
 from cop import create_app  # noqa: E402
-from cop.accounts.models import new_token  # noqa: E402
 from cop.calendars import feeds, ics  # noqa: E402
 from cop.communities.models import Community, Membership  # noqa: E402
 from cop.events.models import Event, Series, Venue  # noqa: E402
 from cop.extensions import db  # noqa: E402
 from cop.invitations.models import Invitation, InvitationLink  # noqa: E402
 from cop.people.models import Person  # noqa: E402
+from cop.tokens import new_token
 
 SIZES = (10, 100, 1000)
 BYSTANDERS = 300

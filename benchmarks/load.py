@@ -66,13 +66,15 @@ def temporary_database(admin_url: str) -> tuple[str, callable]:
 
 
 def seed(database_url: str, invitations: int, capacity: int) -> dict:
-    from cop.accounts.models import Account, new_token
+    from cop.accounts.models import Account
     from cop.accounts.signin import set_password
+    from cop.clock import utcnow
     from cop.communities.models import Community, Membership
     from cop.events.models import Event
     from cop.extensions import db
     from cop.invitations.models import Invitation, InvitationLink
-    from cop.people.models import Organisation, Person, utcnow
+    from cop.people.models import Organisation, Person
+    from cop.tokens import new_token
 
     app = migrated_app(database_url)
     with app.app_context():

@@ -15,8 +15,8 @@ import socket
 import time
 from email.message import EmailMessage
 
-from aiosmtpd.controller import Controller
 from _setup import migrated_app, throwaway_sqlite_url
+from aiosmtpd.controller import Controller
 
 
 class CountingHandler:

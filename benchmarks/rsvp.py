@@ -24,12 +24,13 @@ from _setup import migrated_app, throwaway_sqlite_url
 
 
 def build_event(capacity: int, attempts: int) -> tuple[int, list[str]]:
-    from cop.accounts.models import new_token
+    from cop.clock import utcnow
     from cop.communities.models import Community, Membership
     from cop.events.models import Event
     from cop.extensions import db
     from cop.invitations.models import Invitation, InvitationLink
-    from cop.people.models import Person, utcnow
+    from cop.people.models import Person
+    from cop.tokens import new_token
 
     run = uuid.uuid4().hex[:10]
     community = Community(slug=f"bench-{run}", name=f"Benchmark {run}")

@@ -7,8 +7,8 @@ from jinja2 import StrictUndefined
 from werkzeug.routing import IntegerConverter
 
 import config
-from cop.forms_common import DATABASE_INT_MAX
 from cop.extensions import csrf, db, limiter, login_manager, mail, migrate
+from cop.forms_common import DATABASE_INT_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,13 +92,14 @@ def _import_models() -> None:
     from cop.communities import models as _communities  # noqa: F401
     from cop.events import models as _events  # noqa: F401
     from cop.feedback import models as _feedback  # noqa: F401
+
+    # Features that answer inbound mail register their handlers with cop/mail/inbound.py.
+    from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
-    # Features that answer inbound mail register their handlers with cop/mail/inbound.py.
-    from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

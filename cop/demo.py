@@ -11,8 +11,8 @@ from cop.accounts.signin import account_for, set_password
 from cop.calendars.demo import demo_calendar_lines
 from cop.communities.models import Community, Membership
 from cop.events.demo import add_demo_events
-from cop.invitations.demo import add_demo_invitations
 from cop.extensions import db
+from cop.invitations.demo import add_demo_invitations
 from cop.people.models import Organisation, Person
 from cop.reports.demo import add_demo_year
 from cop.seating.demo import add_demo_seating

@@ -8,6 +8,8 @@ database, the calendar writer and Python's dates can hold.
 from datetime import date
 
 from flask import request
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectMultipleField, TimeField, widgets
 from wtforms.validators import ValidationError
 
 from cop.text import single_line_problem
@@ -47,3 +49,68 @@ class SingleLine:
         problem = single_line_problem(field.data or "") if isinstance(field.data, str) else None
         if problem:
             raise ValidationError(f"{self.label or field.label.text} {problem}")
+
+
+def refuse(form: FlaskForm, field, message: str) -> None:
+    """Show `message` as the field's error after validation has run (a check that needed the database).
+
+    WTForms caches `form.errors` when it is first read, so the cache is dropped for the error summary to show it.
+    """
+    field.errors = [*field.errors, message]
+    form._errors = None
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token, for buttons that change something."""
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
+
+
+class _PlainInvalid:
+    """A field whose parse error is `self.invalid`, a message people understand."""
+
+    invalid = ""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.invalid) from error
+
+
+class DayField(_PlainInvalid, DateField):
+    """A date with an error message people understand."""
+
+    def __init__(self, label=None, validators=None, invalid="Enter a real date, like 8/12/2026", **kwargs):
+        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not day_in_range(self.data):
+            self.data = None
+            raise ValueError(DAY_RANGE_MESSAGE)
+
+
+class ClockField(_PlainInvalid, TimeField):
+    def __init__(self, label=None, validators=None, invalid="Enter a time, like 18:00", **kwargs):
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+        self.invalid = invalid
+
+
+class WholeNumberField(IntegerField):
+    """A number whose range validator speaks for it: "abc" gets the same clear message as -3."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes (macros.field draws them as NHS.UK checkboxes)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

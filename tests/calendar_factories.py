@@ -3,10 +3,10 @@ import itertools
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from cop.accounts.models import new_token
 from cop.events.models import Event, Series, Venue
 from cop.extensions import db
 from cop.invitations.models import Invitation, InvitationLink
+from cop.tokens import new_token
 
 LONDON = ZoneInfo("Europe/London")
 _numbers = itertools.count(1)

@@ -100,9 +100,9 @@ def series(group: Community, title=None, count=3, venue=None, publish=True, form
 
 
 def invitation(happening, someone: Person, answer="pending", place="none", revoked=False):
-    from cop.accounts.models import new_token
+    from cop.clock import utcnow
     from cop.invitations.models import Invitation, InvitationLink
-    from cop.people.models import utcnow
+    from cop.tokens import new_token
 
     _token, token_hash = new_token()
     invited = Invitation(event=happening, person=someone, links=[InvitationLink(token_hash=token_hash)],

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from cop.clock import utcnow
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.mail.models import OutboxMessage
-from cop.people.models import utcnow
 from cop.seating.models import Seat, SeatingPlan
 from tests import factories
 

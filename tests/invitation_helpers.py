@@ -1,11 +1,11 @@
 """Builders for events and invitations in tests (directly with the models)."""
 from datetime import timedelta
 
-from cop.accounts.models import new_token
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation, InvitationLink
-from cop.people.models import utcnow
+from cop.tokens import new_token
 
 
 def make_event(group, capacity=None, days_ahead=30, **fields) -> Event:

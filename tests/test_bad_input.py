@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
-
 from flask import url_for
 from sqlalchemy import func, select
 

@@ -16,7 +16,15 @@ from cop.mail.models import OutboxMessage
 from cop.mail.outbox import deliver_due, resend
 from tests import factories
 from tests.invitation_helpers import make_event, make_invitation
-from tests.mail_capture import LONGEST_LINE, by_recipient, calendar_part, longest_line, parse, raw_messages, read_calendar
+from tests.mail_capture import (
+    LONGEST_LINE,
+    by_recipient,
+    calendar_part,
+    longest_line,
+    parse,
+    raw_messages,
+    read_calendar,
+)
 from tests.smtp import smtp_server  # noqa: F401  (the fixture)
 
 GUEST = "Siân Ellis-Jones"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from cop.calendars import feeds, ics
 from cop.calendars.models import CalendarToken
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import utcnow
 from tests import calendar_factories as make
 from tests import factories
 from tests.calendar_parsers import both_parsers, with_icaljs

@@ -1,12 +1,12 @@
 """The demo's events: there, in the right places in time, and not doubled by a second run."""
 from sqlalchemy import func, select
 
+from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.demo import COMMUNITY_SLUG, load_demo
 from cop.events.demo import add_demo_events
 from cop.events.models import Event, Series, Venue
 from cop.extensions import db
-from cop.people.models import utcnow
 
 
 def _counts():

@@ -2,8 +2,8 @@
 from sqlalchemy import func, select
 
 from cop.extensions import db
-from cop.people.directory import as_members
 from cop.mail.models import OutboxMessage
+from cop.people.directory import as_members
 from cop.seating import exchange
 from cop.seating.models import ExchangePair
 from tests import factories

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from cop.clock import utcnow
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import AnsweredMark, FeedbackRequest, Question, Response, Survey
 from cop.mail.models import OutboxMessage
-from cop.people.models import utcnow
 from tests import factories
 from tests.conftest import sign_in
 from tests.feedback_helpers import links_by_person, past_world, question

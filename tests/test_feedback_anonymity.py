@@ -17,12 +17,12 @@ from flask import g
 from sqlalchemy import func, select, text, update
 from werkzeug.serving import make_server
 
-from cop.accounts.models import hash_token
+from cop.clock import utcnow
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import AnsweredMark, Response, Survey
 from cop.mail.models import OutboxMessage
-from cop.people.models import utcnow
+from cop.tokens import hash_token
 from tests import factories
 from tests.feedback_helpers import LINK, links_by_person, past_world, question
 

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from cop.accounts.models import new_token
 from cop.communities.models import Community
 from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
+from cop.tokens import new_token
 from tests import factories
 from tests.conftest import sign_in
 from tests.invitation_helpers import make_event, make_invitation

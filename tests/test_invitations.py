@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cop.clock import utcnow
 from cop.extensions import db
 from cop.invitations import inviting, reminders
 from cop.invitations.guests import guest_list
@@ -12,7 +13,6 @@ from cop.invitations.models import Invitation, InvitationReminder
 from cop.invitations.rsvp import AnswersClosed, answer_invitation, promote_from_waitlist
 from cop.mail.models import OutboxMessage
 from cop.people.directory import membership_of
-from cop.people.models import utcnow
 from tests import factories
 from tests.conftest import sign_in
 from tests.invitation_helpers import make_event, make_invitation

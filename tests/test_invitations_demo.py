@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from cop.clock import utcnow
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.invitations.demo import add_demo_invitations
 from cop.invitations.models import Invitation
 from cop.invitations.rsvp import places_taken
 from cop.mail.models import OutboxMessage
-from cop.people.models import utcnow
 from tests import factories
 from tests.invitation_helpers import make_event
 

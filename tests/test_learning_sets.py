@@ -5,7 +5,7 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from cop.events.models import Event, Series, SeriesMember
+from cop.events.models import Event, Series
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
 from cop.people.directory import as_members

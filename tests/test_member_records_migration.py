@@ -10,9 +10,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import TEST_SETTINGS
 from cop import create_app
 from cop.extensions import db
+from tests.conftest import TEST_SETTINGS
 
 BEFORE = "94d18a952af7"
 COPY = Path(__file__).parent / "fixtures" / "demo_before_member_records.json.gz"

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cop.clock import utcnow
 from cop.extensions import db
 from cop.invitations.rsvp import answer_invitation
 from cop.mail.models import OutboxMessage
 from cop.mail.outbox import MAX_TRIES, deliver_due, queue_mail, resend
-from cop.people.models import utcnow
 from tests import factories
 from tests.conftest import sign_in
 from tests.invitation_helpers import make_event, make_invitation

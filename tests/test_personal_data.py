@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from cop.accounts import signin
-from cop.accounts.models import new_token
 from cop.calendars import feeds
 from cop.calendars.ics import first_organisers
 from cop.calendars.models import CalendarToken
+from cop.clock import utcnow
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.feedback import surveys
@@ -21,10 +21,11 @@ from cop.invitations import inviting, rsvp
 from cop.invitations.models import Invitation, InvitationLink
 from cop.mail.models import OutboxMessage
 from cop.people import personal_data
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 from cop.reports import queries
 from cop.seating import plans
 from cop.seating.models import Seat
+from cop.tokens import new_token
 from tests import factories
 from tests.conftest import sign_in
 from tests.feedback_helpers import links_by_person, question

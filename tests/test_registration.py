@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cop.clock import utcnow
 from cop.communities.models import Membership
 from cop.extensions import db
 from cop.invitations.models import Invitation
 from cop.mail.models import OutboxMessage
 from cop.mail.outbox import deliver_due
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 from cop.registration.models import Registration, SharedLink
 from tests import factories
 from tests.invitation_helpers import make_event

@@ -1,6 +1,6 @@
 """Seating plans: who is seated, history between events, versions, hand changes, locks, re-seating, forms."""
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest

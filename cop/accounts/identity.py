@@ -9,11 +9,13 @@ from datetime import timedelta
 from flask import current_app, render_template
 from sqlalchemy import select, update
 
-from cop.accounts.models import EmailChange, hash_token, new_token
+from cop.accounts.models import EmailChange
+from cop.clock import utcnow
 from cop.extensions import db
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
+from cop.tokens import hash_token, new_token
 
 
 class EmailTaken(ValueError):

@@ -1,24 +1,13 @@
 """Accounts: the people who sign in, and their single-use sign-in links."""
-import hashlib
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import Person, utcnow
-
-
-def new_token() -> tuple[str, str]:
-    """An unguessable token and the hash that is stored in its place."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from cop.people.models import Person
 
 
 class Account(UserMixin, db.Model):

@@ -14,9 +14,11 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from cop.accounts.models import Account, AccountSession, hash_token, new_token
+from cop.accounts.models import Account, AccountSession
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
+from cop.tokens import hash_token, new_token
 
 SESSION_KEY = "cop_session"
 # A sign-in this recent counts as "fresh": someone without a password yet may set one.

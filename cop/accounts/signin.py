@@ -6,11 +6,13 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cop.accounts.models import Account, SignInLink, hash_token, new_token
+from cop.accounts.models import Account, SignInLink
+from cop.clock import utcnow
 from cop.extensions import db
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
+from cop.tokens import hash_token, new_token
 
 # At most this many links per person in one link lifetime, whatever the IP address.
 LINKS_PER_PERSON_PER_WINDOW = 3

@@ -5,11 +5,16 @@ from flask_login import current_user, login_required
 
 from cop.accounts import identity, sessions, signin
 from cop.accounts.forms import (
-    EmailChangeForm, NameForm, PasswordForm, SignInForm, SignInLinkForm, UseSignInLinkForm,
+    EmailChangeForm,
+    NameForm,
+    PasswordForm,
+    SignInForm,
+    SignInLinkForm,
+    UseSignInLinkForm,
 )
 from cop.accounts.models import Account
 from cop.extensions import db, limiter, login_manager, token_guesses
-from cop.people.forms import ConfirmForm
+from cop.forms_common import ConfirmForm, refuse
 
 bp = Blueprint("accounts", __name__)
 
@@ -47,7 +52,7 @@ def sign_in():
         if account:
             sessions.sign_in(account)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Email address or password is not right")
+        refuse(form, form.password, "Email address or password is not right")
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 400
 
 
@@ -104,9 +109,9 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         if has_password and not signin.password_matches(current_user, form.current_password.data or ""):
-            form.current_password.errors.append("Your current password is not right")
+            refuse(form, form.current_password, "Your current password is not right")
         elif not has_password and not sessions.is_fresh(current_user):
-            form.password.errors.append("Sign in again with an emailed link, then set your password within "
+            refuse(form, form.password, "Sign in again with an emailed link, then set your password within "
                                         f"{sessions.FRESH_MINUTES} minutes")
         else:
             signin.set_password(current_user, form.password.data)

@@ -20,16 +20,17 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from cop.accounts.models import hash_token
 from cop.calendars import ics
 from cop.calendars.models import CalendarToken
+from cop.clock import utcnow
 from cop.communities.access import STAFF, role_in
-from cop.communities.models import Community, Membership
+from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
 from cop.invitations.rsvp import invitation_for_token
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
+from cop.tokens import hash_token
 
 # Bump when the calendar text changes shape, so clients holding an old copy fetch the new one.
 # 2: times in UTC, ORGANIZER cop's address with the community's name, PARTSTAT from the place.

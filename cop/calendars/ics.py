@@ -21,11 +21,12 @@ from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText, vUri
 from sqlalchemy import select
 
-from cop.forms_common import day_in_range
-from cop.links import external_url
+from cop.clock import utcnow
 from cop.communities.models import Membership
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.forms_common import day_in_range
+from cop.links import external_url
+from cop.people.models import Person
 from cop.people.personal_data import erased_clause
 
 ZONE_KEY = "Europe/London"

@@ -4,8 +4,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 
 class CalendarToken(db.Model):

@@ -4,8 +4,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import PROFESSIONS, Organisation, Person, one_of, utcnow
+from cop.people.models import PROFESSIONS, Organisation, Person, one_of
 
 ROLES = {
     "organiser": "Organiser",

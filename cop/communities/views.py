@@ -5,6 +5,7 @@ from cop.communities import directory
 from cop.communities.access import ANY_ROLE, MANAGERS, community_for
 from cop.communities.forms import CommunityForm
 from cop.extensions import db
+from cop.forms_common import refuse
 
 bp = Blueprint("communities", __name__, url_prefix="/communities")
 
@@ -23,7 +24,7 @@ def new():
     form = CommunityForm()
     if form.validate_on_submit():
         if directory.slug_taken(form.slug.data):
-            form.slug.errors.append("That short name is taken: choose another")
+            refuse(form, form.slug, "That short name is taken: choose another")
         else:
             community = directory.create_community(
                 form.name.data.strip(), form.slug.data, form.description.data or "", current_user.person
@@ -49,7 +50,7 @@ def edit(slug: str):
     form = CommunityForm(obj=community)
     if form.validate_on_submit():
         if directory.slug_taken(form.slug.data, except_id=community.id):
-            form.slug.errors.append("That short name is taken: choose another")
+            refuse(form, form.slug, "That short name is taken: choose another")
         else:
             form.populate_obj(community)
             db.session.commit()

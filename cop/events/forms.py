@@ -4,8 +4,14 @@ from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField,
-    TextAreaField, TimeField, URLField,
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
 )
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
@@ -15,62 +21,22 @@ from cop.events.formats import FORMAT_DEFAULTS, SET_FACILITATORS, SET_MEMBERS
 from cop.events.models import ATTENDANCE_MODES, FORMATS, RECURRENCES, WEEKDAYS, WEEKS_OF_MONTH, Venue
 from cop.events.scheduling import MAX_OCCURRENCES, SeriesRule, occurrence_dates, occurrence_times
 from cop.events.times import NonexistentLocalTime, to_utc
-from cop.forms_common import DAY_RANGE_MESSAGE, SingleLine, day_in_range
+from cop.forms_common import (
+    DATE_FORMATS,
+    DAY_RANGE_MESSAGE,
+    ClockField,
+    DayField,
+    SingleLine,
+    WholeNumberField,
+    day_in_range,
+    refuse,
+)
 from cop.people import directory
 from cop.people.models import Person
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"]
-
-
-class _PlainInvalid:
-    """A field whose parse error is `self.invalid`, a message people understand."""
-
-    invalid = ""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(self.invalid) from error
-
-
-class DayField(_PlainInvalid, DateField):
-    """A date with an error message people understand."""
-
-    def __init__(self, label=None, validators=None, invalid="Enter a real date, like 8/12/2026", **kwargs):
-        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
-        self.invalid = invalid
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and not day_in_range(self.data):
-            self.data = None
-            raise ValueError(DAY_RANGE_MESSAGE)
-
-
-class ClockField(_PlainInvalid, TimeField):
-    def __init__(self, label=None, validators=None, invalid="Enter a time, like 18:00", **kwargs):
-        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
-        self.invalid = invalid
-
-
-class WholeNumberField(IntegerField):
-    """A number whose range validator speaks for it: "abc" gets the same clear message as -3."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
 
 
 def _choices(options: dict) -> list[tuple[str, str]]:
     return [(str(key), label) for key, label in options.items()]
-
-
-def _refresh_errors(form: FlaskForm) -> bool:
-    form._errors = None  # errors appended after validation must show in form.errors
-    return not form.errors
 
 
 class FormatChoiceForm(FlaskForm):
@@ -114,13 +80,13 @@ class _PlaceAndPeopleFields(FlaskForm):
     def _check_place(self) -> None:
         mode = self.attendance_mode.data
         if mode in ("in_person", "hybrid") and self.chosen_venue is None and not self.venue.errors:
-            self.venue.errors.append("Choose the venue (add it under Venues first if it is new)")
+            refuse(self, self.venue, "Choose the venue (add it under Venues first if it is new)")
         if mode in ("online", "hybrid") and not self.online_url.data and not self.online_url.errors:
-            self.online_url.errors.append("Enter the online joining link")
+            refuse(self, self.online_url, "Enter the online joining link")
         venue = self.chosen_venue
         if (venue and venue.capacity and self.capacity.data and not self.capacity.errors
                 and mode != "online" and self.capacity.data > venue.capacity):
-            self.capacity.errors.append(f"Capacity cannot be more than the venue holds ({venue.capacity})")
+            refuse(self, self.capacity, f"Capacity cannot be more than the venue holds ({venue.capacity})")
 
 
 class _OneEventFields(_PlaceAndPeopleFields):
@@ -142,33 +108,33 @@ class _OneEventFields(_PlaceAndPeopleFields):
         try:
             self.starts_at = to_utc(self.day.data, self.starts.data)
         except NonexistentLocalTime as error:
-            self.starts.errors.append(str(error))
+            refuse(self, self.starts, str(error))
         try:
             self.ends_at = to_utc(self.day.data, self.ends.data)
         except NonexistentLocalTime as error:
-            self.ends.errors.append(str(error))
+            refuse(self, self.ends, str(error))
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            self.ends.errors.append("The end time must be after the start time")
+            refuse(self, self.ends, "The end time must be after the start time")
         if self.rsvp_day.errors or self.rsvp_time.errors:
             return
         if bool(self.rsvp_day.data) != bool(self.rsvp_time.data):
             missing = self.rsvp_time if self.rsvp_day.data else self.rsvp_day
-            missing.errors.append("Enter both the date and the time people must answer by, or neither")
+            refuse(self, missing, "Enter both the date and the time people must answer by, or neither")
             return
         if self.rsvp_day.data:
             try:
                 self.rsvp_deadline = to_utc(self.rsvp_day.data, self.rsvp_time.data)
             except NonexistentLocalTime as error:
-                self.rsvp_time.errors.append(str(error))
+                refuse(self, self.rsvp_time, str(error))
                 return
             if self.starts_at and self.rsvp_deadline > self.starts_at:
-                self.rsvp_day.errors.append("People must answer before the event starts")
+                refuse(self, self.rsvp_day, "People must answer before the event starts")
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         self._check_times()
         self._check_place()
-        return _refresh_errors(self)
+        return not self.errors
 
 
 class EventForm(_OneEventFields):
@@ -248,25 +214,25 @@ class SeriesForm(_PlaceAndPeopleFields):
             try:
                 chosen = _parse_dates(self.dates.data)
             except ValueError as error:
-                self.dates.errors.append(str(error))
+                refuse(self, self.dates, str(error))
                 return
             if not chosen:
-                self.dates.errors.append("Enter the dates of the sessions, one a line")
+                refuse(self, self.dates, "Enter the dates of the sessions, one a line")
                 return
             if len(set(chosen)) > MAX_OCCURRENCES:
-                self.dates.errors.append(f"A series can have at most {MAX_OCCURRENCES} sessions")
+                refuse(self, self.dates, f"A series can have at most {MAX_OCCURRENCES} sessions")
                 return
             self.rule = SeriesRule(recurrence="dates", dates=chosen)
         else:
             if not self.starts_on.data and not self.starts_on.errors:
-                self.starts_on.errors.append("Enter the first date the series may meet")
+                refuse(self, self.starts_on, "Enter the first date the series may meet")
             if not self.count.data and not self.until.data and not self.count.errors and not self.until.errors:
-                self.count.errors.append("Enter the number of sessions, or the last possible date")
+                refuse(self, self.count, "Enter the number of sessions, or the last possible date")
             if self.starts_on.data and self.until.data and self.until.data < self.starts_on.data:
-                self.until.errors.append("The last possible date must be after the first")
+                refuse(self, self.until, "The last possible date must be after the first")
             for choice in (self.weekday, self.week_of_month):
                 if not choice.data and not choice.errors:
-                    choice.errors.append(f"Choose the {choice.label.text.lower()}")
+                    refuse(self, choice, f"Choose the {choice.label.text.lower()}")
             if any(f.errors for f in (self.starts_on, self.count, self.until, self.weekday, self.week_of_month)):
                 return
             self.rule = SeriesRule(
@@ -274,31 +240,31 @@ class SeriesForm(_PlaceAndPeopleFields):
                 week_of_month=int(self.week_of_month.data), count=self.count.data or None, until=self.until.data,
             )
             if not occurrence_dates(self.rule):
-                self.until.errors.append("No session falls between those dates")
+                refuse(self, self.until, "No session falls between those dates")
                 self.rule = None
 
     def _check_times(self) -> None:
         if self.starts.errors or self.ends.errors:
             return
         if self.ends.data <= self.starts.data:
-            self.ends.errors.append("The end time must be after the start time")
+            refuse(self, self.ends, "The end time must be after the start time")
             return
         if self.rule is not None:
             try:
                 occurrence_times(occurrence_dates(self.rule), self.starts.data, self.ends.data)
             except NonexistentLocalTime as error:
-                self.starts.errors.append(str(error))
+                refuse(self, self.starts, str(error))
 
     def _people(self, field, role_name: str, low: int, high: int) -> list[Person]:
         people = []
         for email in _split_emails(field.data):
             person = directory.find_person_by_email(email)
             if person is None or self.community is None or directory.membership_of(self.community, person.id) is None:
-                field.errors.append(f"{email} is not in this community: add them under People first")
+                refuse(self, field, f"{email} is not in this community: add them under People first")
             elif person not in people:
                 people.append(person)
         if not field.errors and not low <= len(people) <= high:
-            field.errors.append(f"An action learning set has {low} to {high} {role_name}s (you entered {len(people)})")
+            refuse(self, field, f"An action learning set has {low} to {high} {role_name}s (you entered {len(people)})")
         return people
 
     def _check_membership(self) -> None:
@@ -308,7 +274,7 @@ class SeriesForm(_PlaceAndPeopleFields):
         self.chosen_facilitators = self._people(self.facilitators, "facilitator", *SET_FACILITATORS)
         both = {p.id for p in self.chosen_members} & {p.id for p in self.chosen_facilitators}
         if both and not self.facilitators.errors:
-            self.facilitators.errors.append("Someone cannot be both a member and a facilitator of the set")
+            refuse(self, self.facilitators, "Someone cannot be both a member and a facilitator of the set")
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
@@ -316,7 +282,7 @@ class SeriesForm(_PlaceAndPeopleFields):
         self._check_times()
         self._check_place()
         self._check_membership()
-        return _refresh_errors(self)
+        return not self.errors
 
 
 class VenueForm(FlaskForm):
@@ -334,11 +300,11 @@ class VenueForm(FlaskForm):
         try:
             self.table_layout = venue_book.parse_table_layout(self.tables.data)
         except ValueError as error:
-            self.tables.errors.append(str(error))
+            refuse(self, self.tables, str(error))
         if self.capacity.data and not self.capacity.errors and sum(self.table_layout) > self.capacity.data:
-            self.tables.errors.append(
+            refuse(self, self.tables, 
                 f"The tables seat {sum(self.table_layout)}, more than the venue holds ({self.capacity.data})")
-        return _refresh_errors(self)
+        return not self.errors
 
 
 class DoorSearchForm(FlaskForm):

@@ -3,12 +3,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from cop.clock import utcnow
 from cop.communities.access import STAFF
 from cop.communities.models import Community
 from cop.events.models import Event, Series, SeriesMember
 from cop.extensions import db
 from cop.invitations.models import Invitation
-from cop.people.models import utcnow
 
 
 @dataclass

@@ -5,9 +5,10 @@ from datetime import date, datetime, time
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 FORMATS = {
     "big_room": "Big Room",

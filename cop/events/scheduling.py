@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
+from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events import notifications
 from cop.events.formats import FORMAT_DEFAULTS
@@ -17,7 +18,7 @@ from cop.events.models import Event, Series, SeriesMember, Venue
 from cop.events.times import to_london, to_utc
 from cop.extensions import db
 from cop.invitations.rsvp import promote_from_waitlist
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 MONTHS_BETWEEN = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
 # A guard against a rule that would run for decades: five years of monthly sessions.

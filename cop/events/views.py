@@ -4,6 +4,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from cop.clock import utcnow
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.events import check_in as door
 from cop.events import listing, scheduling
@@ -11,16 +12,28 @@ from cop.events import venues as venue_book
 from cop.events.access import event_for, member_may_see, series_for
 from cop.events.formats import FORMAT_DEFAULTS
 from cop.events.forms import (
-    CancelForm, DoorSearchForm, EventForm, FormatChoiceForm, OccurrenceForm, SeriesForm, VenueForm, WalkInForm,
+    CancelForm,
+    DoorSearchForm,
+    EventForm,
+    FormatChoiceForm,
+    OccurrenceForm,
+    SeriesForm,
+    VenueForm,
+    WalkInForm,
 )
 from cop.events.models import FORMATS, Event
 from cop.events.times import (
-    NonexistentLocalTime, format_clock, format_day, format_moment, format_when, london_now, to_london,
+    NonexistentLocalTime,
+    format_clock,
+    format_day,
+    format_moment,
+    format_when,
+    london_now,
+    to_london,
 )
 from cop.extensions import db
+from cop.forms_common import ConfirmForm, refuse
 from cop.people import directory
-from cop.people.forms import ConfirmForm
-from cop.people.models import utcnow
 
 bp = Blueprint("events", __name__)
 
@@ -262,7 +275,7 @@ def edit_series(series_id: int):
                                                   changed_by=current_user.person)
         except NonexistentLocalTime as error:
             db.session.rollback()
-            form.starts.errors.append(str(error))
+            refuse(form, form.starts, str(error))
         else:
             db.session.commit()
             flash(f"{len(changed)} {'session' if len(changed) == 1 else 'sessions'} of {series.title} saved.")

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from cop.accounts.models import new_token
 from cop.communities.models import Community
 from cop.events import check_in
 from cop.events.models import Event
@@ -18,6 +17,7 @@ from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
 from cop.people.directory import Member, as_members
 from cop.people.models import Person
+from cop.tokens import new_token
 
 SEED = 7
 ANSWER_SHARE = 0.6

@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 QUESTION_KINDS = {
     "rating": "Rating from 1 to 5",

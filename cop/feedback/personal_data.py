@@ -21,8 +21,8 @@ from sqlalchemy import Text, cast, delete, or_, select, true
 
 from cop.events.models import Event
 from cop.extensions import db
-from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
 from cop.feedback import surveys  # a module reference: surveys imports the models, which import this
+from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
 from cop.people.models import Person
 from cop.people.personal_data import ERASED_NAME, erased_email, register_section
 

@@ -59,21 +59,29 @@ from flask import current_app, render_template
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from cop.accounts.models import hash_token, new_token
+from cop.clock import utcnow
 from cop.csv_safety import write_csv
 from cop.events import check_in
 from cop.events.models import Event
 from cop.events.times import format_moment
 from cop.extensions import db
 from cop.feedback.models import (
-    ADDABLE_KINDS, AnsweredMark, FeedbackLink, FeedbackRequest, Question, Response, Survey, random_response_id,
+    ADDABLE_KINDS,
+    AnsweredMark,
+    FeedbackLink,
+    FeedbackRequest,
+    Question,
+    Response,
+    Survey,
+    random_response_id,
 )
 from cop.invitations.mails import organiser_address
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.directory import Member, as_members, member_records, members_by_id
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 from cop.people.personal_data import erased_clause
+from cop.tokens import hash_token, new_token
 
 RATING_LABELS = {1: "1 Very poor", 2: "2 Poor", 3: "3 OK", 4: "4 Good", 5: "5 Very good"}
 # The built-in "how many people from other organisations" answers are shown in these bands.

@@ -13,10 +13,15 @@ from cop.extensions import db, token_guesses
 from cop.feedback import surveys
 from cop.feedback.charts import bar_chart
 from cop.feedback.forms import (
-    EditQuestionForm, NewQuestionForm, SurveySettingsForm, answer_data, answer_form, promise_of,
+    EditQuestionForm,
+    NewQuestionForm,
+    SurveySettingsForm,
+    answer_data,
+    answer_form,
+    promise_of,
 )
 from cop.feedback.models import Question
-from cop.people.forms import ConfirmForm
+from cop.forms_common import ConfirmForm, refuse
 
 bp = Blueprint("feedback", __name__)
 
@@ -99,7 +104,7 @@ def edit_form(event_id: int):
                                     form.reminder_days.data)
         except surveys.EditRefused as refusal:
             db.session.rollback()
-            (form.closes_on if "closing" in str(refusal) else form.privacy).errors.append(str(refusal))
+            refuse(form, form.closes_on if "closing" in str(refusal) else form.privacy, str(refusal))
         else:
             db.session.commit()
             flash("The feedback form's settings have been saved.")
@@ -120,7 +125,7 @@ def new_question(event_id: int):
             surveys.add_question(survey, form.kind.data, form.text.data, form.hint.data or "", form.required.data,
                                  form.option_labels())
         except surveys.EditRefused as refusal:
-            form.options.errors.append(str(refusal))
+            refuse(form, form.options, str(refusal))
         else:
             db.session.commit()
             flash("The question has been added.")
@@ -152,7 +157,7 @@ def edit_question(event_id: int, question_id: int):
                                     form.option_labels())
         except surveys.EditRefused as refusal:
             db.session.rollback()
-            form.options.errors.append(str(refusal))
+            refuse(form, form.options, str(refusal))
         else:
             db.session.commit()
             flash("The question has been saved.")

@@ -10,14 +10,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from cop.accounts.models import new_token
+from cop.clock import utcnow
 from cop.communities.models import Community, Membership
 from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation, InvitationLink
 from cop.people.directory import Member, as_members
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
+from cop.tokens import new_token
 
 SEED = 4
 EXTRA_DIETARY = ["vegetarian", "vegan", "halal", "gluten free", "nut allergy", "kosher"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
@@ -20,10 +21,15 @@ from cop.invitations import mails
 from cop.invitations.models import Invitation
 from cop.invitations.rsvp import holds_event_in_calendar, lock_event, promote_from_waitlist, release_place
 from cop.people.directory import (
-    PeopleFilter, find_members, find_person_by_email, join_community, member_by_email, members_by_id,
+    PeopleFilter,
+    find_members,
+    find_person_by_email,
+    join_community,
+    member_by_email,
+    members_by_id,
     membership_of,
 )
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 MAX_PASTED_LINES = 2000
 EVERYONE = PeopleFilter()

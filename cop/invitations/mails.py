@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import qrcode
 from flask import current_app, render_template
 
-from cop.accounts.models import new_token
 from cop.calendars.ics import event_ics, first_organisers
 from cop.events.models import Event
 from cop.extensions import db
@@ -28,6 +27,7 @@ from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail import inbound
 from cop.mail.outbox import queue_mail
+from cop.tokens import new_token
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -4,9 +4,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 ANSWERS = {"pending": "Not answered", "yes": "Yes", "no": "No", "maybe": "Maybe"}
 # What a "yes" has got: a place, a place in the queue, a place offered from the queue that

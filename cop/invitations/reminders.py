@@ -12,12 +12,12 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation, InvitationReminder
 from cop.invitations.rsvp import answer_deadline, lapse_expired_offers
-from cop.people.models import utcnow
 
 CHASE = "chase"
 # Someone invited less than this long ago is not chased yet.

@@ -10,18 +10,17 @@ joins the end of the waitlist. Positions are 1, 2, 3... with no gaps: when someo
 leaves the queue those behind move up. A freed place is offered to the first in the
 queue, who has until `offer_expires_at` to take it; an offer not taken passes on.
 """
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, select, text, update
 
-from cop.accounts.models import hash_token
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation, InvitationLink
-from cop.people.models import utcnow
+from cop.tokens import hash_token
 
 HOLDS_A_PLACE = ("confirmed", "offered")
 

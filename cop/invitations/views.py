@@ -6,7 +6,9 @@ from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.extensions import db, token_guesses
-from cop.invitations import guests, inviting, rsvp as answering
+from cop.forms_common import ConfirmForm, refuse
+from cop.invitations import guests, inviting
+from cop.invitations import rsvp as answering
 from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation
@@ -14,7 +16,6 @@ from cop.links import external_url
 from cop.mail import outbox
 from cop.mail.models import OutboxMessage
 from cop.people import directory
-from cop.people.forms import ConfirmForm
 
 bp = Blueprint("invitations", __name__)
 
@@ -91,9 +92,9 @@ def _wanted(form: InviteForm) -> directory.PeopleFilter | None:
     )
 
 
-def _report_problems(plan: inviting.InvitePlan, general_field, lines_field) -> None:
+def _report_problems(form, plan: inviting.InvitePlan, general_field, lines_field) -> None:
     for problem in plan.problems:
-        (lines_field if problem.line else general_field).errors.append(str(problem) if problem.line else problem.reason)
+        refuse(form, lines_field if problem.line else general_field, str(problem) if problem.line else problem.reason)
 
 
 @bp.route("/events/<int:event_id>/invite", methods=["GET", "POST"])
@@ -106,12 +107,12 @@ def invite(event_id: int):
     if form.validate_on_submit():
         addresses = form.addresses.data or ""
         if form.who.data == "nobody" and not addresses.strip():
-            form.addresses.errors.append("Paste at least one email address, or choose who to invite")
+            refuse(form, form.addresses, "Paste at least one email address, or choose who to invite")
         else:
             plan = inviting.plan_invitations(event, _wanted(form), addresses)
-            _report_problems(plan, form.who, form.addresses)
+            _report_problems(form, plan, form.who, form.addresses)
             if not form.errors and plan.count == 0:
-                form.who.errors.append("Nobody new to invite: everyone you chose has been invited already")
+                refuse(form, form.who, "Nobody new to invite: everyone you chose has been invited already")
             if not form.errors and request.form.get("action") == "send":
                 sent = inviting.send_invitations(event, plan)
                 flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")
@@ -139,9 +140,9 @@ def invite_my_network(event_id: int):
     plan = None
     if form.validate_on_submit():
         plan = inviting.plan_network_invitations(event, current_user.person, form.addresses.data)
-        _report_problems(plan, form.addresses, form.addresses)
+        _report_problems(form, plan, form.addresses, form.addresses)
         if not form.errors and plan.count == 0:
-            form.addresses.errors.append("Everyone on your list has been invited already")
+            refuse(form, form.addresses, "Everyone on your list has been invited already")
         if not form.errors and request.form.get("action") == "send":
             sent = inviting.send_invitations(event, plan, invited_by=current_user.person)
             flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")

@@ -4,8 +4,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import utcnow
 
 STATES = ("pending", "sent", "failed")
 

@@ -15,10 +15,10 @@ from flask import current_app
 from flask_mail import Message, sanitize_address, sanitize_addresses
 from sqlalchemy import select
 
-from cop.extensions import db, mail
+from cop.clock import utcnow
+from cop.extensions import db
 from cop.mail.mime import OutboxMail
 from cop.mail.models import OutboxMessage
-from cop.people.models import utcnow
 from cop.text import one_line
 
 MAX_TRIES = 12

@@ -66,10 +66,6 @@ class ImportConfirmForm(FlaskForm):
     csv_text = HiddenField(validators=[DataRequired()])
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token, for buttons that change something."""
-
-
 class ErasureForm(FlaskForm):
     understood = BooleanField(
         "I understand that this erases their personal data from cop and cannot be undone",

@@ -1,9 +1,10 @@
 """Organisations and the people in them."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cop.clock import utcnow
 from cop.extensions import db
 
 # The sectors and professions organisers in integrated care systems use.
@@ -36,10 +37,6 @@ PROFESSIONS = {
     "management": "Management",
     "other": "Other",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def one_of(column: str, values) -> str:

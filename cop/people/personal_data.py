@@ -36,8 +36,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, true
 
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 ERASED_NAME = "Erased person"
 ERASED_DOMAIN = "erased.invalid"

@@ -5,9 +5,9 @@ from flask_login import login_required
 
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
-from cop.forms_common import MAX_PAGE, int_arg
+from cop.forms_common import MAX_PAGE, ConfirmForm, int_arg, refuse
 from cop.people import directory, guest_list
-from cop.people.forms import ConfirmForm, FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
+from cop.people.forms import FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
 
@@ -58,12 +58,12 @@ def _check_record(community, form: MemberForm, email: str) -> None:
     """The record's checks, answered from this community's members alone (never from who cop knows)."""
     name = (form.organisation_name.data or "").strip()
     if name and not form.sector.data and directory.find_organisation(name) is None:
-        form.sector.errors.append(f"{name} is new to cop: choose its sector")
+        refuse(form, form.sector, f"{name} is new to cop: choose its sector")
     manager = (form.line_manager_email.data or "").strip().lower()
     if manager and manager == email:
-        form.line_manager_email.errors.append("Someone cannot be their own line manager")
+        refuse(form, form.line_manager_email, "Someone cannot be their own line manager")
     elif manager and directory.member_by_email(community, manager) is None:
-        form.line_manager_email.errors.append(
+        refuse(form, form.line_manager_email, 
             f"Nobody in this community has the address {manager}: add their line manager first")
 
 
@@ -76,7 +76,7 @@ def new(slug: str):
         email = form.email.data.strip().lower()
         _check_record(community, form, email)
         if directory.member_by_email(community, email):
-            form.email.errors.append("Someone in this community already has that email address")
+            refuse(form, form.email, "Someone in this community already has that email address")
         if not form.errors:
             directory.add_member(community, _details_from(form, form.name.data, email))
             flash(f"{form.name.data} has been added.")
@@ -128,7 +128,7 @@ def import_guest_list(slug: str):
         try:
             text = guest_list.read_upload(form.guest_list.data.read())
         except guest_list.UnreadableFile as error:
-            form.guest_list.errors.append(str(error))
+            refuse(form, form.guest_list, str(error))
         else:
             return _preview(community, text, _remembered_choices(community, text))
     return render_template("people/import.html", community=community, form=form,

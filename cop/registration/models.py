@@ -4,9 +4,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 # pending: the address is not confirmed yet, nothing is held; confirmed: the link was used and the
 # registration became an invitation answered "yes"; awaiting: the link was used on an event whose

@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import current_app, render_template
 from sqlalchemy import delete, func, select, update
 
-from cop.accounts.models import hash_token, new_token
+from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
@@ -29,8 +29,8 @@ from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people import directory
-from cop.people.models import utcnow
 from cop.registration.models import Registration, RegistrationSetting, SharedLink
+from cop.tokens import hash_token, new_token
 
 PUBLIC_CHANNEL = "public"  # the registration page reached without a channel tag
 CHANNEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")

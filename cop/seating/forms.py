@@ -3,22 +3,14 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from cop.events.forms import ClockField, DayField, WholeNumberField
-from cop.forms_common import SingleLine
+from cop.forms_common import ClockField, DayField, MultiCheckboxField, SingleLine, WholeNumberField, refuse
 from cop.people.directory import Member
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
 
 MAX_TABLES, MAX_TABLE_SIZE = 100, 30
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes (macros.field draws them as NHS.UK checkboxes)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def parse_tables(text: str) -> list[int]:
@@ -84,13 +76,13 @@ class GenerateForm(FlaskForm):
                 continue
             unknown = [e for e in emails if e not in self.people_by_email]
             if unknown:
-                field.errors.append(f"Line {number}: {', '.join(unknown)} is not among the people who can be seated")
+                refuse(self, field, f"Line {number}: {', '.join(unknown)} is not among the people who can be seated")
                 continue
             if size is not None and len(emails) != size:
-                field.errors.append(f"Line {number}: give exactly two e-mail addresses")
+                refuse(self, field, f"Line {number}: give exactly two e-mail addresses")
                 continue
             if size is None and len(emails) < 2:
-                field.errors.append(f"Line {number}: give two or more e-mail addresses")
+                refuse(self, field, f"Line {number}: give two or more e-mail addresses")
                 continue
             groups.append(tuple(self.people_by_email[e].id for e in emails))
         return groups
@@ -101,16 +93,15 @@ class GenerateForm(FlaskForm):
             try:
                 self.table_sizes = parse_tables(self.tables.data)
             except ValueError as error:
-                self.tables.errors.append(str(error))
+                refuse(self, self.tables, str(error))
         chosen = [m for m in (self.mix_1.data, self.mix_2.data, self.mix_3.data, self.mix_4.data) if m]
         if len(set(chosen)) != len(chosen):
-            self.mix_2.errors.append("Choose each thing to mix by once")
+            refuse(self, self.mix_2, "Choose each thing to mix by once")
         self.apart_pairs = self._people_on_lines(self.apart, 2)
         self.together_groups = self._people_on_lines(self.together, None)
         if (self.accessible_table.data and self.table_sizes and not self.accessible_table.errors
                 and self.accessible_table.data > len(self.table_sizes)):
-            self.accessible_table.errors.append(f"There are only {len(self.table_sizes)} tables")
-        self._errors = None
+            refuse(self, self.accessible_table, f"There are only {len(self.table_sizes)} tables")
         return valid and not self.errors
 
     def choices(self) -> SeatingChoices:
@@ -184,7 +175,7 @@ class RegenerateForm(_PrefixedIds, FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and not self.already_locked and not self.locked_tables.data and not self.locked_people.data:
-            self.locked_tables.errors.append("Choose at least one table or person to keep where they are")
+            refuse(self, self.locked_tables, "Choose at least one table or person to keep where they are")
             return False
         return valid
 
@@ -206,10 +197,10 @@ class LockForm(_PrefixedIds, FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.action.data not in ("lock", "unlock"):
-            self.action.errors = ["Choose to lock or unlock"]
+            refuse(self, self.action, "Choose to lock or unlock")
             return False
         if valid and bool(self.table.data) == bool(self.person.data):
-            self.table.errors.append("Choose a table or a person (one of them)")
+            refuse(self, self.table, "Choose a table or a person (one of them)")
             return False
         return valid
 
@@ -271,7 +262,7 @@ class CreateSetsForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and self.ends.data <= self.starts.data:
-            self.ends.errors.append("The end time must be after the start time")
+            refuse(self, self.ends, "The end time must be after the start time")
             return False
         return valid
 

@@ -4,9 +4,10 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cop.clock import utcnow
 from cop.events.models import Event
 from cop.extensions import db
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 
 # draft: a version not in use; current: the plan in use; printed: the plan in use, printed.
 # A printed version is never changed in place (it is on paper); `printed_at` keeps the fact

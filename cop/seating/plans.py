@@ -24,12 +24,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from cop import mixing
+from cop.clock import utcnow
 from cop.communities.models import Membership
 from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
 from cop.people.directory import Member, as_members
-from cop.people.models import Person, utcnow
+from cop.people.models import Person
 from cop.seating.models import IN_USE, Seat, SeatingPlan
 
 SOURCES = {"confirmed": "People with a confirmed place", "checked_in": "People checked in at the door"}

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.communities.models import ROLES
 from cop.extensions import db
+from cop.forms_common import refuse
 from cop.people import directory
 from cop.people.guest_list import decode_upload
 from cop.people.models import PROFESSIONS, SECTORS
@@ -43,7 +44,8 @@ def index(slug: str):
         chosen = [p for p in facilitators if p.id in set(form.facilitators.data or [])]
         if form.source.data == "list":
             cohort, problems = sets.cohort_from_csv(community, decode_upload(form.people_list.data.read()))
-            form.people_list.errors = list(form.people_list.errors) + problems
+            for problem in problems:
+                refuse(form, form.people_list, problem)
         else:
             cohort = sets.cohort_from_filter(community, directory.PeopleFilter(
                 sector=form.sector.data or "", profession=form.profession.data or "", place=form.place.data or "",
@@ -54,12 +56,11 @@ def index(slug: str):
                                               _budget(), preferred=form.preferred.data)
             except sets.SetsRefused as refusal:
                 db.session.rollback()
-                form.title.errors = list(form.title.errors) + [str(refusal)]
+                refuse(form, form.title, str(refusal))
             else:
                 db.session.commit()
                 flash("Here are the proposed sets: move people if you wish, then create them.")
                 return redirect(url_for("sets.show", slug=community.slug, formation_id=formation.id))
-        form._errors = None
     status = 400 if request.method == "POST" else 200
     return render_template("seating/sets_index.html", community=community, role=role, form=form,
                            formations=sets.formations_of(community)), status
@@ -104,8 +105,7 @@ def move(slug: str, formation_id: int):
         sets.move_to_set(formation, int(form.person.data), int(form.to_set.data))
     except sets.SetsRefused as refusal:
         db.session.rollback()
-        form.to_set.errors = [str(refusal)]
-        form._errors = None
+        refuse(form, form.to_set, str(refusal))
         return _show(community, role, formation, 400, move_form=form)
     db.session.commit()
     flash(f"Moved to set {form.to_set.data}.")
@@ -127,8 +127,7 @@ def create(slug: str, formation_id: int):
         made = sets.create_sets(formation, community, schedule)
     except (sets.SetsRefused, ValueError) as refusal:  # ValueError: a time that does not exist in London
         db.session.rollback()
-        form.first_date.errors = [str(refusal)]
-        form._errors = None
+        refuse(form, form.first_date, str(refusal))
         return _show(community, role, formation, 400, create_form=form)
     db.session.commit()
     flash(f"{len(made)} action learning sets created, each with {schedule.sessions} sessions.")

@@ -5,8 +5,7 @@ from flask_login import current_user, login_required
 from cop.communities.access import STAFF
 from cop.events.access import event_for
 from cop.extensions import db
-from cop.forms_common import int_arg
-from cop.people.forms import ConfirmForm
+from cop.forms_common import ConfirmForm, int_arg, refuse
 from cop.seating import plans, printing
 from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
 
@@ -120,8 +119,7 @@ def move(event_id: int):
                                         form.table.data, current_user.person)
     except plans.SeatingRefused as refusal:
         db.session.rollback()
-        (form.swap_with if swapping else form.table).errors = [str(refusal)]
-        form._errors = None  # so the error summary shows it
+        refuse(form, form.swap_with if swapping else form.table, str(refusal))
         return _page(event, role, shown, 400, **{name: form})
     db.session.commit()
     if changed.version != changed_version.version:
@@ -150,8 +148,7 @@ def regenerate(event_id: int):
                                        current_user.person, _budget())
     except plans.SeatingRefused as refusal:
         db.session.rollback()
-        form.locked_tables.errors = [str(refusal)]
-        form._errors = None
+        refuse(form, form.locked_tables, str(refusal))
         return _page(event, role, shown, 400, regenerate_form=form)
     db.session.commit()
     flash(f"Version {made.version} keeps what you chose and re-seats the rest"
@@ -175,8 +172,7 @@ def lock(event_id: int):
                        person_id=int(form.person.data) if form.person.data else None)
     except plans.SeatingRefused as refusal:
         db.session.rollback()
-        form.table.errors = [str(refusal)]
-        form._errors = None
+        refuse(form, form.table, str(refusal))
         return _page(event, role, shown, 400, lock_form=form)
     db.session.commit()
     what = f"Table {form.table.data}" if form.table.data else dict(form.person.choices)[form.person.data]

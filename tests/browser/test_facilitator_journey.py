@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from cop.clock import utcnow
 from cop.extensions import db
-from cop.people.models import utcnow
 from tests import factories
 
 NAMES = ["Ada Quill", "Ben Marsh", "Cleo Vance", "Dev Orchard", "Esi Brook", "Fynn Hale", "Gia Thorn",

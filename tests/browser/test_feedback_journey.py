@@ -2,8 +2,8 @@
 account, then the organiser's results page with its SVG charts, and the form editor."""
 import pytest
 
+from cop.clock import utcnow
 from cop.feedback import surveys
-from cop.people.models import utcnow
 from tests import factories
 from tests.feedback_helpers import links_by_person, past_world, question
 
@@ -51,7 +51,7 @@ def test_an_attendee_answers_from_the_mail_and_the_organiser_reads_the_results(j
     content = page.content()
     assert "2 of 5 asked (40%)" in content and "Call the foodbank before discharge." in content
     assert page.locator("svg.cop-chart").count() >= 5
-    journey.follow(f"Back to Spring Big Room")
+    journey.follow("Back to Spring Big Room")
     journey.follow("Feedback form", exact=True)
     # The links have gone out saying "anonymous": the choice is shown fixed, and says why.
     assert "Fixed: the form has been sent to people" in page.content()
@@ -67,8 +67,8 @@ def test_an_attendee_answers_from_the_mail_and_the_organiser_reads_the_results(j
     assert "Was the venue easy to reach?" in page.content()
 
     # After the closing date a link that was never used says so.
+    from cop.clock import utcnow as now
     from cop.extensions import db
-    from cop.people.models import utcnow as now
 
     world["survey"].closes_at = now()
     db.session.commit()

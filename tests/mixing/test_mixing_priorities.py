@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cop.mixing import Person, Problem, problem_from_dict, problem_to_dict, score_plan, solve
-from cop.mixing import solver
+from cop.mixing import Person, Problem, problem_from_dict, problem_to_dict, score_plan, solve, solver
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_BIG_ROOM = ROOT / "benchmarks" / "data" / "demo_big_room.json"
