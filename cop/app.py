@@ -110,8 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
-    from cop.people.personal_data_views import bp as personal_data_bp
     from cop.people.views import bp as people_bp
+    from cop.privacy.views import bp as personal_data_bp
     from cop.registration.views import bp as registration_bp
     from cop.reports.views import bp as reports_bp
     from cop.seating.sets_views import bp as sets_bp

@@ -153,10 +153,10 @@ def export_person(email: str) -> None:
     """Print everything cop holds about a person as JSON (secrets left out)."""
     import json
 
-    from cop.people import personal_data
+    from cop import privacy
 
-    person = personal_data.find_person(email) or _no_such_person(email)
-    click.echo(json.dumps(personal_data.export_person(person), indent=2, ensure_ascii=False))
+    person = privacy.find_person(email) or _no_such_person(email)
+    click.echo(json.dumps(privacy.export_person(person), indent=2, ensure_ascii=False))
 
 
 @cop_commands.command("erase-person")
@@ -164,12 +164,12 @@ def export_person(email: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase_person(email: str, yes: bool) -> None:
     """Erase a person's personal data, keeping the counts (see README, Privacy)."""
-    from cop.people import personal_data
+    from cop import privacy
 
-    person = personal_data.find_person(email) or _no_such_person(email)
+    person = privacy.find_person(email) or _no_such_person(email)
     if not yes:
         click.confirm(f"Erase {person.name} <{person.email}> everywhere in cop? This cannot be undone", abort=True)
-    report = personal_data.erase_person(person)
+    report = privacy.erase_person(person)
     click.echo("erased " + " ".join(f"{name}={count}" for name, count in report.items()))
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
+from cop import privacy
 from cop.accounts import signin
 from cop.calendars import feeds
 from cop.calendars.ics import first_organisers
@@ -140,7 +141,7 @@ def _feedback_figures(survey) -> dict:
 
 def test_export_holds_every_section_and_no_secret(app, history):
     zebedee = history["zebedee"]
-    exported = personal_data.export_person(zebedee)
+    exported = privacy.export_person(zebedee)
     text = json.dumps(exported)
     assert exported["profile"]["email"] == EMAIL and exported["memberships"][0]["dietary_needs"] == "vegan"
     assert exported["account"]["has_password"] is True
@@ -185,7 +186,7 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     assert first_organisers([history["group"].id])[history["group"].id].id == zebedee.id
     before = _counts(history)
 
-    report = personal_data.erase_person(zebedee)
+    report = privacy.erase_person(zebedee)
     db.session.expire_all()
 
     assert _traces_of_zebedee() == []
@@ -214,11 +215,11 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
         FeedbackRequest.person_id == zebedee.id)) == 0
     assert app.test_client().get(f"/feedback/{history['feedback_token']}").status_code == 404
     assert report["feedback"] == 1 + 2  # his one link, and the two remarks that named him
-    export = personal_data.export_person(zebedee)["feedback"]
+    export = privacy.export_person(zebedee)["feedback"]
     assert "Erased person" in json.dumps(export["named_answers"]) and export["requests"][0]["answered"] is True
     # Of the four who have not answered, one is erased too: the other three are reminded, not them.
     silent = surveys.non_responders(history["survey"])[0]
-    personal_data.erase_person(silent.person)
+    privacy.erase_person(silent.person)
     assert surveys.send_due_feedback(utcnow() + timedelta(days=3, hours=1)).reminders == 3
     assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient.like("%erased.invalid"),
                                                         OutboxMessage.state == "pending")) == 0
@@ -227,7 +228,7 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     # Replies and calendar ORGANIZER go to the next organiser, no longer to him.
     assert first_organisers([history["group"].id])[history["group"].id].id == reader_person.id
     # Erasing again finds nothing more to change.
-    personal_data.erase_person(zebedee)
+    privacy.erase_person(zebedee)
     assert _traces_of_zebedee() == []
 
 
@@ -236,8 +237,8 @@ def test_a_registered_section_is_exported_and_erased(app, history):
     personal_data.register_section("test_extra", lambda person, community_id: {"seen": person.email},
                                    lambda person: calls.append(person.email) or 7)
     try:
-        assert personal_data.export_person(history["zebedee"])["test_extra"] == {"seen": EMAIL}
-        assert personal_data.erase_person(history["zebedee"])["test_extra"] == 7
+        assert privacy.export_person(history["zebedee"])["test_extra"] == {"seen": EMAIL}
+        assert privacy.erase_person(history["zebedee"])["test_extra"] == 7
         assert calls == [EMAIL]  # it ran before the profile lost the address
     finally:
         personal_data._sections.pop("test_extra")
@@ -283,7 +284,7 @@ def test_a_person_downloads_their_own_data_and_their_session_ends_with_erasure(a
     assert "Download your data" in client.get("/my-data").get_data(as_text=True)
     mine = client.get("/my-data.json")
     assert mine.status_code == 200 and mine.get_json()["profile"]["email"] == EMAIL
-    personal_data.erase_person(history["zebedee"])
+    privacy.erase_person(history["zebedee"])
     with app.app_context():  # a fresh `g`, as the next real request would have
         assert "/sign-in" in client.get("/my-data").headers["Location"]
 
@@ -322,7 +323,7 @@ def test_an_organiser_may_not_handle_someone_who_is_also_in_a_community_they_do_
 def test_the_demo_loads_again_after_its_organiser_is_erased_without_bringing_them_back(app):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["cop", "demo"]).exit_code == 0
-    organiser = personal_data.find_person("rachel.okoye@mse-icb.nhs.example")
+    organiser = privacy.find_person("rachel.okoye@mse-icb.nhs.example")
     erased = runner.invoke(args=["cop", "erase-person", organiser.email, "--yes"])
     assert erased.exit_code == 0, erased.output
     people = db.session.scalar(select(func.count(Person.id)))
@@ -335,7 +336,7 @@ def test_the_demo_loads_again_after_its_organiser_is_erased_without_bringing_the
     assert "facilitator: tom.ashby@essex-acute.nhs.example demo-facilitator-2026" in again.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Person.id))) == people  # nobody recreated
-    assert personal_data.find_person("rachel.okoye@mse-icb.nhs.example") is None
+    assert privacy.find_person("rachel.okoye@mse-icb.nhs.example") is None
     assert organiser.name == "Erased person"
     # No new calendar address for the erased organiser, and no mail or calendar names them as organiser.
     assert "erased.invalid" not in again.output

@@ -451,15 +451,15 @@ def test_joining_never_demotes_or_renames_and_another_community_cannot_decide(wo
 
 
 def test_registrations_are_in_the_person_s_data_export_and_go_with_erasure(world):
-    from cop.people import personal_data
+    from cop import privacy
 
     register(Visitor(world["app"]), world["event_id"], email="zoe@a.example")
     zoe = db.session.get(Person, world["zoe"].id)
-    exported = personal_data.export_person(zoe)
+    exported = privacy.export_person(zoe)
     [kept] = exported["registrations"]
     assert kept["email"] == "zoe@a.example" and kept["state"] == "pending" and "token" not in str(kept)
-    assert personal_data.export_person(zoe, world["a"].id)["registrations"] == []  # B's, not A's
-    personal_data.erase_person(zoe)
+    assert privacy.export_person(zoe, world["a"].id)["registrations"] == []  # B's, not A's
+    privacy.erase_person(zoe)
     assert db.session.execute(select(func.count(Registration.id))).scalar_one() == 0
 
 

@@ -26,8 +26,7 @@ from cop.communities.models import Membership
 from cop.extensions import db
 from cop.forms_common import day_in_range
 from cop.links import external_url
-from cop.people.models import Person
-from cop.people.personal_data import erased_clause
+from cop.people.models import Person, erased_clause
 
 ZONE_KEY = "Europe/London"
 LONDON = ZoneInfo(ZONE_KEY)

@@ -163,6 +163,3 @@ class Response(db.Model):
 
     person: Mapped[Person | None] = relationship()
 
-
-# The feedback section of a person's data export and erasure registers itself with the models.
-from cop.feedback import personal_data as _personal_data  # noqa: E402,F401

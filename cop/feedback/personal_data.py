@@ -24,15 +24,11 @@ from cop.extensions import db
 from cop.feedback import surveys  # a module reference: surveys imports the models, which import this
 from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
 from cop.people.models import Person
-from cop.people.personal_data import ERASED_NAME, erased_email, register_section
+from cop.people.personal_data import register_section, replacements_for, when
 
 ANONYMOUS_NOTE = ("Answers to anonymous feedback forms are stored with nothing that links them to the person "
                   "who gave them, and nothing records who answered, so neither can be found or is included here: "
                   "only how many anonymous forms were sent to this person.")
-
-
-def _when(moment):
-    return moment.isoformat() + "Z" if moment else None
 
 
 def _in_community(community_id: int | None):
@@ -60,7 +56,7 @@ def export_feedback(person: Person, community_id: int | None = None) -> dict:
         chosen = surveys.people_named(
             survey, (v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), [])))
         named_answers.append({
-            "event": survey.event.title, "event_starts_at": _when(survey.event.starts_at),
+            "event": survey.event.title, "event_starts_at": when(survey.event.starts_at),
             "answers": [{"question": q.text, "answer": surveys.answer_text(q, answers[str(q.id)], chosen)}
                         for q in survey.questions if str(q.id) in answers],
         })
@@ -68,8 +64,8 @@ def export_feedback(person: Person, community_id: int | None = None) -> dict:
     answered = {response.survey_id for response in responses}
     return {
         "requests": [{
-            "event": r.survey.event.title, "event_starts_at": _when(r.survey.event.starts_at), "form": "named",
-            "sent_at": _when(r.sent_at), "reminded_at": _when(r.reminded_at), "answered": r.survey_id in answered,
+            "event": r.survey.event.title, "event_starts_at": when(r.survey.event.starts_at), "form": "named",
+            "sent_at": when(r.sent_at), "reminded_at": when(r.reminded_at), "answered": r.survey_id in answered,
         } for r in named],
         "named_answers": named_answers,
         "anonymous_forms_sent": len(requests) - len(named),
@@ -96,8 +92,7 @@ def erase_feedback(person: Person) -> int:
         delete(FeedbackLink).where(FeedbackLink.request_id.in_(request_ids)).execution_options(
             synchronize_session=False)
     ).rowcount
-    replacements = [(text, instead) for text, instead in ((person.email, erased_email(person.id)),
-                                                          (person.name, ERASED_NAME)) if text and text != instead]
+    replacements = replacements_for(person)
     if not replacements:
         return touched
     text_questions = {str(q_id) for q_id in db.session.scalars(select(Question.id).where(Question.kind == "text"))}

@@ -79,8 +79,7 @@ from cop.invitations.mails import organiser_address
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.directory import Member, as_members, member_records, members_by_id
-from cop.people.models import Person
-from cop.people.personal_data import erased_clause
+from cop.people.models import Person, erased_clause
 from cop.tokens import hash_token, new_token
 
 RATING_LABELS = {1: "1 Very poor", 2: "2 Poor", 3: "3 OK", 4: "4 Good", 5: "5 Very good"}

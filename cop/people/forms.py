@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from cop.communities.models import ROLES
@@ -64,10 +64,3 @@ class ImportUploadForm(FlaskForm):
 class ImportConfirmForm(FlaskForm):
     # The checked file travels back with the confirmation and is checked again, so no upload is kept on the server.
     csv_text = HiddenField(validators=[DataRequired()])
-
-
-class ErasureForm(FlaskForm):
-    understood = BooleanField(
-        "I understand that this erases their personal data from cop and cannot be undone",
-        validators=[DataRequired("Confirm that you understand the erasure cannot be undone")],
-    )

@@ -39,6 +39,20 @@ PROFESSIONS = {
 }
 
 
+# Erasure turns the person row into "Erased person" at an address that can receive no mail.
+ERASED_NAME = "Erased person"
+ERASED_DOMAIN = "erased.invalid"
+
+
+def erased_email(person_id: int) -> str:
+    return f"erased-{person_id}@{ERASED_DOMAIN}"
+
+
+def erased_clause():
+    """SQL: the Person row is an erased person's (for queries that must not mail them)."""
+    return Person.email.endswith("@" + ERASED_DOMAIN)
+
+
 def one_of(column: str, values) -> str:
     """SQL for a check constraint: the column holds one of these codes."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
@@ -79,6 +93,10 @@ class Person(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith("@" + ERASED_DOMAIN)
 
     def __repr__(self) -> str:
         return f"<Person {self.email!r}>"

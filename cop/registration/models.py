@@ -76,6 +76,3 @@ class Registration(db.Model):
 
     event: Mapped[Event | None] = relationship()
 
-
-# The personal-data export and erasure learn of registrations when the models load.
-from cop.registration import personal_data as _personal_data  # noqa: E402,F401

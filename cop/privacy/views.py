@@ -4,15 +4,16 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from cop import privacy
 from cop.communities.access import MANAGERS, community_for
-from cop.people import directory, personal_data
-from cop.people.forms import ErasureForm
+from cop.people import directory
+from cop.privacy.forms import ErasureForm
 
 bp = Blueprint("personal_data", __name__)
 
 
 def _json_download(person, filename: str, community_id: int | None = None) -> Response:
-    body = json.dumps(personal_data.export_person(person, community_id), indent=2, ensure_ascii=False)
+    body = json.dumps(privacy.export_person(person, community_id), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
@@ -31,7 +32,7 @@ def _member_or_404(slug: str, person_id: int):
 def person_export(slug: str, person_id: int):
     """What this community holds about the member (a site administrator gets everything cop holds)."""
     community, person = _member_or_404(slug, person_id)
-    scope = None if personal_data.may_export_everything(current_user, person) else community.id
+    scope = None if privacy.may_export_everything(current_user, person) else community.id
     return _json_download(person, f"cop-person-{person.id}.json", scope)
 
 
@@ -39,23 +40,23 @@ def person_export(slug: str, person_id: int):
 @login_required
 def erase(slug: str, person_id: int):
     community, person = _member_or_404(slug, person_id)
-    if not personal_data.may_erase(current_user, person, community.id):
+    if not privacy.may_erase(current_user, person, community.id):
         return render_template("people/erase.html", community=community, person=person, form=None,
-                               erased=personal_data.is_erased(person), allowed=False), 403
+                               erased=person.is_erased, allowed=False), 403
     form = ErasureForm()
     if form.validate_on_submit():
         name = person.name
-        personal_data.erase_person(person)
+        privacy.erase_person(person)
         flash(f"{name}'s personal data has been erased.")
         return redirect(url_for("people.index", slug=community.slug))
     return render_template("people/erase.html", community=community, person=person, form=form,
-                           erased=personal_data.is_erased(person), allowed=True), 400 if form.errors else 200
+                           erased=person.is_erased, allowed=True), 400 if form.errors else 200
 
 
 @bp.route("/my-data")
 @login_required
 def my_data():
-    return render_template("people/my_data.html", sections=personal_data.sections())
+    return render_template("people/my_data.html", sections=privacy.sections())
 
 
 @bp.route("/my-data.json")
