@@ -25,7 +25,8 @@ os.environ.setdefault("COP_DEVELOPMENT", "1")
 from sqlalchemy import event as sa_event  # noqa: E402
 
 from cop import create_app  # noqa: E402
-from cop.calendars import feeds, ics  # noqa: E402
+from cop import ical as ics  # noqa: E402
+from cop.calendars import feeds
 from cop.communities.models import Community, Membership  # noqa: E402
 from cop.events.models import Event, Series, Venue  # noqa: E402
 from cop.extensions import db  # noqa: E402

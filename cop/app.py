@@ -105,12 +105,12 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from cop.accounts.views import bp as accounts_bp
     from cop.calendars.views import bp as calendars_bp
+    from cop.communities.members_views import bp as people_bp
     from cop.communities.views import bp as communities_bp
     from cop.events.views import bp as events_bp
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
-    from cop.people.views import bp as people_bp
     from cop.privacy.views import bp as personal_data_bp
     from cop.registration.views import bp as registration_bp
     from cop.reports.views import bp as reports_bp

@@ -8,7 +8,8 @@ from flask import g
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from cop.calendars import feeds, ics
+from cop import ical as ics
+from cop.calendars import feeds
 from cop.calendars.models import CalendarToken
 from cop.clock import utcnow
 from cop.extensions import db

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from cop.calendars.ics import calendar_feed, event_ics
 from cop.calendars.timezones import transitions_in, vtimezone
 from cop.extensions import db
+from cop.ical import calendar_feed, event_ics
 from tests import calendar_factories as make
 from tests import factories
 from tests.calendar_parsers import both_parsers, with_icaljs

@@ -1,9 +1,9 @@
 """Workforce exchange pairs: across organisations, an interest shared, each introduction mailed once."""
 from sqlalchemy import func, select
 
+from cop.communities.members import as_members
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
-from cop.people.directory import as_members
 from cop.seating import exchange
 from cop.seating.models import ExchangePair
 from tests import factories

@@ -4,9 +4,9 @@ import io
 
 from sqlalchemy import func, select
 
+from cop.communities import guest_list
 from cop.communities.models import Membership
 from cop.extensions import db
-from cop.people import guest_list
 from cop.people.models import Organisation, Person
 from tests import factories
 from tests.conftest import sign_in

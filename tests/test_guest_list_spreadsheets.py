@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import func, select
 
+from cop.communities import guest_list
 from cop.communities.models import Membership
 from cop.extensions import db
-from cop.people import guest_list
 from cop.people.models import Person
 from tests import factories
 from tests.conftest import sign_in

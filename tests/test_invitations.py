@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from cop.clock import utcnow
+from cop.communities.members import membership_of
 from cop.extensions import db
 from cop.invitations import inviting, reminders
 from cop.invitations.guests import guest_list
 from cop.invitations.models import Invitation, InvitationReminder
 from cop.invitations.rsvp import AnswersClosed, answer_invitation, promote_from_waitlist
 from cop.mail.models import OutboxMessage
-from cop.people.directory import membership_of
 from tests import factories
 from tests.conftest import sign_in
 from tests.invitation_helpers import make_event, make_invitation

@@ -5,10 +5,10 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
+from cop.communities.members import as_members
 from cop.events.models import Event, Series
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
-from cop.people.directory import as_members
 from cop.seating import sets
 from cop.seating.models import SetFormation
 from cop.seating.plans import Budget
@@ -191,7 +191,7 @@ def test_line_managers_are_edited_on_the_person_page_and_imported(app):
     assert response.status_code == 400 and \
         "Nobody in this community has the address nobody@example.org" in response.text
 
-    from cop.people import guest_list
+    from cop.communities import guest_list
     text = ("name,email,line_manager_email\nNew Boss,new.boss@example.org,\n"
             f"{worker.name},{worker.email},new.boss@example.org\nLost Soul,lost@example.org,ghost@example.org\n")
     plan = guest_list.plan_import(group, text)

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from cop import privacy
 from cop.accounts import signin
 from cop.calendars import feeds
-from cop.calendars.ics import first_organisers
 from cop.calendars.models import CalendarToken
 from cop.clock import utcnow
+from cop.communities.members import first_organisers
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.feedback import surveys

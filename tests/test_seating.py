@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from cop import mixing
+from cop.communities.members import as_members
 from cop.events.models import Attendance
 from cop.extensions import db
-from cop.people.directory import as_members
 from cop.seating import plans
 from cop.seating.models import Seat, SeatingPlan
 from tests import factories

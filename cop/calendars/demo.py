@@ -1,6 +1,6 @@
 """The calendars' part of the demo: the community's feed and a personal feed to subscribe to."""
 from cop.calendars import feeds
-from cop.calendars.ics import first_organisers
+from cop.communities.members import first_organisers
 from cop.communities.models import Community
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from cop.calendars import ics
+from cop import ical as ics
 from cop.calendars.models import CalendarToken
 from cop.clock import utcnow
 from cop.communities.access import STAFF, role_in

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
-from cop.calendars import feeds, ics
+from cop import ical as ics
+from cop.calendars import feeds
 from cop.communities.models import Community
 from cop.extensions import db, token_guesses
 

@@ -8,11 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
+from cop.communities import members
 from cop.communities.models import Membership
 from cop.events.models import Attendance, DoorRecord, Event, NoShow
 from cop.extensions import db
 from cop.invitations.models import Invitation
-from cop.people import directory
 from cop.people.models import Organisation, Person
 
 
@@ -191,9 +191,9 @@ class WalkIn:
 def add_walk_in(event: Event, arrival: WalkIn, by: Person | None = None) -> tuple[Attendance, Person]:
     """Someone not on the list arrives: they join the community as a guest (this community's record
     only; a person cop already knows keeps their name) and are checked in."""
-    member = directory.join_community(event.community, arrival.email, arrival.name, role="guest")
+    member = members.join_community(event.community, arrival.email, arrival.name, role="guest")
     if member.organisation is None and arrival.organisation.strip():
-        member.organisation = directory.organisation_named(arrival.organisation, "other", "")
+        member.organisation = members.organisation_named(arrival.organisation, "other", "")
     attendance, _ = check_in(event, member.person, walk_in=True, by=by)
     return attendance, member.person
 

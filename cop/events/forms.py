@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from cop.communities import members
 from cop.communities.models import Community
 from cop.events import venues as venue_book
 from cop.events.formats import FORMAT_DEFAULTS, SET_FACILITATORS, SET_MEMBERS
@@ -31,7 +32,6 @@ from cop.forms_common import (
     day_in_range,
     refuse,
 )
-from cop.people import directory
 from cop.people.models import Person
 
 
@@ -258,8 +258,8 @@ class SeriesForm(_PlaceAndPeopleFields):
     def _people(self, field, role_name: str, low: int, high: int) -> list[Person]:
         people = []
         for email in _split_emails(field.data):
-            person = directory.find_person_by_email(email)
-            if person is None or self.community is None or directory.membership_of(self.community, person.id) is None:
+            person = members.find_person_by_email(email)
+            if person is None or self.community is None or members.membership_of(self.community, person.id) is None:
                 refuse(self, field, f"{email} is not in this community: add them under People first")
             elif person not in people:
                 people.append(person)

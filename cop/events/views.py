@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from cop.clock import utcnow
+from cop.communities import members
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.events import check_in as door
 from cop.events import listing, scheduling
@@ -33,7 +34,6 @@ from cop.events.times import (
 )
 from cop.extensions import db
 from cop.forms_common import ConfirmForm, refuse
-from cop.people import directory
 
 bp = Blueprint("events", __name__)
 
@@ -129,7 +129,7 @@ def new(slug: str):
 @login_required
 def show(event_id: int):
     event, role = event_for(event_id, ANY_ROLE)
-    membership = directory.membership_of(event.community, current_user.person_id)
+    membership = members.membership_of(event.community, current_user.person_id)
     return render_template("events/show.html", event=event, role=role, counts=door.door_counts(event)
                            if role in STAFF else None, confirm_form=ConfirmForm(),
                            can_invite_network=bool(membership and membership.invite_quota > 0))
@@ -354,7 +354,7 @@ def check_in_person(event_id: int, person_id: int):
     event, _ = event_for(event_id, STAFF)
     invitation = door.invitation_of(event, person_id) or abort(404)
     return render_template("events/check_in_person.html", event=event, person=invitation.person,
-                           member=directory.membership_of(event.community, person_id), invitation=invitation, attendance=door.attendance_of(event, person_id),
+                           member=members.membership_of(event.community, person_id), invitation=invitation, attendance=door.attendance_of(event, person_id),
                            no_show=door.no_show_of(event, person_id), history=door.door_history(event, person_id),
                            confirm_form=ConfirmForm())
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from cop.communities.members import Member, as_members
 from cop.communities.models import Community
 from cop.events import check_in
 from cop.events.models import Event
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
-from cop.people.directory import Member, as_members
 from cop.people.models import Person
 from cop.tokens import new_token
 

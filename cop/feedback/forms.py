@@ -3,10 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from cop.communities.members import Member
 from cop.feedback.models import ADDABLE_KINDS, QUESTION_KINDS, Question
 from cop.feedback.surveys import RATING_LABELS, FollowUpChoices
 from cop.forms_common import DayField, MultiCheckboxField, SingleLine, WholeNumberField
-from cop.people.directory import Member
 
 MAX_COUNT = 500
 

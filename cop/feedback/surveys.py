@@ -60,6 +60,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cop.clock import utcnow
+from cop.communities.members import Member, as_members, member_records, members_by_id
 from cop.csv_safety import write_csv
 from cop.events import check_in
 from cop.events.models import Event
@@ -78,7 +79,6 @@ from cop.feedback.models import (
 from cop.invitations.mails import organiser_address
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
-from cop.people.directory import Member, as_members, member_records, members_by_id
 from cop.people.models import Person, erased_clause
 from cop.tokens import hash_token, new_token
 

@@ -11,12 +11,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from cop.clock import utcnow
+from cop.communities.members import Member, as_members
 from cop.communities.models import Community, Membership
 from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations import mails
 from cop.invitations.models import Invitation, InvitationLink
-from cop.people.directory import Member, as_members
 from cop.people.models import Person
 from cop.tokens import new_token
 

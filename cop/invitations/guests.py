@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from cop.communities.members import member_records
 from cop.csv_safety import write_csv
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import ANSWERS, Invitation
 from cop.invitations.rsvp import places_free
-from cop.people.directory import member_records
 from cop.people.models import Person
 
 # The lists on the guests page, in the order an organiser reads them.

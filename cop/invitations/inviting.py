@@ -14,13 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from cop.clock import utcnow
-from cop.communities.models import Community
-from cop.events.models import Event
-from cop.extensions import db
-from cop.invitations import mails
-from cop.invitations.models import Invitation
-from cop.invitations.rsvp import holds_event_in_calendar, lock_event, promote_from_waitlist, release_place
-from cop.people.directory import (
+from cop.communities.members import (
     PeopleFilter,
     find_members,
     find_person_by_email,
@@ -29,6 +23,12 @@ from cop.people.directory import (
     members_by_id,
     membership_of,
 )
+from cop.communities.models import Community
+from cop.events.models import Event
+from cop.extensions import db
+from cop.invitations import mails
+from cop.invitations.models import Invitation
+from cop.invitations.rsvp import holds_event_in_calendar, lock_event, promote_from_waitlist, release_place
 from cop.people.models import Person
 
 MAX_PASTED_LINES = 2000

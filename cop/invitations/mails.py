@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 import qrcode
 from flask import current_app, render_template
 
-from cop.calendars.ics import event_ics, first_organisers
+from cop.communities.members import first_organisers
 from cop.events.models import Event
 from cop.extensions import db
+from cop.ical import event_ics
 from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail import inbound

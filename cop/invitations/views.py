@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from cop.communities import members
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
@@ -15,7 +16,6 @@ from cop.invitations.models import Invitation
 from cop.links import external_url
 from cop.mail import outbox
 from cop.mail.models import OutboxMessage
-from cop.people import directory
 
 bp = Blueprint("invitations", __name__)
 
@@ -41,7 +41,7 @@ def rsvp(token: str):
         form = RsvpForm()
     else:
         # Needs not yet given for this event start from what the event's community has on record.
-        record = directory.membership_of(event.community, invitation.person_id)
+        record = members.membership_of(event.community, invitation.person_id)
         form = RsvpForm(
             answer=None if invitation.answer == "pending" else invitation.answer,
             attendance_mode=invitation.attendance_mode,
@@ -75,17 +75,17 @@ def rsvp(token: str):
 
 def _fill_filter_choices(form: InviteForm, community) -> None:
     form.organisation.choices = [("", "Any organisation")] + [
-        (str(o.id), o.name) for o in directory.organisations_in(community)
+        (str(o.id), o.name) for o in members.organisations_in(community)
     ]
-    form.place.choices = [("", "Any place")] + [(p, p) for p in directory.places_in(community)]
+    form.place.choices = [("", "Any place")] + [(p, p) for p in members.places_in(community)]
 
 
-def _wanted(form: InviteForm) -> directory.PeopleFilter | None:
+def _wanted(form: InviteForm) -> members.PeopleFilter | None:
     if form.who.data == "nobody":
         return None
     if form.who.data == "everyone":
         return inviting.EVERYONE
-    return directory.PeopleFilter(
+    return members.PeopleFilter(
         organisation_id=int(form.organisation.data) if form.organisation.data else None,
         sector=form.sector.data or "", profession=form.profession.data or "",
         place=form.place.data or "", role=form.role.data or "",
@@ -132,7 +132,7 @@ def _preview_page_number() -> int:
 @login_required
 def invite_my_network(event_id: int):
     event, _role = event_for(event_id, ANY_ROLE)
-    membership = directory.membership_of(event.community, current_user.person_id)
+    membership = members.membership_of(event.community, current_user.person_id)
     if membership is None or membership.invite_quota <= 0:
         abort(403)
     quota_left = inviting.network_quota_left(event, current_user.person)

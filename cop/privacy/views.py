@@ -5,8 +5,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from cop import privacy
+from cop.communities import members
 from cop.communities.access import MANAGERS, community_for
-from cop.people import directory
 from cop.privacy.forms import ErasureForm
 
 bp = Blueprint("personal_data", __name__)
@@ -21,7 +21,7 @@ def _json_download(person, filename: str, community_id: int | None = None) -> Re
 
 def _member_or_404(slug: str, person_id: int):
     community, _ = community_for(slug, MANAGERS)
-    membership = directory.membership_of(community, person_id)
+    membership = members.membership_of(community, person_id)
     if membership is None:
         abort(404)
     return community, membership.person

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from cop.communities.members import member_records
 from cop.events.check_in import checked_in_at
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
-from cop.people.directory import member_records
 from cop.registration.models import Registration, SharedLink
 from cop.tokens import new_token
 

@@ -20,6 +20,7 @@ from flask import current_app, render_template
 from sqlalchemy import delete, func, select, update
 
 from cop.clock import utcnow
+from cop.communities import members
 from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
@@ -28,7 +29,6 @@ from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
-from cop.people import directory
 from cop.registration.models import Registration, RegistrationSetting, SharedLink
 from cop.tokens import hash_token, new_token
 
@@ -189,7 +189,7 @@ def _confirm_join(registration: Registration, now) -> None:
         db.session.rollback()
         raise LookupError("This link has expired or has been used.")
     community = db.session.get(Community, registration.community_id)
-    membership = directory.join_community(community, registration.email, registration.name, role="guest")
+    membership = members.join_community(community, registration.email, registration.name, role="guest")
     _write_record(membership, registration)
     db.session.commit()
     return None
@@ -211,7 +211,7 @@ def _admit(registration: Registration, now) -> str:
     Returns the event's personal RSVP token. A person whose invitation an organiser revoked gets no
     place this way (rsvp.AnswersClosed)."""
     event = registration.event
-    membership = directory.join_community(event.community, registration.email, registration.name, role="guest")
+    membership = members.join_community(event.community, registration.email, registration.name, role="guest")
     _write_record(membership, registration)
     sessions = [event] + (series_sessions(event, now) if registration.whole_series else [])
     first_token = None
@@ -248,7 +248,7 @@ class Awaiting:
 
 
 def awaiting_approval(event: Event, only_new_organisations: bool = False) -> list[Awaiting]:
-    known = {o.name.casefold() for o in directory.organisations_in(event.community)}
+    known = {o.name.casefold() for o in members.organisations_in(event.community)}
     rows = db.session.execute(
         select(Registration).where(Registration.event_id == event.id, Registration.state == "awaiting")
         .order_by(Registration.confirmed_at, Registration.id)).scalars()
@@ -281,7 +281,7 @@ def approve_joins(community, ids, now=None) -> int:
     now = now or utcnow()
     taken = _take_awaiting(community, None, ids, "approved", now)
     for registration in taken:
-        membership = directory.member_by_email(community, registration.email)
+        membership = members.member_by_email(community, registration.email)
         if membership is not None and membership.role == "guest":
             membership.role = "member"
         values = {"registration": registration, "community": community}
@@ -350,7 +350,7 @@ def decline(event: Event, ids, now=None) -> int:
 def _write_record(membership, registration: Registration) -> None:
     """This community's record takes what the person gave; blank fields leave it as it was."""
     if registration.organisation:
-        membership.organisation = directory.organisation_named(
+        membership.organisation = members.organisation_named(
             registration.organisation, registration.sector, registration.place)
     if registration.profession and registration.profession != "other":
         membership.profession = registration.profession

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from cop.communities.members import Member, as_members
 from cop.communities.models import Community, Membership
 from cop.events.demo import SET_FACILITATORS, TUESDAY, _big_room, _event_titled
 from cop.events.models import Event
@@ -20,7 +21,6 @@ from cop.events.scheduling import nth_weekday
 from cop.events.times import to_london
 from cop.extensions import db
 from cop.invitations.demo import add_past_attendance
-from cop.people.directory import Member, as_members
 from cop.people.models import Person
 from cop.seating import plans
 

@@ -10,12 +10,12 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
+from cop.communities.members import Member, PeopleFilter, as_members
 from cop.communities.models import Community
 from cop.events.demo import SET_FACILITATORS
 from cop.events.scheduling import nth_weekday
 from cop.events.times import london_now
 from cop.extensions import db
-from cop.people.directory import Member, PeopleFilter, as_members
 from cop.people.models import Person
 from cop.seating import exchange, plans, sets
 from cop.seating.models import SetFormation

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from cop.communities.members import Member, PeopleFilter, find_members, members_by_id
 from cop.communities.models import Community
 from cop.extensions import db
 from cop.mail.outbox import queue_mail
-from cop.people.directory import Member, PeopleFilter, find_members, members_by_id
 from cop.people.models import Person
 from cop.seating.models import ExchangePair
 from cop.text import one_line

@@ -6,8 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from cop.communities.members import Member
 from cop.forms_common import ClockField, DayField, MultiCheckboxField, SingleLine, WholeNumberField, refuse
-from cop.people.directory import Member
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
 
 MAX_TABLES, MAX_TABLE_SIZE = 100, 30

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 
 from cop import mixing
 from cop.clock import utcnow
+from cop.communities.members import Member, as_members
 from cop.communities.models import Membership
 from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations.models import Invitation
-from cop.people.directory import Member, as_members
 from cop.people.models import Person
 from cop.seating.models import IN_USE, Seat, SeatingPlan
 

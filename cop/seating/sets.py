@@ -1,6 +1,6 @@
 """Action learning sets: form a cohort into sets of 5-8 members with cop.mixing, adjust, create.
 
-The cohort is a filtered part of the community (cop.people.directory) or an uploaded list of
+The cohort is a filtered part of the community (cop.communities.members) or an uploaded list of
 e-mail addresses. Forming sets is one round of the seating problem: each set is a "table",
 facilitators carry the engine's facilitator role (so they are spread, one per set where there
 are enough), organisations and professions are mixed, and each person is kept apart from their
@@ -24,6 +24,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from cop import mixing
+from cop.communities.guest_list import column_name
+from cop.communities.members import Member, PeopleFilter, as_members, find_members, member_by_email, members_by_id
 from cop.communities.models import Community, Membership
 from cop.events import scheduling
 from cop.events.formats import SET_MEMBERS
@@ -31,8 +33,6 @@ from cop.events.models import Series, SeriesMember
 from cop.events.times import format_when
 from cop.extensions import db
 from cop.mail.outbox import queue_mail
-from cop.people.directory import Member, PeopleFilter, as_members, find_members, member_by_email, members_by_id
-from cop.people.guest_list import column_name
 from cop.people.models import Person
 from cop.seating.models import SetFormation
 from cop.seating.plans import Budget

@@ -1,4 +1,5 @@
 """People in a community: finding, adding, editing and removing them."""
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
@@ -6,7 +7,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from cop.communities.models import Community, Membership
 from cop.extensions import db
-from cop.people.models import PROFESSIONS, Organisation, Person
+from cop.people.models import PROFESSIONS, Organisation, Person, erased_clause
 
 
 @dataclass
@@ -296,3 +297,21 @@ def remove_member(membership: Membership) -> None:
     """Take the person out of this community, with the community's record of them."""
     db.session.delete(membership)
     db.session.commit()
+
+
+def first_organisers(community_ids: Iterable[int]) -> dict[int, Person]:
+    """Each community's first organiser (the longest-standing, not erased: mail replies go to them),
+    in one query for all of them."""
+    ids = set(community_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Membership.community_id, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.community_id.in_(ids), Membership.role == "organiser", ~erased_clause())
+        .order_by(Membership.community_id, Membership.joined_at, Membership.id)
+    ).all()
+    organisers: dict[int, Person] = {}
+    for community_id, person in rows:
+        organisers.setdefault(community_id, person)
+    return organisers

@@ -19,14 +19,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText, vUri
-from sqlalchemy import select
 
 from cop.clock import utcnow
-from cop.communities.models import Membership
-from cop.extensions import db
 from cop.forms_common import day_in_range
 from cop.links import external_url
-from cop.people.models import Person, erased_clause
 
 ZONE_KEY = "Europe/London"
 LONDON = ZoneInfo(ZONE_KEY)
@@ -102,24 +98,6 @@ def calendar_feed(
             continue
         calendar.add_component(component)
     return calendar.to_ical().decode()
-
-
-def first_organisers(community_ids: Iterable[int]) -> dict[int, Person]:
-    """Each community's first organiser (the longest-standing, not erased: mail replies go to them),
-    in one query for all of them."""
-    ids = set(community_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Membership.community_id, Person)
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.community_id.in_(ids), Membership.role == "organiser", ~erased_clause())
-        .order_by(Membership.community_id, Membership.joined_at, Membership.id)
-    ).all()
-    organisers: dict[int, Person] = {}
-    for community_id, person in rows:
-        organisers.setdefault(community_id, person)
-    return organisers
 
 
 def summary_for(event, invitation=None, method: str | None = None) -> str:

@@ -3,25 +3,25 @@ import csv
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from cop.communities import guest_list, members
 from cop.communities.access import MANAGERS, STAFF, community_for
+from cop.communities.member_forms import FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 from cop.csv_safety import csv_download
 from cop.forms_common import MAX_PAGE, ConfirmForm, int_arg, refuse
-from cop.people import directory, guest_list
-from cop.people.forms import FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
 
 
-def filter_from_args(community, args) -> tuple[FilterForm, directory.PeopleFilter]:
+def filter_from_args(community, args) -> tuple[FilterForm, members.PeopleFilter]:
     """The people filters from a GET form's arguments (a bad value is ignored): the people page's,
     and the exchange pairs page's."""
     form = FilterForm(args)
     form.organisation.choices = [("", "Any organisation")] + [
-        (str(o.id), o.name) for o in directory.organisations_in(community)
+        (str(o.id), o.name) for o in members.organisations_in(community)
     ]
-    form.place.choices = [("", "Any place")] + [(p, p) for p in directory.places_in(community)]
+    form.place.choices = [("", "Any place")] + [(p, p) for p in members.places_in(community)]
     form.validate()
-    wanted = directory.PeopleFilter(
+    wanted = members.PeopleFilter(
         search=form.q.data or "",
         organisation_id=int(form.organisation.data) if not form.organisation.errors and form.organisation.data else None,
         sector=form.sector.data if not form.sector.errors else "",
@@ -37,14 +37,14 @@ def filter_from_args(community, args) -> tuple[FilterForm, directory.PeopleFilte
 def index(slug: str):
     community, role = community_for(slug, STAFF)
     form, wanted = filter_from_args(community, request.args)
-    page = directory.find_members(community, wanted, page=int_arg("page", 1, maximum=MAX_PAGE))
+    page = members.find_members(community, wanted, page=int_arg("page", 1, maximum=MAX_PAGE))
     return render_template(
         "people/index.html", community=community, role=role, form=form, page=page, remove_form=ConfirmForm()
     )
 
 
-def _details_from(form: MemberForm, name: str = "", email: str = "") -> directory.MemberDetails:
-    return directory.MemberDetails(
+def _details_from(form: MemberForm, name: str = "", email: str = "") -> members.MemberDetails:
+    return members.MemberDetails(
         name=name, email=email, organisation=form.organisation_name.data or "",
         sector=form.sector.data or "", place=form.place.data or "", profession=form.profession.data,
         role_title=form.role_title.data or "", interests=form.interests.data or "",
@@ -57,12 +57,12 @@ def _details_from(form: MemberForm, name: str = "", email: str = "") -> director
 def _check_record(community, form: MemberForm, email: str) -> None:
     """The record's checks, answered from this community's members alone (never from who cop knows)."""
     name = (form.organisation_name.data or "").strip()
-    if name and not form.sector.data and directory.find_organisation(name) is None:
+    if name and not form.sector.data and members.find_organisation(name) is None:
         refuse(form, form.sector, f"{name} is new to cop: choose its sector")
     manager = (form.line_manager_email.data or "").strip().lower()
     if manager and manager == email:
         refuse(form, form.line_manager_email, "Someone cannot be their own line manager")
-    elif manager and directory.member_by_email(community, manager) is None:
+    elif manager and members.member_by_email(community, manager) is None:
         refuse(form, form.line_manager_email, 
             f"Nobody in this community has the address {manager}: add their line manager first")
 
@@ -75,15 +75,15 @@ def new(slug: str):
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         _check_record(community, form, email)
-        if directory.member_by_email(community, email):
+        if members.member_by_email(community, email):
             refuse(form, form.email, "Someone in this community already has that email address")
         if not form.errors:
-            directory.add_member(community, _details_from(form, form.name.data, email))
+            members.add_member(community, _details_from(form, form.name.data, email))
             flash(f"{form.name.data} has been added.")
             return redirect(url_for("people.index", slug=community.slug))
     return render_template(
         "people/form.html", community=community, form=form, person=None,
-        organisations=directory.all_organisations(),
+        organisations=members.all_organisations(),
     ), 400 if form.errors else 200
 
 
@@ -91,19 +91,19 @@ def new(slug: str):
 @login_required
 def edit(slug: str, person_id: int):
     community, _ = community_for(slug, MANAGERS)
-    membership = directory.membership_of(community, person_id) or abort(404)
+    membership = members.membership_of(community, person_id) or abort(404)
     person = membership.person
     form = MemberForm(obj=membership, organisation_name=membership.organisation.name if membership.organisation else "",
                       line_manager_email=membership.line_manager.email if membership.line_manager else "")
     if form.validate_on_submit():
         _check_record(community, form, person.email)
         if not form.errors:
-            directory.update_member(membership, _details_from(form))
+            members.update_member(membership, _details_from(form))
             flash(f"{person.name} has been saved.")
             return redirect(url_for("people.index", slug=community.slug))
     return render_template(
         "people/form.html", community=community, form=form, person=person,
-        organisations=directory.all_organisations(),
+        organisations=members.all_organisations(),
     ), 400 if form.errors else 200
 
 
@@ -111,10 +111,10 @@ def edit(slug: str, person_id: int):
 @login_required
 def remove(slug: str, person_id: int):
     community, _ = community_for(slug, MANAGERS)
-    membership = directory.membership_of(community, person_id) or abort(404)
+    membership = members.membership_of(community, person_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         name = membership.person.name
-        directory.remove_member(membership)
+        members.remove_member(membership)
         flash(f"{name} has been removed from {community.name}.")
     return redirect(url_for("people.index", slug=community.slug))
 

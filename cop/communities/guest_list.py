@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from cop import text as text_rules
+from cop.communities import members
 from cop.communities.models import ROLES, Community, Membership
 from cop.csv_safety import write_csv
 from cop.extensions import db
-from cop.people import directory
 from cop.people.models import PROFESSIONS, SECTORS
 
 COLUMNS = [
@@ -83,8 +83,8 @@ class UnknownWord:
 class ImportPlan:
     """What an import would do: the people it creates and updates, or why it cannot run."""
 
-    creates: list[directory.MemberDetails] = field(default_factory=list)
-    updates: list[directory.MemberDetails] = field(default_factory=list)
+    creates: list[members.MemberDetails] = field(default_factory=list)
+    updates: list[members.MemberDetails] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)  # the file's own headers
     columns: list[str] = field(default_factory=list)  # what each is matched to ("" for left out)
@@ -313,10 +313,10 @@ def plan_import(community: Community, text: str, choices: ImportChoices | None =
         if details.line_manager_email:
             managers.append((line, details.line_manager_email))
         # "Updated" means already in this community: whether cop knows the address elsewhere is never told.
-        membership = directory.member_by_email(community, details.email)
+        membership = members.member_by_email(community, details.email)
         if membership and not row.get("role"):
             details.role = membership.role  # An import never demotes an organiser by leaving the role blank.
-        if details.organisation and directory.find_organisation(details.organisation) is None:
+        if details.organisation and members.find_organisation(details.organisation) is None:
             new_organisations.setdefault(details.organisation)
         if membership:
             details.name = membership.person.name  # their name is theirs: an import never changes it
@@ -325,7 +325,7 @@ def plan_import(community: Community, text: str, choices: ImportChoices | None =
     plan.new_organisations = list(new_organisations)
     for line, email in managers:
         # A line manager is someone in this file or already in this community.
-        if email not in first_line_of_email and directory.member_by_email(community, email) is None:
+        if email not in first_line_of_email and members.member_by_email(community, email) is None:
             plan.problems.append(RowProblem(line, f"Line manager {email} is neither in this file nor in this community"))
     if not plan.problems and not (plan.creates or plan.updates):
         plan.problems.append(RowProblem(2, "The file has a header but no people"))
@@ -361,7 +361,7 @@ def _merge_or_mark_duplicates(raw_rows, plan: ImportPlan, merge: bool):
     return merged_rows
 
 
-def _changes(membership: Membership, details: directory.MemberDetails) -> list[tuple[str, str, str]]:
+def _changes(membership: Membership, details: members.MemberDetails) -> list[tuple[str, str, str]]:
     """What confirming would change in this community's record of them: (what, old, new), as _merge_details
     writes it (a blank cell keeps what is known). Their name and address are theirs and never change."""
     old_org = membership.organisation.name if membership.organisation else ""
@@ -401,7 +401,7 @@ def _vocabulary(row, column, line, plan: ImportPlan, choices: ImportChoices, rea
 
 
 def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
-               choices=None) -> tuple[directory.MemberDetails, list[str]]:
+               choices=None) -> tuple[members.MemberDetails, list[str]]:
     plan = plan or ImportPlan()
     choices = choices or ImportChoices()
     reasons = [problem for column, (label, longest, one_line) in TEXT_RULES.items()
@@ -427,14 +427,14 @@ def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
 
     organisation = row.get("organisation", "")
     if organisation and sector:
-        known = directory.find_organisation(organisation)
+        known = members.find_organisation(organisation)
         if known and known.sector != sector:
             reasons.append(f"{known.name} is already recorded as {SECTORS[known.sector]}, not {SECTORS[sector]}")
         key = organisation.lower()
         if key in sector_in_file and sector_in_file[key][0] != sector:
             reasons.append(f"{organisation} has another sector on line {sector_in_file[key][1]}")
         sector_in_file.setdefault(key, (sector, line))
-    elif organisation and not row.get("sector") and directory.find_organisation(organisation) is None:
+    elif organisation and not row.get("sector") and members.find_organisation(organisation) is None:
         known_in_file = sector_in_file.get(organisation.lower())
         if known_in_file is None:
             reasons.append(f"Sector is missing for the new organisation {organisation}")
@@ -451,7 +451,7 @@ def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
         if manager == email:
             reasons.append("Someone cannot be their own line manager")
 
-    details = directory.MemberDetails(
+    details = members.MemberDetails(
         name=row.get("name", ""), email=email, organisation=organisation, sector=sector or "",
         place=row.get("place", ""), profession=profession or "other", role_title=row.get("role_title", ""),
         interests=row.get("interests", ""), dietary_needs=row.get("dietary_needs", ""),
@@ -470,18 +470,18 @@ def apply_import(community: Community, text: str, choices: ImportChoices | None 
         return plan
     records = {}
     for details in plan.creates + plan.updates:
-        membership = directory.join_community(community, details.email, details.name, details.role)
+        membership = members.join_community(community, details.email, details.name, details.role)
         _merge_details(membership, details)
         membership.role = details.role
         records[details.email] = membership
     for details in plan.creates + plan.updates:
         if details.line_manager_email:  # everyone in the file is a member now
-            records[details.email].line_manager = directory.member_by_email(community, details.line_manager_email).person
+            records[details.email].line_manager = members.member_by_email(community, details.line_manager_email).person
     db.session.commit()
     return plan
 
 
-def _merge_details(membership: Membership, details: directory.MemberDetails) -> None:
+def _merge_details(membership: Membership, details: members.MemberDetails) -> None:
     """A blank cell keeps what the community already knows; a filled one replaces it."""
     for attribute in ("role_title", "interests", "dietary_needs", "access_needs"):
         value = getattr(details, attribute)
@@ -490,12 +490,12 @@ def _merge_details(membership: Membership, details: directory.MemberDetails) -> 
     if details.profession != "other" or not membership.profession:
         membership.profession = details.profession
     if details.organisation:
-        membership.organisation = directory.organisation_named(details.organisation, details.sector, details.place)
+        membership.organisation = members.organisation_named(details.organisation, details.sector, details.place)
 
 
 def export_guest_list(community: Community) -> str:
-    page = directory.find_members(community, directory.PeopleFilter(), per_page=1_000_000)
-    emails = directory.line_manager_emails([membership for _person, membership in page.rows])
+    page = members.find_members(community, members.PeopleFilter(), per_page=1_000_000)
+    emails = members.line_manager_emails([membership for _person, membership in page.rows])
     return write_csv(
         COLUMNS,
         (
