@@ -92,14 +92,22 @@ def _import_models() -> None:
     from cop.communities import models as _communities  # noqa: F401
     from cop.events import models as _events  # noqa: F401
     from cop.feedback import models as _feedback  # noqa: F401
-
-    # Features that answer inbound mail register their handlers with cop/mail/inbound.py.
-    from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
+
+    _connect_receivers()
+
+
+def _connect_receivers() -> None:
+    """Lower packages never call higher ones: they offer registries and signals, and importing these
+    modules connects the higher packages' receivers (see docs/architecture.md)."""
+    from cop import privacy as _privacy  # noqa: F401  every feature's personal data sections
+    from cop.door import views as _door  # noqa: F401  the event page's door counts
+    from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401  calendar answers by mail
+    from cop.invitations import notifications as _notifications  # noqa: F401  events moved, cancelled, grown
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -107,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.calendars.views import bp as calendars_bp
     from cop.communities.members_views import bp as people_bp
     from cop.communities.views import bp as communities_bp
+    from cop.door.views import bp as door_bp
     from cop.events.views import bp as events_bp
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
@@ -118,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
                       calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
         app.register_blueprint(blueprint)
 

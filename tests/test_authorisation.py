@@ -57,12 +57,12 @@ EXPECTED = {
     "events.venues": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "events.new_venue": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "events.edit_venue": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
-    "events.check_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "events.check_in_person": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "events.record_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
-    "events.walk_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
-    "events.undo_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # issue 17: a wrong tap undone
-    "events.mark_no_show": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "door.check_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "door.check_in_person": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "door.record_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "door.walk_in": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "door.undo_check_in": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # issue 17: a wrong tap undone
+    "door.mark_no_show": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "mail.mailbox": ("GET", (200, 200, 200, 200, 200, 200)),
     "mail.message": ("GET", (200, 200, 200, 200, 200, 200)),
     "invitations.rsvp": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token; no account needed

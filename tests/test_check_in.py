@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cop.communities.models import Membership
-from cop.events import check_in as door
+from cop.door import check_in as door
 from cop.events.models import Attendance
 from cop.extensions import db
 from cop.people.models import Person

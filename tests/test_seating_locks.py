@@ -90,7 +90,7 @@ def _repeats(plan) -> int:
 def test_re_seating_moves_nobody_who_is_here_and_adds_no_repeat(app, seed):
     """Issue 17, item 4: the no-shows' seats are filled by the walk-ins, and nobody else moves (it moved 3-20
     and added 2-6 repeats)."""
-    from cop.events import check_in as door
+    from cop.door import check_in as door
 
     group, facilitator, event, seated = _room(people=16)
     base = plans.generate(event, _choices(tables=(4, 4, 4, 4, 4, 4), rounds=3, seed=seed), facilitator, BUDGET)
@@ -131,7 +131,7 @@ def test_a_locked_table_with_a_free_seat_keeps_exactly_its_people(app, seed):
 
 def test_no_shows_at_one_table_move_nobody_to_even_the_tables(app):
     """Three no-shows from one table: the engine used to move people from other tables to even them."""
-    from cop.events import check_in as door
+    from cop.door import check_in as door
 
     group, facilitator, event, seated = _room(people=20)
     base = plans.generate(event, _choices(tables=(5, 5, 5, 5), rounds=2, seed=4), facilitator, BUDGET)

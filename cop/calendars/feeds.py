@@ -84,7 +84,7 @@ def event_download_for(event_id: int, account) -> EventDownload | None:
     invited = signed_in and db.session.execute(
         select(Invitation.id).where(
             Invitation.event_id == event.id, Invitation.person_id == account.person_id,
-            Invitation.revoked_at.is_(None),
+            Invitation.is_live,
         )
     ).first() is not None
     if invited:
@@ -267,7 +267,7 @@ def personal_feed_invitations(person: Person) -> list[Invitation]:
         )
         .where(
             Invitation.person_id == person.id,
-            Invitation.revoked_at.is_(None),
+            Invitation.is_live,
             Invitation.answer != "no",
             Event.status.in_(LISTED_STATUSES),
         )

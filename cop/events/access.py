@@ -6,12 +6,12 @@ in them. What a visitor may not see answers 404, as if it were not there.
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import or_, select
 
 from cop.communities.access import STAFF, community_for, role_in
+from cop.events import signals
 from cop.events.models import Event, Series, SeriesMember
 from cop.extensions import db
-from cop.invitations.models import Invitation
 
 
 def event_for(event_id: int, roles: tuple[str, ...]) -> tuple[Event, str]:
@@ -31,14 +31,18 @@ def series_for(series_id: int, roles: tuple[str, ...]) -> tuple[Series, str]:
     return series, role
 
 
+def events_person_is_in(person_id: int) -> list:
+    """SELECTs of the ids of the events a person is in: their series' sessions, and those other parts of cop
+    answer for (an invitation: see signals.audience_of)."""
+    in_series = select(Event.id).join(SeriesMember, SeriesMember.series_id == Event.series_id).where(
+        SeriesMember.person_id == person_id)
+    return [in_series, *signals.audience_queries(person_id)]
+
+
 def _in_it(event: Event, person_id: int) -> bool:
-    invited = select(Invitation.id).where(
-        Invitation.event_id == event.id, Invitation.person_id == person_id, Invitation.revoked_at.is_(None)
-    )
-    in_series = select(SeriesMember.id).where(
-        SeriesMember.series_id == event.series_id, SeriesMember.person_id == person_id
-    )
-    return db.session.execute(select(exists(invited) | exists(in_series))).scalar_one()
+    return db.session.execute(select(Event.id).where(
+        Event.id == event.id, or_(*(Event.id.in_(query) for query in events_person_is_in(person_id))))
+    ).first() is not None
 
 
 def member_may_see(event: Event, person_id: int) -> bool:

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     RadioField,
     SelectField,
@@ -13,7 +12,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from cop.communities import members
 from cop.communities.models import Community
@@ -305,18 +304,3 @@ class VenueForm(FlaskForm):
             refuse(self, self.tables, 
                 f"The tables seat {sum(self.table_layout)}, more than the venue holds ({self.capacity.data})")
         return not self.errors
-
-
-class DoorSearchForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    q = StringField("Find by name or organisation", validators=[Optional(), Length(max=200)])
-
-
-class WalkInForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter their full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
-    email = EmailField("Email address", validators=[
-        DataRequired("Enter their email address"),
-        Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
-    organisation = StringField("Organisation", validators=[SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])

@@ -6,9 +6,9 @@ from sqlalchemy import or_, select
 from cop.clock import utcnow
 from cop.communities.access import STAFF
 from cop.communities.models import Community
-from cop.events.models import Event, Series, SeriesMember
+from cop.events.access import events_person_is_in
+from cop.events.models import Event, Series
 from cop.extensions import db
-from cop.invitations.models import Invitation
 
 
 @dataclass
@@ -20,11 +20,9 @@ class EventList:
 def visible_events(community: Community, role: str, person_id: int) -> EventList:
     query = select(Event).where(Event.community_id == community.id)
     if role not in STAFF:
-        invited = select(Invitation.event_id).where(Invitation.person_id == person_id, Invitation.revoked_at.is_(None))
-        in_series = select(SeriesMember.series_id).where(SeriesMember.person_id == person_id)
         query = query.where(
             Event.status == "published",
-            or_(Event.is_public.is_(True), Event.id.in_(invited), Event.series_id.in_(in_series)),
+            or_(Event.is_public.is_(True), *(Event.id.in_(q) for q in events_person_is_in(person_id))),
         )
     now = utcnow()
     upcoming = db.session.execute(query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)).scalars()

@@ -12,12 +12,11 @@ from sqlalchemy import select
 
 from cop.clock import utcnow
 from cop.communities.models import Community
-from cop.events import notifications
+from cop.events import signals
 from cop.events.formats import FORMAT_DEFAULTS
 from cop.events.models import Event, Series, SeriesMember, Venue
 from cop.events.times import to_london, to_utc
 from cop.extensions import db
-from cop.invitations.rsvp import promote_from_waitlist
 from cop.people.models import Person
 
 MONTHS_BETWEEN = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
@@ -87,7 +86,7 @@ def touch_events(events) -> None:
         event.updated_at = now
 
 
-def tell_of_venue_change(venue: Venue, before: dict[int, "notifications.WhenAndWhere"],
+def tell_of_venue_change(venue: Venue, before: dict[int, signals.WhenAndWhere],
                          changed_by: Person | None = None) -> int:
     """A venue's name or address changed: each event held there is revised (LAST-MODIFIED), and
     each published one still to come gets a higher SEQUENCE and is mailed to everyone invited,
@@ -100,7 +99,7 @@ def tell_of_venue_change(venue: Venue, before: dict[int, "notifications.WhenAndW
         if event.status == "published" and event.ends_at > now and event.id in before:
             _raise_sequence(event)
             db.session.flush()
-            notifications.tell_invited_of_move(event, before[event.id], changed_by)
+            signals.moved.send(event, before=before[event.id], changed_by=changed_by)
             told += 1
     return told
 
@@ -126,18 +125,18 @@ def update_event(event: Event, details: EventDetails, changed_by: Person | None 
     """Save an organiser's edit; a new time, place or title of a published event is mailed to everyone invited."""
     if event.status == "cancelled":
         raise EventCancelled("This event has been cancelled, so it cannot be changed")
-    before = notifications.when_and_where(event)
+    before = signals.when_and_where(event)
     capacity_before = event.capacity
     changed = _apply(event, details)
     if event.status == "published" and _more_room(capacity_before, event.capacity):
         # Places freed by a raised capacity go to the waitlist, in order, as offers.
         db.session.flush()
-        promote_from_waitlist(event)
+        signals.places_added.send(event)
     if changed:
         _raise_sequence(event)
         if event.status == "published":
             db.session.flush()
-            notifications.tell_invited_of_move(event, before, changed_by)
+            signals.moved.send(event, before=before, changed_by=changed_by)
     return changed
 
 
@@ -165,7 +164,7 @@ def cancel_event(event: Event, changed_by: Person | None = None, note: str = "")
     _raise_sequence(event)
     if was_published:
         db.session.flush()
-        notifications.tell_invited_of_cancellation(event, changed_by, note.strip())
+        signals.cancelled.send(event, changed_by=changed_by, note=note.strip())
     return True
 
 

@@ -83,7 +83,7 @@ def save_venue(community: Community, details: VenueDetails, venue: Venue | None 
                changed_by=None) -> Venue:
     """Create or edit a venue. A new name or address reaches the calendars of the events held there
     (see scheduling.tell_of_venue_change)."""
-    from cop.events import notifications, scheduling  # they build on this module's models, not on it
+    from cop.events import scheduling, signals  # they build on this module's models, not on it
 
     before = None
     if venue is None:
@@ -91,7 +91,7 @@ def save_venue(community: Community, details: VenueDetails, venue: Venue | None 
         db.session.add(venue)
     elif (venue.name, venue.address or "") != (details.name.strip(), details.address.strip()):
         held_here = db.session.execute(select(Event).where(Event.venue_id == venue.id)).scalars()
-        before = {event.id: notifications.when_and_where(event) for event in held_here}
+        before = {event.id: signals.when_and_where(event) for event in held_here}
     venue.name = details.name.strip()
     venue.address = details.address.strip()
     venue.capacity = details.capacity

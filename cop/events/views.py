@@ -7,20 +7,17 @@ from flask_login import current_user, login_required
 from cop.clock import utcnow
 from cop.communities import members
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
-from cop.events import check_in as door
-from cop.events import listing, scheduling
+from cop.events import listing, scheduling, signals
 from cop.events import venues as venue_book
 from cop.events.access import event_for, member_may_see, series_for
 from cop.events.formats import FORMAT_DEFAULTS
 from cop.events.forms import (
     CancelForm,
-    DoorSearchForm,
     EventForm,
     FormatChoiceForm,
     OccurrenceForm,
     SeriesForm,
     VenueForm,
-    WalkInForm,
 )
 from cop.events.models import FORMATS, Event
 from cop.events.times import (
@@ -130,8 +127,8 @@ def new(slug: str):
 def show(event_id: int):
     event, role = event_for(event_id, ANY_ROLE)
     membership = members.membership_of(event.community, current_user.person_id)
-    return render_template("events/show.html", event=event, role=role, counts=door.door_counts(event)
-                           if role in STAFF else None, confirm_form=ConfirmForm(),
+    return render_template("events/show.html", event=event, role=role, **signals.values_for_page(event, role),
+                           confirm_form=ConfirmForm(),
                            can_invite_network=bool(membership and membership.invite_quota > 0))
 
 
@@ -329,102 +326,3 @@ def edit_venue(slug: str, venue_id: int):
         return redirect(url_for("events.venues", slug=venue.community.slug))
     return render_template("events/venue_form.html", community=venue.community, form=form,
                            venue=venue), _status(form)
-
-
-# --- the door ---------------------------------------------------------------------------------
-
-
-@bp.route("/events/<int:event_id>/check-in")
-@login_required
-def check_in(event_id: int):
-    event, _ = event_for(event_id, STAFF)
-    search = DoorSearchForm(request.args)
-    search.validate()
-    query = (search.q.data or "") if not search.q.errors else ""
-    return render_template("events/check_in.html", event=event, search=search, query=query,
-                           rows=door.door_list(event, query), counts=door.door_counts(event),
-                           no_shows=door.no_show_count(event), history=door.door_history(event, limit=10),
-                           walk_ins=door.walk_ins(event), confirm_form=ConfirmForm())
-
-
-@bp.route("/events/<int:event_id>/check-in/<int:person_id>")
-@login_required
-def check_in_person(event_id: int, person_id: int):
-    """The page a door phone opens from the QR code in someone's confirmation mail."""
-    event, _ = event_for(event_id, STAFF)
-    invitation = door.invitation_of(event, person_id) or abort(404)
-    return render_template("events/check_in_person.html", event=event, person=invitation.person,
-                           member=members.membership_of(event.community, person_id), invitation=invitation, attendance=door.attendance_of(event, person_id),
-                           no_show=door.no_show_of(event, person_id), history=door.door_history(event, person_id),
-                           confirm_form=ConfirmForm())
-
-
-@bp.route("/events/<int:event_id>/check-in/<int:person_id>", methods=["POST"])
-@login_required
-def record_check_in(event_id: int, person_id: int):
-    event, _ = event_for(event_id, STAFF)
-    invitation = door.invitation_of(event, person_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    _, new = door.check_in(event, invitation.person, by=current_user.person)
-    db.session.commit()
-    flash(f"{invitation.person.name} {'is checked in' if new else 'was already checked in'}.")
-    return _back_to_door(event, person_id)
-
-
-def _back_to_door(event: Event, person_id: int):
-    if request.form.get("back") == "person":
-        return redirect(url_for("events.check_in_person", event_id=event.id, person_id=person_id))
-    return redirect(url_for("events.check_in", event_id=event.id, q=request.form.get("q") or None))
-
-
-@bp.route("/events/<int:event_id>/check-in/<int:person_id>/undo", methods=["POST"])
-@login_required
-def undo_check_in(event_id: int, person_id: int):
-    """A wrong tap put right: the check-in goes, the door's record keeps it and its undoing."""
-    event, _ = event_for(event_id, STAFF)
-    invitation = door.invitation_of(event, person_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    undone = door.undo_check_in(event, invitation.person, current_user.person)
-    db.session.commit()
-    flash(f"{invitation.person.name}'s check-in has been undone." if undone
-          else f"{invitation.person.name} was not checked in.")
-    return _back_to_door(event, person_id)
-
-
-@bp.route("/events/<int:event_id>/check-in/<int:person_id>/no-show", methods=["POST"])
-@login_required
-def mark_no_show(event_id: int, person_id: int):
-    """Mark someone with a place as not coming (or, with undo=yes, take the mark back)."""
-    event, _ = event_for(event_id, STAFF)
-    invitation = door.invitation_of(event, person_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    name = invitation.person.name
-    if request.form.get("undo") == "yes":
-        changed = door.undo_no_show(event, invitation.person, current_user.person)
-        message = f"{name} is no longer marked as not coming." if changed else f"{name} was not marked as not coming."
-    else:
-        changed = door.mark_no_show(event, invitation.person, current_user.person)
-        message = (f"{name} is marked as not coming." if changed
-                   else f"{name} is checked in or already marked: undo the check-in first.")
-    db.session.commit()
-    flash(message)
-    return _back_to_door(event, person_id)
-
-
-@bp.route("/events/<int:event_id>/walk-in", methods=["GET", "POST"])
-@login_required
-def walk_in(event_id: int):
-    event, _ = event_for(event_id, STAFF)
-    form = WalkInForm()
-    if form.validate_on_submit():
-        _, person = door.add_walk_in(event, door.WalkIn(
-            name=form.name.data, email=form.email.data, organisation=form.organisation.data or ""),
-            by=current_user.person)
-        db.session.commit()
-        flash(f"{person.name} has been added as a walk-in and checked in.")
-        return redirect(url_for("events.check_in", event_id=event.id))
-    return render_template("events/walk_in.html", event=event, form=form), _status(form)
-

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from cop.communities.members import Member, as_members
 from cop.communities.models import Community
-from cop.events import check_in
+from cop.door import check_in
 from cop.events.models import Event
 from cop.extensions import db
 from cop.feedback import surveys

@@ -62,7 +62,7 @@ from sqlalchemy.exc import IntegrityError
 from cop.clock import utcnow
 from cop.communities.members import Member, as_members, member_records, members_by_id
 from cop.csv_safety import write_csv
-from cop.events import check_in
+from cop.door import check_in
 from cop.events.models import Event
 from cop.events.times import format_moment
 from cop.extensions import db

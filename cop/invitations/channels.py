@@ -37,7 +37,7 @@ def arrivals(event_ids) -> list[Arrival]:
     rows = db.session.execute(
         select(Invitation.event_id, Invitation.person_id, Invitation.channel, Invitation.invited_by_id,
                Invitation.answer)
-        .where(Invitation.event_id.in_(ids), Invitation.revoked_at.is_(None))
+        .where(Invitation.event_id.in_(ids), Invitation.is_live)
     ).all()
     return [Arrival(event_id, person_id, channel_of(channel, invited_by), answer == "yes")
             for event_id, person_id, channel, invited_by, answer in rows]

@@ -187,7 +187,7 @@ def network_quota_left(event: Event, inviter: Person) -> int:
         return 0
     used = db.session.execute(
         select(func.count(Invitation.id)).where(
-            Invitation.event_id == event.id, Invitation.invited_by_id == inviter.id, Invitation.revoked_at.is_(None)
+            Invitation.event_id == event.id, Invitation.invited_by_id == inviter.id, Invitation.is_live
         )
     ).scalar_one()
     return max(0, membership.invite_quota - used)

@@ -62,7 +62,7 @@ def organiser_address(event: Event) -> str | None:
 
 def check_in_url(invitation: Invitation) -> str:
     # The organiser's phone opens this at the door (the events feature's check-in page).
-    return external_url("events.check_in_person", event_id=invitation.event_id, person_id=invitation.person_id)
+    return external_url("door.check_in_person", event_id=invitation.event_id, person_id=invitation.person_id)
 
 
 def check_in_qr_png(invitation: Invitation) -> bytes:

@@ -1,10 +1,12 @@
 """Invitations: a person asked to an event, their answer, and their place (or place in the queue)."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, and_, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
+from cop.events import signals
 from cop.events.models import Event
 from cop.extensions import db
 from cop.people.models import Person
@@ -59,6 +61,27 @@ class Invitation(db.Model):
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
     links: Mapped[list["InvitationLink"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
+    # The two questions most queries ask, named once (usable in Python and in SQL: `Invitation.is_live`).
+    @hybrid_property
+    def is_live(self) -> bool:
+        """Not revoked: the person is still invited."""
+        return self.revoked_at is None
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls):
+        return cls.revoked_at.is_(None)
+
+    @hybrid_property
+    def holds_place(self) -> bool:
+        """Still invited, with a confirmed place: they are expected at the event."""
+        return self.revoked_at is None and self.place == "confirmed"
+
+    @holds_place.inplace.expression
+    @classmethod
+    def _holds_place_expression(cls):
+        return and_(cls.revoked_at.is_(None), cls.place == "confirmed")
+
     @property
     def answer_label(self) -> str:
         return ANSWERS[self.answer]
@@ -95,3 +118,9 @@ class InvitationReminder(db.Model):
     # "reminder-7d", "reminder-1d", "chase"
     kind: Mapped[str] = mapped_column(String(30))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@signals.audience_of.connect
+def events_invited_to(person_id: int):
+    """An invited person is in the event: a private one shows to them (see cop/events/access.py)."""
+    return select(Invitation.event_id).where(Invitation.person_id == person_id, Invitation.is_live)

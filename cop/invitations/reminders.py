@@ -73,8 +73,7 @@ def send_reminders(now: datetime) -> int:
         select(Invitation.id, Event.starts_at)
         .join(Event, Event.id == Invitation.event_id)
         .where(
-            Invitation.place == "confirmed",
-            Invitation.revoked_at.is_(None),
+            Invitation.holds_place,
             Event.status == "published",
             Event.starts_at > now,
             Event.starts_at <= now + timedelta(days=max(days)),
@@ -103,7 +102,7 @@ def send_chases(now: datetime) -> int:
         .join(Event, Event.id == Invitation.event_id)
         .where(
             Invitation.answer == "pending",
-            Invitation.revoked_at.is_(None),
+            Invitation.is_live,
             Invitation.created_at <= now - CHASE_GRACE,
             Event.status == "published",
             Event.starts_at > now,

@@ -34,7 +34,7 @@ def invitation_for_token(token: str) -> Invitation | None:
     return db.session.execute(
         select(Invitation)
         .join(InvitationLink, InvitationLink.invitation_id == Invitation.id)
-        .where(InvitationLink.token_hash == hash_token(token), Invitation.revoked_at.is_(None))
+        .where(InvitationLink.token_hash == hash_token(token), Invitation.is_live)
     ).scalar_one_or_none()
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from cop.communities.members import member_records
-from cop.events.check_in import checked_in_at
+from cop.door.check_in import checked_in_at
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations.models import Invitation

@@ -3,7 +3,7 @@
 No Flask and no database here: cop.reports.queries loads the records, these functions
 count. The definitions (the report pages say the same in words):
 
-- Attendance: the people checked in at the door, walk-ins included (cop.events.check_in).
+- Attendance: the people checked in at the door, walk-ins included (cop.door.check_in).
   Invited or confirmed people who were not checked in did not come.
 - Organisations never seen before: an attendee's organisation that no attendee of an earlier
   event of the community came from. The first event's organisations are all new. People with

@@ -4,7 +4,7 @@ The events (one query), everyone checked in at them with their organisation (one
 the seating plans in use with their seats (two), through the owning features' functions.
 """
 from cop.communities.models import Community
-from cop.events.check_in import checked_in_at
+from cop.door.check_in import checked_in_at
 from cop.events.listing import events_held
 from cop.events.models import Event
 from cop.people.models import PROFESSIONS, SECTORS

@@ -115,7 +115,7 @@ def people_to_seat(event: Event, source: str) -> list[Member]:
         query = select(Person).join(Attendance, Attendance.person_id == Person.id).where(Attendance.event_id == event.id)
     else:
         query = select(Person).join(Invitation, Invitation.person_id == Person.id).where(
-            Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None)
+            Invitation.event_id == event.id, Invitation.holds_place
         )
     query = query.order_by(func.lower(Person.name), Person.id)
     return as_members(event.community_id, db.session.execute(query).scalars())

@@ -36,7 +36,7 @@ def door_list(event: Event, search: str = "") -> list[DoorListRow]:
         .outerjoin(Membership, (Membership.person_id == Person.id) & (Membership.community_id == event.community_id))
         .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
         .outerjoin(Attendance, (Attendance.person_id == Person.id) & (Attendance.event_id == event.id))
-        .where(Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None))
+        .where(Invitation.event_id == event.id, Invitation.holds_place)
         # The page shows each person's organisation: load it with the join, not a query per row.
         .options(contains_eager(Membership.organisation))
     )
@@ -58,7 +58,7 @@ class DoorCounts:
 def door_counts(event: Event) -> DoorCounts:
     confirmed = db.session.execute(
         select(func.count()).select_from(Invitation).where(
-            Invitation.event_id == event.id, Invitation.place == "confirmed", Invitation.revoked_at.is_(None)
+            Invitation.event_id == event.id, Invitation.holds_place
         )
     ).scalar_one()
     checked_in, walk_ins = db.session.execute(
@@ -89,7 +89,7 @@ def walk_ins(event: Event) -> list[DoorListRow]:
 def invitation_of(event: Event, person_id: int) -> Invitation | None:
     return db.session.execute(
         select(Invitation).where(
-            Invitation.event_id == event.id, Invitation.person_id == person_id, Invitation.revoked_at.is_(None)
+            Invitation.event_id == event.id, Invitation.person_id == person_id, Invitation.is_live
         )
     ).scalar_one_or_none()
 

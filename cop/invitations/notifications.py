@@ -1,37 +1,18 @@
-"""Telling the people invited that an event has moved or been cancelled, through the outbox."""
-from dataclasses import dataclass
-
+"""Telling the people invited that an event has moved or been cancelled, through the outbox; and offering
+places freed by a raised capacity to the waitlist. Receivers of the events' signals (cop/events/signals.py)."""
 from flask import render_template
 from sqlalchemy import select
 
-from cop.events.models import ATTENDANCE_MODES, Event
-from cop.events.times import format_when
+from cop.events import signals
+from cop.events.models import Event
+from cop.events.signals import WhenAndWhere, when_and_where
 from cop.extensions import db
 from cop.invitations import mails as invitation_mails
 from cop.invitations.models import Invitation
+from cop.invitations.rsvp import promote_from_waitlist
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.models import Person
-
-
-@dataclass
-class WhenAndWhere:
-    when: str
-    where: str
-    title: str = ""
-
-
-def where_text(event: Event) -> str:
-    parts = []
-    if event.venue is not None and event.attendance_mode != "online":
-        parts.append(", ".join(p for p in (event.venue.name, " ".join(event.venue.address.split())) if p))
-    if event.attendance_mode != "in_person":
-        parts.append("Online" if event.attendance_mode == "online" else "Online for those who join online")
-    return "; ".join(parts) or ATTENDANCE_MODES[event.attendance_mode]
-
-
-def when_and_where(event: Event) -> WhenAndWhere:
-    return WhenAndWhere(when=format_when(event.starts_at, event.ends_at), where=where_text(event), title=event.title)
 
 
 def invited_to(event: Event) -> list[Invitation]:
@@ -39,16 +20,18 @@ def invited_to(event: Event) -> list[Invitation]:
     return list(
         db.session.execute(
             select(Invitation)
-            .where(Invitation.event_id == event.id, Invitation.revoked_at.is_(None), Invitation.answer != "no")
+            .where(Invitation.event_id == event.id, Invitation.is_live, Invitation.answer != "no")
             .order_by(Invitation.id)
         ).scalars()
     )
 
 
+@signals.moved.connect
 def tell_invited_of_move(event: Event, before: WhenAndWhere, changed_by: Person | None) -> int:
     return _tell_invited(event, "moved", changed_by, before=before)
 
 
+@signals.cancelled.connect
 def tell_invited_of_cancellation(event: Event, changed_by: Person | None, note: str = "") -> int:
     return _tell_invited(event, "cancelled", changed_by, note=note)
 
@@ -79,3 +62,9 @@ def _tell_invited(event: Event, change: str, changed_by: Person | None, **contex
             community_id=event.community_id,
         )
     return len(invitations)
+
+
+@signals.places_added.connect
+def offer_places_to_waitlist(event: Event) -> None:
+    """Places freed by a raised capacity go to the waitlist, in order, as offers."""
+    promote_from_waitlist(event)
