@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.events.views import bp as events_bp
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
+    from cop.mail.outbox_views import bp as outbox_bp
     from cop.mail.views import bp as mail_bp
     from cop.privacy.views import bp as personal_data_bp
     from cop.registration.views import bp as registration_bp
@@ -127,7 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp, outbox_bp,
                       calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
         app.register_blueprint(blueprint)
 

@@ -112,7 +112,7 @@ def reminders() -> None:
 
 def run_scheduled_jobs() -> list[str]:
     """What `cop reminders` (the timer in production) and the development server's job thread run."""
-    from cop.feedback.surveys import send_due_feedback
+    from cop.feedback.asking import send_due_feedback
     from cop.invitations.reminders import send_due_reminders
 
     report = send_due_reminders()

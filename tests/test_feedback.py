@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cop.clock import utcnow
 from cop.extensions import db
-from cop.feedback import surveys
+from cop.feedback import answering, asking, results, surveys
 from cop.feedback.models import AnsweredMark, FeedbackRequest, Question, Response, Survey
 from cop.mail.models import OutboxMessage
 from tests import factories
@@ -48,42 +48,42 @@ def test_requests_go_once_to_those_checked_in_and_reminders_once_to_those_who_ha
     # (An anonymous form reminds everyone asked: tests/test_feedback_anonymity.py.)
     world = past_world(anonymous=False)
     now = utcnow()
-    first = surveys.send_due_feedback(now)
+    first = asking.send_due_feedback(now)
     assert (first.requests, first.reminders) == (5, 0)
     recipients = sorted(m.recipient for m in db.session.execute(select(OutboxMessage)).scalars())
     people = world["people"]
     assert recipients == sorted(people[k].email for k in ("amira", "ben", "cara", "dev", "esme"))  # not Nora
-    assert (surveys.send_due_feedback(now).requests, surveys.send_due_feedback(now).reminders) == (0, 0)
+    assert (asking.send_due_feedback(now).requests, asking.send_due_feedback(now).reminders) == (0, 0)
 
     links = links_by_person()
-    surveys.submit_feedback(links[people["amira"].email], {})
+    answering.submit_feedback(links[people["amira"].email], {})
     # Not yet: the reminder is due three days after the request.
-    assert surveys.send_due_feedback(now + timedelta(days=2, hours=23)).reminders == 0
-    later = surveys.send_due_feedback(now + timedelta(days=3, minutes=1))
+    assert asking.send_due_feedback(now + timedelta(days=2, hours=23)).reminders == 0
+    later = asking.send_due_feedback(now + timedelta(days=3, minutes=1))
     assert (later.requests, later.reminders) == (0, 4)
     reminded = sorted(m.recipient for m in db.session.execute(
         select(OutboxMessage).where(OutboxMessage.subject.startswith("Reminder"))).scalars())
     assert reminded == sorted(people[k].email for k in ("ben", "cara", "dev", "esme"))
-    assert surveys.send_due_feedback(now + timedelta(days=4)).reminders == 0
+    assert asking.send_due_feedback(now + timedelta(days=4)).reminders == 0
     assert _count(OutboxMessage) == 9
     # The reminder's own link works as well as the request's.
     reminder_links = links_by_person("Reminder")
     assert reminder_links[people["ben"].email] != links[people["ben"].email]
-    surveys.submit_feedback(reminder_links[people["ben"].email], {})
+    answering.submit_feedback(reminder_links[people["ben"].email], {})
     with pytest.raises(surveys.AlreadyAnswered):
-        surveys.submit_feedback(links[people["ben"].email], {})
+        answering.submit_feedback(links[people["ben"].email], {})
 
 
 def test_someone_checked_in_late_gets_a_request_on_the_next_run_and_nobody_after_closing(world):
     from cop.events.models import Attendance
 
     now = utcnow()
-    surveys.send_due_feedback(now)
+    asking.send_due_feedback(now)
     db.session.add(Attendance(event=world["event"], person=world["people"]["nora"]))
     db.session.commit()
-    assert surveys.send_due_feedback(now).requests == 1
+    assert asking.send_due_feedback(now).requests == 1
     closed = world["survey"].closes_at + timedelta(minutes=1)
-    assert surveys.send_due_feedback(closed + timedelta(days=3)).reminders == 0
+    assert asking.send_due_feedback(closed + timedelta(days=3)).reminders == 0
 
 
 def test_no_requests_before_the_event_ends_nor_for_cancelled_or_long_past_events(app):
@@ -98,7 +98,7 @@ def test_no_requests_before_the_event_ends_nor_for_cancelled_or_long_past_events
     for event in (running, cancelled, long_ago):
         db.session.add(Attendance(event=event, person=person))
     db.session.commit()
-    assert surveys.send_due_feedback(now).requests == 0
+    assert asking.send_due_feedback(now).requests == 0
     assert _count(OutboxMessage) == 0 and _count(Survey) == 0
 
 
@@ -110,14 +110,14 @@ def test_cop_reminders_sends_the_feedback_requests_too(world, app):
 
 
 def test_the_link_works_without_an_account_offers_table_mates_and_answers_once(world, client):
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     people, survey = world["people"], world["survey"]
     token = links_by_person()[people["amira"].email]
     page = client.get(f"/feedback/{token}")
     assert page.status_code == 200 and "How was Spring Big Room?" in page.text and "anonymous" in page.text
     assert "People at your tables" in page.text
     # Ben and Nora shared Amira's table (Nora did not come but still counts); Cara, Dev, Esme came.
-    mates = surveys.follow_up_choices(world["event"], people["amira"].id)
+    mates = answering.follow_up_choices(world["event"], people["amira"].id)
     assert {p.name for p in mates.table_mates} == {"Ben Osei", "Nora No-show"}
     assert {p.name for p in mates.others} == {"Cara Lee", "Dev Patel", "Esme Walk-in"}
     overall = question(survey, text="Overall, how would you rate the evening?")
@@ -139,13 +139,13 @@ def test_the_link_works_without_an_account_offers_table_mates_and_answers_once(w
     assert response.answers == {str(overall.id): 4, str(count.id): 3,
                                 str(follow_up.id): sorted([people["ben"].id, people["cara"].id]),
                                 str(again.id): again.options[0]["key"]}
-    assert _count(AnsweredMark) == 1 and surveys.has_answered(db.session.execute(select(FeedbackRequest).where(
+    assert _count(AnsweredMark) == 1 and answering.has_answered(db.session.execute(select(FeedbackRequest).where(
         FeedbackRequest.person_id == people["amira"].id)).scalar_one())
     assert client.get("/feedback/not-a-token").status_code == 404
 
 
 def test_bad_answers_are_refused_with_field_errors_and_nothing_is_stored(world, client):
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     survey, token = world["survey"], links_by_person()[world["people"]["ben"].email]
     count = question(survey, built_in="other_organisations")
     overall = question(survey, text="Overall, how would you rate the evening?")
@@ -161,7 +161,7 @@ def test_bad_answers_are_refused_with_field_errors_and_nothing_is_stored(world, 
 
 
 def test_a_closed_form_says_so_and_takes_no_answers(world, client):
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     survey, token = world["survey"], links_by_person()[world["people"]["ben"].email]
     survey.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
@@ -170,7 +170,7 @@ def test_a_closed_form_says_so_and_takes_no_answers(world, client):
     overall = question(survey, text="Overall, how would you rate the evening?")
     client.post(f"/feedback/{token}", data={f"q{overall.id}": "5", "promise": "anonymous"})
     with pytest.raises(surveys.FeedbackClosed):
-        surveys.submit_feedback(token, {str(overall.id): 5})
+        answering.submit_feedback(token, {str(overall.id): 5})
     assert _count(Response) == 0
 
 
@@ -189,14 +189,14 @@ def test_a_named_response_is_unique_per_person_in_the_database(world):
 @pytest.mark.parametrize("anonymous", [True, False])
 def test_a_double_submit_at_the_same_moment_stores_one_answer(app, anonymous):
     world = past_world(anonymous=anonymous)
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     token = links_by_person()[world["people"]["cara"].email]
     db.session.remove()
 
     def submit(number: int) -> str:
         with app.app_context():
             try:
-                surveys.submit_feedback(token, {"1": number})
+                answering.submit_feedback(token, {"1": number})
                 return "stored"
             except surveys.AlreadyAnswered:
                 return "refused"
@@ -210,10 +210,10 @@ def test_a_double_submit_at_the_same_moment_stores_one_answer(app, anonymous):
 
 
 def _answer_all(world, answers_by_person: dict[str, dict]):
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     links = links_by_person()
     for key, answers in answers_by_person.items():
-        surveys.submit_feedback(links[world["people"][key].email], answers)
+        answering.submit_feedback(links[world["people"][key].email], answers)
 
 
 def test_results_match_figures_worked_out_by_hand(app, client):
@@ -232,7 +232,7 @@ def test_results_match_figures_worked_out_by_hand(app, client):
         "cara": {str(overall.id): 4, str(count.id): 7},
         "dev": {str(overall.id): 1, str(count.id): 12, str(text.id): "=HYPERLINK(\"http://evil\")"},
     })
-    result = surveys.results(survey)
+    result = results.results(survey)
     # 4 of the 5 people asked answered: 80%.
     assert (result.responses, result.requested, round(result.response_rate, 2)) == (4, 5, 0.8)
     by_question = {r.question.id: r for r in result.questions}
@@ -249,7 +249,7 @@ def test_results_match_figures_worked_out_by_hand(app, client):
     # Follow-ups: three people named by two respondents: Ben (Thurrock Council), Cara (Foodbank), Amira (Acute).
     assert by_question[follow_up.id].summary == "3 follow-ups planned by 2 people, with people from 3 organisations"
     assert sorted(by_question[text.id].texts) == ["=HYPERLINK(\"http://evil\")", "Call the frailty team"]
-    assert [p.name for p in surveys.non_responders(survey)] == ["Esme Walk-in"]
+    assert [p.name for p in results.non_responders(survey)] == ["Esme Walk-in"]
 
     sign_in(client, factories.account(world["facilitator"]))
     page = client.get(f"/events/{world['event'].id}/feedback/results").text
@@ -288,21 +288,21 @@ def test_follow_up_pairs_for_the_reports(app):
     _answer_all(world, {"amira": {str(follow_up.id): [people["ben"].id, people["dev"].id]},
                         "ben": {str(follow_up.id): [people["amira"].id]}, "cara": {}})
     event_id = world["event"].id
-    assert surveys.follow_up_pairs([event_id]) == [
+    assert results.follow_up_pairs([event_id]) == [
         (people["amira"].id, people["ben"].id), (people["amira"].id, people["dev"].id),
         (people["ben"].id, people["amira"].id)]
     group = world["event"].community
     acute, council = (factories.record(group, people[k]).organisation_id for k in ("amira", "ben"))
-    assert surveys.follow_up_organisation_counts(world["event"].community_id, [event_id]) == {(acute, council): 1, (acute, acute): 1,
+    assert results.follow_up_organisation_counts(world["event"].community_id, [event_id]) == {(acute, council): 1, (acute, acute): 1,
                                                                  (council, acute): 1}
-    assert surveys.follow_up_pairs([]) == []
+    assert results.follow_up_pairs([]) == []
 
 
 def test_follow_up_pairs_of_an_anonymous_form_have_no_answering_person(app):
     world = past_world(anonymous=True)
     people, follow_up = world["people"], question(world["survey"], built_in="follow_up")
     _answer_all(world, {"amira": {str(follow_up.id): [people["ben"].id]}})
-    assert surveys.follow_up_pairs([world["event"].id]) == [(None, people["ben"].id)]
+    assert results.follow_up_pairs([world["event"].id]) == [(None, people["ben"].id)]
 
 
 def test_the_organiser_edits_the_form_and_answers_already_given_are_kept(world, client):
@@ -333,7 +333,7 @@ def test_the_organiser_edits_the_form_and_answers_already_given_are_kept(world, 
     client.post(f"{base}/questions/{food.id}/remove")
     db.session.expire_all()
     assert food.removed and food not in survey.live_questions
-    result = {r.question.id: r for r in surveys.results(survey).questions}[food.id]
+    result = {r.question.id: r for r in results.results(survey).questions}[food.id]
     assert [(b.label, b.count) for b in result.bars][-1] == ("No (removed from the form)", 1)
     built_in = question(survey, built_in="follow_up")
     client.post(f"{base}/questions/{built_in.id}/remove")
@@ -377,7 +377,7 @@ def test_two_runs_at_once_send_each_request_and_reminder_once(app):
     def run(moment):
         with app.app_context():
             try:
-                return surveys.send_due_feedback(moment)
+                return asking.send_due_feedback(moment)
             finally:
                 db.session.remove()
 

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from cop.clock import utcnow
 from cop.extensions import db
-from cop.feedback import surveys
+from cop.feedback import answering, asking
 from cop.feedback.models import AnsweredMark, Response, Survey
 from cop.mail.models import OutboxMessage
 from cop.tokens import hash_token
@@ -66,7 +66,7 @@ def _signed_in(app, person, password="correct horse battery"):
 def test_an_anonymous_answer_changes_nothing_per_person_and_rewrites_every_response(app, client):
     world = past_world(anonymous=True)
     survey, people = world["survey"], world["people"]
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     links = links_by_person()
     _answer(client, links[people["amira"].email], survey, "Amira's secret plan", 5)
     _answer(client, links[people["cara"].email], survey, "Cara's secret plan", 2)
@@ -94,10 +94,10 @@ def test_an_anonymous_answer_changes_nothing_per_person_and_rewrites_every_respo
     bens = [token for email, token in {**links, **links_by_person("Reminder")}.items()
             if email == people["ben"].email]
     assert mark["mark"] not in {hash_token(token) for token in bens}
-    assert mark["mark"] == surveys.answered_mark(survey.id, people["ben"].id)
+    assert mark["mark"] == answering.answered_mark(survey.id, people["ben"].id)
     app.config["SECRET_KEY"], key = "another key", app.config["SECRET_KEY"]
     try:
-        assert surveys.answered_mark(survey.id, people["ben"].id) != mark["mark"]
+        assert answering.answered_mark(survey.id, people["ben"].id) != mark["mark"]
     finally:
         app.config["SECRET_KEY"] = key
 
@@ -138,11 +138,11 @@ def test_an_anonymous_form_reminds_everyone_asked_so_the_outbox_shows_nobody_who
     world = past_world(anonymous=True)
     survey, people = world["survey"], world["people"]
     now = utcnow()
-    surveys.send_due_feedback(now)
+    asking.send_due_feedback(now)
     links = links_by_person()
     _answer(client, links[people["amira"].email], survey, "Amira's plan", 5)
     _answer(client, links[people["cara"].email], survey, "Cara's plan", 3)
-    assert surveys.send_due_feedback(now + datetime.timedelta(days=3, minutes=1)).reminders == 5
+    assert asking.send_due_feedback(now + datetime.timedelta(days=3, minutes=1)).reminders == 5
     reminders = db.session.execute(
         select(OutboxMessage).where(OutboxMessage.subject.startswith("Reminder"))).scalars().all()
     asked = sorted(people[k].email for k in ("amira", "ben", "cara", "dev", "esme"))
@@ -163,7 +163,7 @@ def test_an_anonymous_form_reminds_everyone_asked_so_the_outbox_shows_nobody_who
 def test_no_export_says_per_person_whether_they_answered_an_anonymous_form(app, client):
     world = past_world(anonymous=True)
     survey, people = world["survey"], world["people"]
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     _answer(client, links_by_person()[people["amira"].email], survey, "Amira's plan", 5)
 
     organiser = _signed_in(app, world["organiser"])
@@ -190,7 +190,7 @@ def test_no_export_says_per_person_whether_they_answered_an_anonymous_form(app, 
 
 def test_a_named_form_still_exports_its_requests_and_answers(app, client):
     world = past_world(anonymous=False)
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     _answer(client, links_by_person()[world["people"]["dev"].email], world["survey"], "Dev's plan", 3, "named")
     exported = json.loads(_signed_in(app, world["people"]["dev"]).get("/my-data.json").data)["feedback"]
     assert [(r["event"], r["form"], r["answered"]) for r in exported["requests"]] == [
@@ -209,7 +209,7 @@ def test_anonymity_is_fixed_once_the_first_link_is_sent_even_against_a_crafted_p
     for privacy in ("named", "anonymous"):
         assert organiser.post(url, data={"privacy": privacy, "closes_on": "1/1/2099", "reminder_days": "3"}).status_code == 302
 
-    surveys.send_due_feedback(utcnow())  # nobody has answered yet, but the mails say "anonymous"
+    asking.send_due_feedback(utcnow())  # nobody has answered yet, but the mails say "anonymous"
     db.session.expire_all()
     assert survey.anonymity_locked
     page = organiser.get(url).text
@@ -229,7 +229,7 @@ def test_anonymity_is_fixed_once_the_first_link_is_sent_even_against_a_crafted_p
 def test_an_answer_is_stored_under_the_promise_its_page_showed_or_not_at_all(app, client):
     world = past_world(anonymous=True)
     survey, people = world["survey"], world["people"]
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     token = links_by_person()[people["amira"].email]
     page = client.get(f"/feedback/{token}").text
     assert 'name="promise" type="hidden" value="anonymous"' in page and "This form is anonymous" in page
@@ -255,7 +255,7 @@ def test_an_answer_is_stored_under_the_promise_its_page_showed_or_not_at_all(app
 
 def test_a_named_answer_is_linked_to_its_person(app, client):
     world = past_world(anonymous=False)
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     _answer(client, links_by_person()[world["people"]["dev"].email], world["survey"], "Dev's plan", 3, "named")
     response = db.session.execute(select(Response)).scalar_one()
     assert response.person_id == world["people"]["dev"].id
@@ -266,7 +266,7 @@ def test_the_server_log_of_an_anonymous_answer_cannot_be_joined_to_the_stored_an
     stored answer has neither a time nor an id or position that follows the order of answering."""
     world = past_world(anonymous=True)
     survey, people = world["survey"], world["people"]
-    surveys.send_due_feedback(utcnow())
+    asking.send_due_feedback(utcnow())
     links = links_by_person()
     db.session.commit()
     caplog.set_level(logging.DEBUG)

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 
 from cop import create_app
 from cop.extensions import db
-from cop.feedback import surveys
+from cop.feedback import answering, surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest, Survey
 from tests.conftest import TEST_SETTINGS
 
@@ -61,18 +61,18 @@ def test_the_answered_flag_becomes_marks_and_sent_forms_are_fixed(empty_database
         locked = dict(db.session.execute(sa.select(Survey.id, Survey.anonymity_locked)).all())
         assert locked == {anonymous: True, named: True, unsent: False}
         marks = db.session.execute(sa.text("SELECT survey_id, mark FROM feedback_answered_mark")).all()
-        assert [tuple(m) for m in marks] == [(anonymous, surveys.answered_mark(anonymous, people[0]))]
+        assert [tuple(m) for m in marks] == [(anonymous, answering.answered_mark(anonymous, people[0]))]
         requests = db.session.execute(sa.select(FeedbackRequest).order_by(FeedbackRequest.id)).scalars().all()
-        answered = [(r.survey_id, r.person_id) for r in requests if surveys.has_answered(r)]
+        answered = [(r.survey_id, r.person_id) for r in requests if answering.has_answered(r)]
         assert answered == [(anonymous, people[0]), (named, people[0])]
         # Person 0 still cannot answer the anonymous form twice; person 1 can answer it.
         link = db.session.execute(sa.select(FeedbackLink).join(FeedbackRequest).where(
             FeedbackRequest.survey_id == anonymous, FeedbackRequest.person_id == people[0])).scalar_one()
         with pytest.raises(surveys.AlreadyAnswered):
-            surveys.record_response(db.session.get(FeedbackRequest, link.request_id), {}, promised_anonymous=True)
+            answering.record_response(db.session.get(FeedbackRequest, link.request_id), {}, promised_anonymous=True)
         other = db.session.execute(sa.select(FeedbackRequest).where(
             FeedbackRequest.survey_id == anonymous, FeedbackRequest.person_id == people[1])).scalar_one()
-        surveys.record_response(other, {}, promised_anonymous=True)
+        answering.record_response(other, {}, promised_anonymous=True)
         db.session.rollback()
         db.session.remove()
 

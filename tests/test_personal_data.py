@@ -16,7 +16,7 @@ from cop.clock import utcnow
 from cop.communities.members import first_organisers
 from cop.events.models import Attendance
 from cop.extensions import db
-from cop.feedback import surveys
+from cop.feedback import answering, asking, results, surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
 from cop.invitations import inviting, rsvp
 from cop.invitations.models import Invitation, InvitationLink
@@ -62,14 +62,14 @@ def history(app):
     survey = surveys.ensure_survey(past)
     survey.anonymous = False
     db.session.commit()
-    assert surveys.send_feedback_requests(utcnow()) == 6
+    assert asking.send_feedback_requests(utcnow()) == 6
     links = links_by_person()
     follow_up, remark = question(survey, built_in="follow_up"), question(survey, text=surveys.DEFAULT_FORMS[
         "big_room"][-1]["text"])
     rating, count = question(survey, kind="rating"), question(survey, built_in="other_organisations")
-    surveys.submit_feedback(links[EMAIL], {str(rating.id): 5, str(count.id): 4, str(follow_up.id): [
+    answering.submit_feedback(links[EMAIL], {str(rating.id): 5, str(count.id): 4, str(follow_up.id): [
         colleagues[0].id, colleagues[1].id], str(remark.id): f"I am {NAME} ({EMAIL}); more of this please"})
-    surveys.submit_feedback(links[colleagues[0].email], {str(rating.id): 3, str(follow_up.id): [zebedee.id],
+    answering.submit_feedback(links[colleagues[0].email], {str(rating.id): 3, str(follow_up.id): [zebedee.id],
                                                          str(remark.id): f"Thanks to {NAME} for the table"})
 
     coming = make_event(group, title="Winter Big Room", capacity=1)
@@ -118,7 +118,7 @@ def _counts(history) -> dict:
         "mail ids": set(db.session.scalars(select(OutboxMessage.id))),
         "memberships": len(history["group"].memberships),
         "feedback requests": db.session.scalar(select(func.count(FeedbackRequest.id))),
-        "feedback non-responders": [p.id for p in surveys.non_responders(history["survey"])],
+        "feedback non-responders": [p.id for p in results.non_responders(history["survey"])],
         "feedback results": _feedback_figures(history["survey"]),
         "follow-ups in the report": queries.follow_ups(queries.event_records(history["group"])),
     }
@@ -132,7 +132,7 @@ def _as_erased(text: str) -> str:
 def _feedback_figures(survey) -> dict:
     """What the results page shows: response rate, each question's bars and summary, the remarks
     (with his name as erasure writes it, so the comparison is of everything else)."""
-    found = surveys.results(survey)
+    found = results.results(survey)
     return {"requested": found.requested, "responses": found.responses, "rate": found.response_rate,
             "questions": [(r.question.text, r.answered, [(b.label, b.count, b.share) for b in r.bars], r.summary,
                            sorted(_as_erased(t) for t in r.texts))
@@ -218,9 +218,9 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     export = privacy.export_person(zebedee)["feedback"]
     assert "Erased person" in json.dumps(export["named_answers"]) and export["requests"][0]["answered"] is True
     # Of the four who have not answered, one is erased too: the other three are reminded, not them.
-    silent = surveys.non_responders(history["survey"])[0]
+    silent = results.non_responders(history["survey"])[0]
     privacy.erase_person(silent.person)
-    assert surveys.send_due_feedback(utcnow() + timedelta(days=3, hours=1)).reminders == 3
+    assert asking.send_due_feedback(utcnow() + timedelta(days=3, hours=1)).reminders == 3
     assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient.like("%erased.invalid"),
                                                         OutboxMessage.state == "pending")) == 0
     assert db.session.scalar(select(func.count()).where(OutboxMessage.recipient == zebedee.email,

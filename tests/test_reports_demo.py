@@ -48,7 +48,7 @@ def test_the_demo_has_a_year_of_big_rooms_with_a_trend(app):
 
 def test_the_reports_show_the_demo_feedback_follow_ups(app, client):
     from cop.accounts.models import Account
-    from cop.feedback.surveys import follow_up_pairs
+    from cop.feedback.results import follow_up_pairs
     from cop.people.models import Person
     from tests.conftest import sign_in
 

@@ -91,7 +91,7 @@ def test_behind_https_cookies_are_secure_and_hsts_is_sent(app_factory):
 
 
 def test_pages_with_personal_data_or_a_token_are_never_stored(app):
-    from cop.feedback.surveys import send_due_feedback
+    from cop.feedback.asking import send_due_feedback
     from tests.feedback_helpers import links_by_person, past_world
     from tests.invitation_helpers import make_event, make_invitation
 

@@ -2,7 +2,7 @@
 everyone checked in, the one reminder to everyone (the form is anonymous), and answers from about 60% of them.
 
 Deterministic (a fixed seed) and idempotent: a form that already has requests is left alone.
-Answers go through surveys.record_response, the path a real answer takes.
+Answers go through answering.record_response, the path a real answer takes.
 """
 import random
 from datetime import timedelta
@@ -14,7 +14,7 @@ from cop.communities.models import Community
 from cop.door import check_in
 from cop.events.models import Event
 from cop.extensions import db
-from cop.feedback import surveys
+from cop.feedback import answering, surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
 from cop.people.models import Person
 from cop.tokens import new_token
@@ -91,7 +91,7 @@ def add_demo_feedback(community: Community, events: dict[str, Event]) -> None:
     db.session.flush()
     for request, person in zip(requests, present):
         if rng.random() < ANSWER_SHARE:
-            surveys.record_response(request, _answers_for(survey, person, present, rng))
-        if survey.anonymous or not surveys.has_answered(request):  # anonymous forms remind everyone
+            answering.record_response(request, _answers_for(survey, person, present, rng))
+        if survey.anonymous or not answering.has_answered(request):  # anonymous forms remind everyone
             request.reminded_at = sent_at + timedelta(days=survey.reminder_days)
     db.session.commit()

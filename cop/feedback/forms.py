@@ -4,8 +4,9 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cop.communities.members import Member
+from cop.feedback.answering import FollowUpChoices
 from cop.feedback.models import ADDABLE_KINDS, QUESTION_KINDS, Question
-from cop.feedback.surveys import RATING_LABELS, FollowUpChoices
+from cop.feedback.surveys import RATING_LABELS
 from cop.forms_common import DayField, MultiCheckboxField, SingleLine, WholeNumberField
 
 MAX_COUNT = 500
@@ -76,7 +77,7 @@ def answer_form(questions: list[Question], choices: FollowUpChoices, formdata=No
     """A form with a field "q<id>" per question; the follow-up question has a second field for everyone else.
 
     `promise` carries the promise the page showed ("anonymous" or "named"): the answer is stored
-    under it or not at all (see surveys.record_response).
+    under it or not at all (see answering.record_response).
     """
 
     class AnswerForm(FlaskForm):

@@ -135,7 +135,7 @@ class AnsweredMark(db.Model):
 
     The mark is HMAC(SECRET_KEY, survey and person): it holds one answer per person (the primary
     key refuses a second), yet from the database alone, or the outbox, nobody can tell whose mark
-    it is. See surveys.answered_mark and the module's anonymity argument.
+    it is. See answering.answered_mark and the anonymity argument in cop/feedback/__init__.py.
     """
 
     __tablename__ = "feedback_answered_mark"
@@ -149,7 +149,7 @@ class Response(db.Model):
 
     person_id is set for named forms only; the unique constraint holds one answer per person
     there. (For anonymous forms an AnsweredMark, added in the same transaction, holds it: see
-    surveys.record_response.)
+    answering.record_response.)
     """
 
     __tablename__ = "feedback_response"

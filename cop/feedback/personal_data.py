@@ -21,7 +21,7 @@ from sqlalchemy import Text, cast, delete, or_, select, true
 
 from cop.events.models import Event
 from cop.extensions import db
-from cop.feedback import surveys  # a module reference: surveys imports the models, which import this
+from cop.feedback import results  # a module reference: surveys imports the models, which import this
 from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
 from cop.people.models import Person
 from cop.people.personal_data import register_section, replacements_for, when
@@ -53,11 +53,11 @@ def export_feedback(person: Person, community_id: int | None = None) -> dict:
     for response in responses:
         survey = surveys_by_id[response.survey_id]
         answers = response.answers or {}
-        chosen = surveys.people_named(
+        chosen = results.people_named(
             survey, (v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), [])))
         named_answers.append({
             "event": survey.event.title, "event_starts_at": when(survey.event.starts_at),
-            "answers": [{"question": q.text, "answer": surveys.answer_text(q, answers[str(q.id)], chosen)}
+            "answers": [{"question": q.text, "answer": results.answer_text(q, answers[str(q.id)], chosen)}
                         for q in survey.questions if str(q.id) in answers],
         })
     named = [r for r in requests if not r.survey.anonymous]

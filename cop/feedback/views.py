@@ -10,7 +10,8 @@ from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.events.times import to_london, to_utc
 from cop.extensions import db, token_guesses
-from cop.feedback import surveys
+from cop.feedback import answering, surveys
+from cop.feedback import results as survey_results
 from cop.feedback.charts import bar_chart
 from cop.feedback.forms import (
     EditQuestionForm,
@@ -39,17 +40,17 @@ def closing_day(survey):
 @bp.route("/feedback/<token>", methods=["GET", "POST"])
 @token_guesses
 def answer(token: str):
-    feedback_request = surveys.request_for_token(token) or abort(404)
+    feedback_request = answering.request_for_token(token) or abort(404)
     survey = feedback_request.survey
     event = survey.event
-    if surveys.has_answered(feedback_request):
+    if answering.has_answered(feedback_request):
         # Straight after sending, thanks; on a later visit (a reminder's link, a second tab), "already answered".
         return render_template("feedback/answered.html", event=event, survey=survey,
                                just_sent=request.args.get("sent") == "1")
     if surveys.is_closed(survey):
         return render_template("feedback/closed.html", event=event, survey=survey, closed_on=closing_day(survey))
     questions = survey.live_questions
-    choices = surveys.follow_up_choices(event, feedback_request.person_id)
+    choices = answering.follow_up_choices(event, feedback_request.person_id)
     form = answer_form(questions, choices)
     promise_changed = None  # "changed" or "unknown" when the answer was refused for its promise
     if form.validate_on_submit():
@@ -58,7 +59,7 @@ def answer(token: str):
             if promised is None:  # a page from before promises were carried, or a crafted POST
                 promise_changed = "unknown"
                 raise surveys.PromiseChanged()
-            surveys.submit_feedback(token, surveys.answers_from_form(questions, answer_data(form, questions)),
+            answering.submit_feedback(token, answering.answers_from_form(questions, answer_data(form, questions)),
                                     promised_anonymous=promised)
         except surveys.FeedbackClosed:
             return render_template("feedback/closed.html", event=event, survey=survey,
@@ -200,8 +201,8 @@ def results(event_id: int):
     survey = surveys.survey_of(event)
     return render_template(
         "feedback/results.html", event=event, survey=survey,
-        results=surveys.results(survey) if survey else None,
-        non_responders=surveys.non_responders(survey) if survey else [],
+        results=survey_results.results(survey) if survey else None,
+        non_responders=survey_results.non_responders(survey) if survey else [],
         closed=survey is not None and surveys.is_closed(survey), closes_on=closing_day(survey) if survey else None,
     )
 
@@ -211,4 +212,4 @@ def results(event_id: int):
 def results_csv(event_id: int):
     event, _role = event_for(event_id, STAFF)
     survey = surveys.survey_of(event) or abort(404)
-    return csv_download(surveys.results_csv(survey), f"event-{event.id}-feedback.csv")
+    return csv_download(survey_results.results_csv(survey), f"event-{event.id}-feedback.csv")

@@ -1,4 +1,4 @@
-"""Invitations: the personal RSVP page (no account), inviting, the guests page, the outbox."""
+"""Invitations: the personal RSVP page (no account), inviting, the guests page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,8 +14,6 @@ from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation
 from cop.links import external_url
-from cop.mail import outbox
-from cop.mail.models import OutboxMessage
 
 bp = Blueprint("invitations", __name__)
 
@@ -189,28 +187,3 @@ def resend(invitation_id: int):
         inviting.resend_invitation(invitation)
         flash(f"A new invitation has been sent to {invitation.person.name}; the links sent before no longer work.")
     return redirect(url_for("invitations.guests", event_id=invitation.event_id))
-
-
-@bp.route("/communities/<slug>/outbox", endpoint="outbox")
-@login_required
-def outbox_page(slug: str):
-    community, _role = community_for(slug, MANAGERS)
-    return render_template("invitations/outbox.html", community=community,
-                           messages=outbox.unsent_messages(community.id))
-
-
-@bp.route("/communities/<slug>/outbox/<int:message_id>/resend", methods=["POST"])
-@login_required
-def resend_message(slug: str, message_id: int):
-    community, _role = community_for(slug, MANAGERS)
-    message = db.get_or_404(OutboxMessage, message_id)
-    if message.community_id != community.id:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        if message.state == "sent":
-            flash("That message has already been sent.")
-        else:
-            outbox.resend(message)
-            db.session.commit()
-            flash(f"The message to {message.recipient} will be sent again shortly.")
-    return redirect(url_for("invitations.outbox", slug=community.slug))

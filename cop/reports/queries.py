@@ -52,7 +52,7 @@ def plan_score_lines(event: Event) -> list[tuple[str, str]]:
 
 def follow_ups_for(records: list[figures.EventRecord], pairs) -> figures.FollowUps:
     """Follow-up intentions at these events: `pairs` of (answering person id or None, chosen person id),
-    as cop.feedback.surveys.follow_up_pairs(event_ids) gives them. Both people were checked in (the form
+    as cop.feedback.results.follow_up_pairs(event_ids) gives them. Both people were checked in (the form
     offers the people present), so the records know their organisations."""
     organisation_of = {a.person_id: a.organisation_id for record in records for a in record.attendees}
     return figures.follow_up_figures(pairs, organisation_of)
@@ -60,7 +60,7 @@ def follow_ups_for(records: list[figures.EventRecord], pairs) -> figures.FollowU
 
 def follow_ups(records: list[figures.EventRecord]) -> figures.FollowUps:
     """Follow-up intentions from the feedback answers at these events."""
-    from cop.feedback.surveys import follow_up_pairs  # the feedback feature owns the answers
+    from cop.feedback.results import follow_up_pairs  # the feedback feature owns the answers
 
     return follow_ups_for(records, follow_up_pairs([record.event_id for record in records]))
 

@@ -3,7 +3,7 @@ account, then the organiser's results page with its SVG charts, and the form edi
 import pytest
 
 from cop.clock import utcnow
-from cop.feedback import surveys
+from cop.feedback import answering, asking
 from tests import factories
 from tests.feedback_helpers import links_by_person, past_world, question
 
@@ -15,7 +15,7 @@ def test_an_attendee_answers_from_the_mail_and_the_organiser_reads_the_results(j
     organiser.email = "olga@example.org"
     factories.account(organiser, password="correct horse battery")
     amira, ben = world["people"]["amira"], world["people"]["ben"]
-    surveys.send_due_feedback(utcnow())  # BASE_URL is the live server's now, so the links lead there
+    asking.send_due_feedback(utcnow())  # BASE_URL is the live server's now, so the links lead there
     page = journey.page
 
     journey.goto("/")
@@ -42,7 +42,7 @@ def test_an_attendee_answers_from_the_mail_and_the_organiser_reads_the_results(j
 
     # A second attendee answers (without the browser), so the charts have more than one answer.
     overall = question(world["survey"], text="Overall, how would you rate the evening?")
-    surveys.submit_feedback(links_by_person()[ben.email], {str(overall.id): 5})
+    answering.submit_feedback(links_by_person()[ben.email], {str(overall.id): 5})
 
     journey.sign_in("olga@example.org", "correct horse battery")
     journey.to_event("Big Room", "Spring Big Room")
