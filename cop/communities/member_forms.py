@@ -3,6 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from cop.communities import members
 from cop.communities.models import ROLES
 from cop.forms_common import SingleLine
 from cop.people.models import PROFESSIONS, SECTORS
@@ -42,18 +43,40 @@ class PersonForm(MemberForm):
     email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
 
 
-class FilterForm(FlaskForm):
+class PeopleFilterFields:
+    """The filters that choose people from a community, mixed into every form that has them (the people
+    page, inviting, exchange pairs, learning sets' cohorts): one set of fields (templates/people/_filters.html),
+    one way to fill their choices and to read them."""
+
+    role = SelectField("Role", choices=_choices(ROLES, "Any role"), validators=[Optional()])
+    organisation = SelectField("Organisation", choices=[], validators=[Optional()])
+    sector = SelectField("Sector", choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
+    profession = SelectField("Profession", choices=_choices(PROFESSIONS, "Any profession"), validators=[Optional()])
+    place = SelectField("Place", choices=[], validators=[Optional()])
+
+    def fill_filter_choices(self, community) -> None:
+        """The organisations and places of this community's members (never those of other communities)."""
+        self.organisation.choices = [("", "Any organisation")] + [
+            (str(o.id), o.name) for o in members.organisations_in(community)]
+        self.place.choices = [("", "Any place")] + [(p, p) for p in members.places_in(community)]
+
+    def people_filter(self, search: str = "") -> members.PeopleFilter:
+        """What the filters ask for, once the form is validated: a value not among the choices is ignored."""
+        def chosen(field) -> str:
+            return field.data if field.data and not field.errors else ""
+        organisation = chosen(self.organisation)
+        return members.PeopleFilter(
+            search=search, organisation_id=int(organisation) if organisation else None, sector=chosen(self.sector),
+            profession=chosen(self.profession), place=chosen(self.place), role=chosen(self.role))
+
+
+class FilterForm(PeopleFilterFields, FlaskForm):
     """The people page's search and filters (a GET form: no CSRF needed)."""
 
     class Meta:
         csrf = False
 
     q = StringField("Search by name, email, job title or organisation", validators=[Optional(), Length(max=200)])
-    organisation = SelectField("Organisation", choices=[], validators=[Optional()])
-    sector = SelectField("Sector", choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
-    profession = SelectField("Profession", choices=_choices(PROFESSIONS, "Any profession"), validators=[Optional()])
-    place = SelectField("Place", choices=[], validators=[Optional()])
-    role = SelectField("Role", choices=_choices(ROLES, "Any role"), validators=[Optional()])
 
 
 class ImportUploadForm(FlaskForm):

@@ -16,20 +16,9 @@ def filter_from_args(community, args) -> tuple[FilterForm, members.PeopleFilter]
     """The people filters from a GET form's arguments (a bad value is ignored): the people page's,
     and the exchange pairs page's."""
     form = FilterForm(args)
-    form.organisation.choices = [("", "Any organisation")] + [
-        (str(o.id), o.name) for o in members.organisations_in(community)
-    ]
-    form.place.choices = [("", "Any place")] + [(p, p) for p in members.places_in(community)]
+    form.fill_filter_choices(community)
     form.validate()
-    wanted = members.PeopleFilter(
-        search=form.q.data or "",
-        organisation_id=int(form.organisation.data) if not form.organisation.errors and form.organisation.data else None,
-        sector=form.sector.data if not form.sector.errors else "",
-        profession=form.profession.data if not form.profession.errors else "",
-        place=form.place.data if not form.place.errors else "",
-        role=form.role.data if not form.role.errors else "",
-    )
-    return form, wanted
+    return form, form.people_filter(search=form.q.data or "")
 
 
 @bp.route("/people")

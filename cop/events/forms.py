@@ -19,7 +19,7 @@ from cop.communities.models import Community
 from cop.events import venues as venue_book
 from cop.events.formats import FORMAT_DEFAULTS, SET_FACILITATORS, SET_MEMBERS
 from cop.events.models import ATTENDANCE_MODES, FORMATS, RECURRENCES, WEEKDAYS, WEEKS_OF_MONTH, Venue
-from cop.events.scheduling import MAX_OCCURRENCES, SeriesRule, occurrence_dates, occurrence_times
+from cop.events.scheduling import MAX_OCCURRENCES, EventContent, SeriesRule, occurrence_dates, occurrence_times
 from cop.events.times import NonexistentLocalTime, to_utc
 from cop.forms_common import (
     DATE_FORMATS,
@@ -75,6 +75,13 @@ class _PlaceAndPeopleFields(FlaskForm):
     @property
     def chosen_venue(self) -> Venue | None:
         return self.known_venues.get(self.venue.data or "")
+
+    def content(self) -> EventContent:
+        """What was entered besides the title and times, as scheduling takes it."""
+        return EventContent(
+            description=self.description.data or "", venue=self.chosen_venue, online_url=self.online_url.data or "",
+            attendance_mode=self.attendance_mode.data, capacity=self.capacity.data, speakers=self.speakers.data or "",
+            agenda=self.agenda.data or "", has_meal=self.has_meal.data)
 
     def _check_place(self) -> None:
         mode = self.attendance_mode.data

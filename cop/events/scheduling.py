@@ -5,7 +5,7 @@ replace the old copy. Moving or cancelling a published event tells everyone invi
 through the outbox, in the same transaction as the change (the caller commits).
 """
 from calendar import monthrange
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
@@ -28,22 +28,33 @@ class EventCancelled(ValueError):
     """A cancelled event stays cancelled: it cannot be moved or published again."""
 
 
-@dataclass
-class EventDetails:
-    """What an organiser enters for one event, with its times already in naive UTC."""
+@dataclass(kw_only=True)
+class EventContent:
+    """What an event has besides its title and times: place, capacity and programme. The one type the
+    forms (`content()`), scheduling and views pass around; the kinds of edit below add their times."""
 
-    title: str
-    starts_at: datetime
-    ends_at: datetime
     description: str = ""
     venue: Venue | None = None
     online_url: str = ""
     attendance_mode: str = "in_person"
     capacity: int | None = None
-    rsvp_deadline: datetime | None = None
     speakers: str = ""
     agenda: str = ""
     has_meal: bool = False
+
+    def as_fields(self) -> dict:
+        """The content's fields alone, to build another kind of edit from (shallow: the venue is not copied)."""
+        return {f.name: getattr(self, f.name) for f in fields(EventContent)}
+
+
+@dataclass(kw_only=True)
+class EventDetails(EventContent):
+    """What an organiser enters for one event, with its times already in naive UTC."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    rsvp_deadline: datetime | None = None
 
 
 def _apply(event: Event, details: EventDetails) -> set[str]:
@@ -228,19 +239,11 @@ def deadline_before(starts_at: datetime, days: int | None) -> datetime | None:
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-@dataclass
-class OccurrenceTemplate:
+@dataclass(kw_only=True)
+class OccurrenceTemplate(EventContent):
     """What every session of a new series shares."""
 
-    description: str = ""
-    venue: Venue | None = None
-    online_url: str = ""
-    attendance_mode: str = "in_person"
-    capacity: int | None = None
     rsvp_days_before: int | None = None
-    speakers: str = ""
-    agenda: str = ""
-    has_meal: bool = False
 
 
 def create_series(
@@ -271,12 +274,8 @@ def create_series(
     for someone in facilitators:
         series.members.append(SeriesMember(person=someone, role="facilitator"))
     for starts_at, ends_at in times:
-        details = EventDetails(
-            title=title, starts_at=starts_at, ends_at=ends_at, description=template.description,
-            venue=template.venue, online_url=template.online_url, attendance_mode=template.attendance_mode,
-            capacity=template.capacity, rsvp_deadline=deadline_before(starts_at, template.rsvp_days_before),
-            speakers=template.speakers, agenda=template.agenda, has_meal=template.has_meal,
-        )
+        details = EventDetails(title=title, starts_at=starts_at, ends_at=ends_at,
+                               rsvp_deadline=deadline_before(starts_at, template.rsvp_days_before), **template.as_fields())
         create_event(community, format, details, publish=publish, series=series)
     return series
 
@@ -286,23 +285,15 @@ def series_members(series: Series, role: str | None = None) -> list[Person]:
     return [m.person for m in series.members if role is None or m.role == role]
 
 
-@dataclass
-class OccurrenceChanges:
+@dataclass(kw_only=True)
+class OccurrenceChanges(EventContent):
     """An organiser's edit of one occurrence, in Europe/London wall-clock terms."""
 
     title: str
     day: date
     starts: time
     ends: time
-    description: str = ""
-    venue: Venue | None = None
-    online_url: str = ""
-    attendance_mode: str = "in_person"
-    capacity: int | None = None
     rsvp_deadline: datetime | None = None  # naive UTC, for the chosen occurrence
-    speakers: str = ""
-    agenda: str = ""
-    has_meal: bool = False
 
 
 def following_occurrences(event: Event) -> list[Event]:
@@ -344,12 +335,8 @@ def edit_occurrences(
             deadline = changes.rsvp_deadline
         planned.append((target, starts_at, ends_at, deadline))
     for target, starts_at, ends_at, deadline in planned:
-        update_event(target, EventDetails(
-            title=changes.title, starts_at=starts_at, ends_at=ends_at, description=changes.description,
-            venue=changes.venue, online_url=changes.online_url, attendance_mode=changes.attendance_mode,
-            capacity=changes.capacity, rsvp_deadline=deadline, speakers=changes.speakers,
-            agenda=changes.agenda, has_meal=changes.has_meal,
-        ), changed_by)
+        update_event(target, EventDetails(title=changes.title, starts_at=starts_at, ends_at=ends_at,
+                                          rsvp_deadline=deadline, **changes.as_fields()), changed_by)
     if scope == "following" and event.series is not None:
         # The series' rule now describes its future sessions.
         if event.series.title != changes.title.strip():

@@ -77,13 +77,8 @@ def index(slug: str):
 
 
 def _event_details(form) -> scheduling.EventDetails:
-    return scheduling.EventDetails(
-        title=form.title.data, starts_at=form.starts_at, ends_at=form.ends_at,
-        description=form.description.data or "", venue=form.chosen_venue, online_url=form.online_url.data or "",
-        attendance_mode=form.attendance_mode.data, capacity=form.capacity.data,
-        rsvp_deadline=form.rsvp_deadline, speakers=form.speakers.data or "", agenda=form.agenda.data or "",
-        has_meal=form.has_meal.data,
-    )
+    return scheduling.EventDetails(title=form.title.data, starts_at=form.starts_at, ends_at=form.ends_at,
+                                   rsvp_deadline=form.rsvp_deadline, **form.content().as_fields())
 
 
 def _chosen_format(community):
@@ -145,12 +140,8 @@ def _occurrence_form_data(event: Event) -> dict:
 
 
 def _occurrence_changes(form) -> scheduling.OccurrenceChanges:
-    return scheduling.OccurrenceChanges(
-        title=form.title.data, day=form.day.data, starts=form.starts.data, ends=form.ends.data,
-        description=form.description.data or "", venue=form.chosen_venue, online_url=form.online_url.data or "",
-        attendance_mode=form.attendance_mode.data, capacity=form.capacity.data, rsvp_deadline=form.rsvp_deadline,
-        speakers=form.speakers.data or "", agenda=form.agenda.data or "", has_meal=form.has_meal.data,
-    )
+    return scheduling.OccurrenceChanges(title=form.title.data, day=form.day.data, starts=form.starts.data,
+                                        ends=form.ends.data, rsvp_deadline=form.rsvp_deadline, **form.content().as_fields())
 
 
 def _refuse_cancelled(event: Event):
@@ -227,12 +218,7 @@ def new_series(slug: str):
     if form.validate_on_submit():
         series = scheduling.create_series(
             community, format_code, form.title.data, form.rule, form.starts.data, form.ends.data,
-            scheduling.OccurrenceTemplate(
-                description=form.description.data or "", venue=form.chosen_venue,
-                online_url=form.online_url.data or "", attendance_mode=form.attendance_mode.data,
-                capacity=form.capacity.data, rsvp_days_before=form.rsvp_days_before.data,
-                speakers=form.speakers.data or "", agenda=form.agenda.data or "", has_meal=form.has_meal.data,
-            ),
+            scheduling.OccurrenceTemplate(rsvp_days_before=form.rsvp_days_before.data, **form.content().as_fields()),
             members=form.chosen_members, facilitators=form.chosen_facilitators, publish=form.publish.data,
         )
         db.session.commit()

@@ -1,10 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from cop.communities.models import ROLES
+from cop.communities.member_forms import PeopleFilterFields
 from cop.events.models import ATTENDANCE_MODES
-from cop.people.models import PROFESSIONS, SECTORS
 
 ANSWER_CHOICES = [("yes", "Yes, I will come"), ("maybe", "Maybe"), ("no", "No, I cannot come")]
 MODE_CHOICES = [(key, ATTENDANCE_MODES[key]) for key in ("in_person", "online")]
@@ -30,14 +29,9 @@ class RsvpForm(FlaskForm):
         Length(max=2000, message="Access needs must be 2000 characters or fewer")])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PeopleFilterFields, FlaskForm):
     who = RadioField("Who do you want to invite?", choices=WHO_CHOICES, default="matching",
                      validators=[InputRequired("Choose who to invite")])
-    role = SelectField("Role", choices=_choices(ROLES, "Any role"), validators=[Optional()])
-    organisation = SelectField("Organisation", choices=[], validators=[Optional()])
-    sector = SelectField("Sector", choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
-    profession = SelectField("Profession", choices=_choices(PROFESSIONS, "Any profession"), validators=[Optional()])
-    place = SelectField("Place", choices=[], validators=[Optional()])
     addresses = TextAreaField("Email addresses to invite as well", validators=[
         Length(max=200_000, message="Paste at most 200,000 characters at a time")])
 

@@ -71,23 +71,12 @@ def rsvp(token: str):
     ), status
 
 
-def _fill_filter_choices(form: InviteForm, community) -> None:
-    form.organisation.choices = [("", "Any organisation")] + [
-        (str(o.id), o.name) for o in members.organisations_in(community)
-    ]
-    form.place.choices = [("", "Any place")] + [(p, p) for p in members.places_in(community)]
-
-
 def _wanted(form: InviteForm) -> members.PeopleFilter | None:
     if form.who.data == "nobody":
         return None
     if form.who.data == "everyone":
         return inviting.EVERYONE
-    return members.PeopleFilter(
-        organisation_id=int(form.organisation.data) if form.organisation.data else None,
-        sector=form.sector.data or "", profession=form.profession.data or "",
-        place=form.place.data or "", role=form.role.data or "",
-    )
+    return form.people_filter()
 
 
 def _report_problems(form, plan: inviting.InvitePlan, general_field, lines_field) -> None:
@@ -100,7 +89,7 @@ def _report_problems(form, plan: inviting.InvitePlan, general_field, lines_field
 def invite(event_id: int):
     event, _role = event_for(event_id, MANAGERS)
     form = InviteForm()
-    _fill_filter_choices(form, event.community)
+    form.fill_filter_choices(event.community)
     plan = None
     if form.validate_on_submit():
         addresses = form.addresses.data or ""

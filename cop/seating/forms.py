@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from cop.communities.member_forms import PeopleFilterFields
 from cop.communities.members import Member
 from cop.forms_common import ClockField, DayField, MultiCheckboxField, SingleLine, WholeNumberField, refuse
 from cop.seating.plans import MAX_ROUNDS, MIX_ATTRIBUTES, SOURCES, SeatingChoices
@@ -212,16 +213,12 @@ COHORT_SOURCES = {"filter": "People in the community who match the filters",
 SET_RECURRENCES = {"monthly": "Monthly", "bimonthly": "Every two months", "quarterly": "Every three months"}
 
 
-class CohortForm(FlaskForm):
+class CohortForm(PeopleFilterFields, FlaskForm):
     title = StringField("Name of the cohort", validators=[
         InputRequired("Enter a name for the cohort, like Leading across boundaries 2027"), SingleLine("The name"),
         Length(max=150, message="The name must be 150 characters or fewer")])
     source = RadioField("Who is in the cohort", choices=list(COHORT_SOURCES.items()), default="filter",
                         validators=[InputRequired("Choose who is in the cohort")])
-    sector = SelectField("Sector", choices=[], validators=[Optional()])
-    profession = SelectField("Profession", choices=[], validators=[Optional()])
-    place = SelectField("Place", choices=[], validators=[Optional()])
-    role = SelectField("Role in the community", choices=[], validators=[Optional()])
     people_list = FileField("List of email addresses (CSV file)")
     facilitators = MultiCheckboxField("Facilitators (spread one per set)", choices=[], coerce=int,
                                       validate_choice=False)

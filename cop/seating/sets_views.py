@@ -3,14 +3,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from cop.communities import members
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.communities.guest_list import decode_upload
 from cop.communities.members_views import filter_from_args
-from cop.communities.models import ROLES
 from cop.extensions import db
 from cop.forms_common import refuse
-from cop.people.models import PROFESSIONS, SECTORS
 from cop.seating import exchange, sets
 from cop.seating.forms import CohortForm, CreateSetsForm, IntroducePairsForm, SetMoveForm
 from cop.seating.plans import Budget
@@ -25,10 +22,7 @@ def _budget() -> Budget:
 def _cohort_form(community):
     facilitators = sets.community_facilitators(community)
     form = CohortForm(data=None if request.method == "POST" else {"facilitators": [p.id for p in facilitators]})
-    form.sector.choices = [("", "Any sector")] + list(SECTORS.items())
-    form.profession.choices = [("", "Any profession")] + list(PROFESSIONS.items())
-    form.place.choices = [("", "Any place")] + [(p, p) for p in members.places_in(community)]
-    form.role.choices = [("", "Any role")] + list(ROLES.items())
+    form.fill_filter_choices(community)
     form.facilitators.choices = [(p.id, f"{p.name}{', ' + p.organisation.name if p.organisation else ''}")
                                  for p in facilitators]
     return form, facilitators
@@ -47,9 +41,7 @@ def index(slug: str):
             for problem in problems:
                 refuse(form, form.people_list, problem)
         else:
-            cohort = sets.cohort_from_filter(community, members.PeopleFilter(
-                sector=form.sector.data or "", profession=form.profession.data or "", place=form.place.data or "",
-                role=form.role.data or ""))
+            cohort = sets.cohort_from_filter(community, form.people_filter())
         if not form.people_list.errors:
             try:
                 formation = sets.propose_sets(community, form.title.data, cohort, chosen, current_user.person,
