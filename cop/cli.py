@@ -15,8 +15,10 @@ cop_commands = AppGroup("cop", help="cop's own commands.")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create (or promote) a site administrator who can create communities."""
     from cop.accounts.signin import create_admin as make_admin
+    from cop.extensions import db
 
     account = make_admin(email, name, password)
+    db.session.commit()
     click.echo(f"administrator: {account.person.email}")
 
 

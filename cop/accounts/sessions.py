@@ -35,7 +35,9 @@ def open_session(account: Account) -> str:
 
 
 def sign_in(account: Account) -> None:
-    """Sign the account in on this browser, with a session of its own on the server."""
+    """Sign the account in on this browser, with a session of its own on the server.
+
+    Commits: a sign-in is its own transaction, whichever page it happens on (the cookie names a saved row)."""
     token = open_session(account)
     db.session.commit()
     login_user(account)
@@ -59,7 +61,7 @@ def account_for_cookie(account_id: str) -> Account | None:
 
 
 def sign_out() -> None:
-    """End this browser's session on the server, then forget it in the cookie."""
+    """End this browser's session on the server, then forget it in the cookie. Commits, as sign_in does."""
     token_hash = _current_hash()
     if token_hash is not None:
         db.session.execute(delete(AccountSession).where(AccountSession.token_hash == token_hash))
@@ -77,6 +79,7 @@ def end_other_sessions(account_id: int) -> None:
 
 
 def sign_out_everywhere(account: Account) -> None:
+    """End every session of the account (a new password, an e-mail change). Commits, as sign_in does."""
     end_other_sessions(account.id)
     db.session.commit()
     sign_out()

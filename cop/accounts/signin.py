@@ -35,6 +35,8 @@ def account_for(person: Person) -> Account:
 
 
 def authenticate(email: str, password: str) -> Account | None:
+    """The account for a right address and password, or None (with the same work either way). Commits the
+    time of the sign-in."""
     person = find_person(email)
     account = person and db.session.execute(
         select(Account).where(Account.person_id == person.id)
@@ -62,7 +64,7 @@ def send_sign_in_link(email: str) -> bool:
     """Mail a sign-in link if the address belongs to someone cop knows.
 
     Returns whether a link was sent; the view says the same thing either way so
-    the page does not reveal who is known.
+    the page does not reveal who is known. Commits: it runs after the answer has gone (see below).
     """
     person = find_person(email)
     if person is None:
@@ -118,7 +120,9 @@ def find_usable_link(token: str) -> SignInLink | None:
 
 
 def use_sign_in_link(token: str) -> Account | None:
-    """Spend a link: it signs in once, before it expires, and never again."""
+    """Spend a link: it signs in once, before it expires, and never again.
+
+    Commits: the link is spent before anything else happens, so a second use (even at once) fails."""
     link = find_usable_link(token)
     if link is None:
         return None
@@ -145,7 +149,7 @@ def create_admin(email: str, name: str, password: str) -> Account:
     account = account_for(person)
     account.is_admin = True
     set_password(account, password)
-    db.session.commit()
+    db.session.flush()
     return account
 
 

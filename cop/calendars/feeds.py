@@ -202,7 +202,8 @@ def feed_url_for_person(person: Person) -> str:
 
 
 def reset_feed_token(person: Person) -> str:
-    """Revoke the person's feed URL (it answers 404 from now on) and give them a new one."""
+    """Revoke the person's feed URL (it answers 404 from now on) and give them a new one (committed, as
+    personal_feed_token is: the URL shown must be one that works)."""
     now = utcnow()
     for old in db.session.scalars(
         select(CalendarToken).where(CalendarToken.person_id == person.id, CalendarToken.revoked_at.is_(None))

@@ -38,7 +38,7 @@ def create_community(name: str, slug: str, description: str, organiser: Person) 
     community = Community(name=name, slug=slug, description=description)
     community.memberships.append(Membership(person=organiser, role="organiser"))
     db.session.add(community)
-    db.session.commit()
+    db.session.flush()
     return community
 
 

@@ -282,7 +282,7 @@ def add_member(community: Community, details: MemberDetails) -> Membership:
     apply_details(membership, details)
     membership.role = details.role
     membership.invite_quota = details.invite_quota
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -290,13 +290,11 @@ def update_member(membership: Membership, details: MemberDetails) -> None:
     apply_details(membership, details)
     membership.role = details.role
     membership.invite_quota = details.invite_quota
-    db.session.commit()
 
 
 def remove_member(membership: Membership) -> None:
     """Take the person out of this community, with the community's record of them."""
     db.session.delete(membership)
-    db.session.commit()
 
 
 def first_organisers(community_ids: Iterable[int]) -> dict[int, Person]:

@@ -7,6 +7,7 @@ from cop.communities import guest_list, members
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.communities.member_forms import FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 from cop.csv_safety import csv_download
+from cop.extensions import db
 from cop.forms_common import MAX_PAGE, ConfirmForm, int_arg, refuse
 
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
@@ -68,6 +69,7 @@ def new(slug: str):
             refuse(form, form.email, "Someone in this community already has that email address")
         if not form.errors:
             members.add_member(community, _details_from(form, form.name.data, email))
+            db.session.commit()
             flash(f"{form.name.data} has been added.")
             return redirect(url_for("people.index", slug=community.slug))
     return render_template(
@@ -88,6 +90,7 @@ def edit(slug: str, person_id: int):
         _check_record(community, form, person.email)
         if not form.errors:
             members.update_member(membership, _details_from(form))
+            db.session.commit()
             flash(f"{person.name} has been saved.")
             return redirect(url_for("people.index", slug=community.slug))
     return render_template(
@@ -104,6 +107,7 @@ def remove(slug: str, person_id: int):
     if ConfirmForm().validate_on_submit():
         name = membership.person.name
         members.remove_member(membership)
+        db.session.commit()
         flash(f"{name} has been removed from {community.name}.")
     return redirect(url_for("people.index", slug=community.slug))
 

@@ -29,6 +29,7 @@ def new():
             community = directory.create_community(
                 form.name.data.strip(), form.slug.data, form.description.data or "", current_user.person
             )
+            db.session.commit()
             flash(f"{community.name} has been created.")
             return redirect(url_for("communities.show", slug=community.slug))
     return render_template("communities/form.html", form=form, community=None), 400 if form.errors else 200

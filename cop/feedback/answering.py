@@ -119,6 +119,9 @@ def record_response(request: FeedbackRequest, answers: dict, promised_anonymous:
 
 def submit_feedback(token: str, answers: dict, now: datetime | None = None,
                     promised_anonymous: bool | None = None) -> None:
+    """Record the answer given from a personal link. Commits: the survey's row lock (taken for the reshuffle
+    that hides which answer is new) is held only until then, and a second answer fails on the database's
+    unique mark, which only a commit can tell."""
     request = request_for_token(token)
     if request is None:
         raise LookupError("no such feedback link")

@@ -50,7 +50,8 @@ def _queue(request: FeedbackRequest, template: str, subject: str) -> None:
 
 
 def _events_wanting_feedback(now: datetime) -> list[Event]:
-    """Published events that have ended and whose form (made now if there is none) is still open."""
+    """Published events that have ended and whose form (made now if there is none) is still open. Commits the
+    new forms: the scheduled job's later steps lock them one by one."""
     earliest_end = now - timedelta(days=current_app.config["FEEDBACK_OPEN_DAYS"])
     without_form = select(Event).where(
         Event.status == "published", Event.ends_at <= now, Event.ends_at > earliest_end,
@@ -68,7 +69,8 @@ def _events_wanting_feedback(now: datetime) -> list[Event]:
 
 def send_feedback_requests(now: datetime) -> int:
     """A request to everyone checked in who has none yet. The request row is unique per person and
-    made in the same transaction as its mail, so reruns (or two runs at once) never send one twice."""
+    made in the same transaction as its mail, so reruns (or two runs at once) never send one twice. Commits per
+    survey, releasing its lock (a scheduled job's unit)."""
     sent = 0
     for event in _events_wanting_feedback(now):
         survey = survey_of(event)
@@ -113,7 +115,8 @@ def _reminder_due():
 
 
 def send_feedback_reminders(now: datetime) -> int:
-    """One reminder to each person asked `reminder_days` after their request (see _reminder_due)."""
+    """One reminder to each person asked `reminder_days` after their request (see _reminder_due). Commits per
+    survey, as send_feedback_requests does."""
     rows = db.session.execute(
         select(FeedbackRequest.id, FeedbackRequest.sent_at, Survey.reminder_days)
         .join(Survey, Survey.id == FeedbackRequest.survey_id)

@@ -48,7 +48,8 @@ def due_reminder(starts_at: datetime, now: datetime, days: list[int]) -> int | N
 
 
 def _record_and_send(invitation_id: int, kind: str, send) -> bool:
-    """Record the reminder and queue its mail in one transaction; False if it was already sent."""
+    """Record the reminder and queue its mail in one transaction, committed here: each reminder is the
+    scheduled job's unit, so one failure loses no other. False if it was already sent."""
     invitation = db.session.get(Invitation, invitation_id)
     db.session.add(InvitationReminder(invitation_id=invitation_id, kind=kind))
     try:

@@ -313,7 +313,8 @@ def waitlist_position(invitation: Invitation) -> int | None:
 
 
 def lapse_expired_offers(now: datetime | None = None) -> int:
-    """Pass on every offered place whose time ran out; each to the next in that event's queue."""
+    """Pass on every offered place whose time ran out; each to the next in that event's queue. Commits per
+    event, to release that event's row lock before taking the next."""
     now = now or utcnow()
     expired = db.session.execute(
         select(Invitation.id, Invitation.event_id).where(
