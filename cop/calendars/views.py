@@ -8,6 +8,7 @@ from werkzeug.http import is_resource_modified
 
 from cop import ical as ics
 from cop.calendars import feeds
+from cop.communities.directory import communities_for
 from cop.communities.models import Community
 from cop.extensions import db, token_guesses
 
@@ -88,7 +89,6 @@ def personal_feed(token: str):
 def my_calendar():
     person = current_user.person
     feed_url = feeds.feed_url_for_person(person)
-    from cop.communities.directory import communities_for
 
     coming_up = feeds.coming_up_in_feed(person)
     return render_template(

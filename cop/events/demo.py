@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from cop.communities.models import Community
+from cop.communities.models import Community, Membership
 from cop.events import scheduling
 from cop.events.models import Event, Series, Venue
 from cop.events.times import london_now, to_utc
@@ -55,7 +55,6 @@ def _big_room(community: Community, title: str, day: date, venue: Venue, speaker
 
 def _set_members(community: Community) -> tuple[list[Person], list[Person]]:
     """Six members from six organisations, and the two demo facilitators."""
-    from cop.communities.models import Membership
 
     facilitators = list(db.session.execute(select(Person).where(Person.email.in_(SET_FACILITATORS))).scalars())
     members, organisations = [], set()

@@ -24,6 +24,7 @@ from cop.feedback.models import (
 )
 from cop.feedback.surveys import AlreadyAnswered, FeedbackClosed, PromiseChanged, is_closed
 from cop.people.models import Person
+from cop.seating import plans
 from cop.tokens import hash_token
 
 
@@ -42,7 +43,6 @@ class FollowUpChoices:
 
 def follow_up_choices(event: Event, person_id: int) -> FollowUpChoices:
     """The people at the person's tables in the seating plan in use (any round), and everyone else who came."""
-    from cop.seating import plans  # the seating feature's plan in use and its checked-in list
 
     present = [person for person in plans.people_to_seat(event, "checked_in") if person.id != person_id]
     plan = plans.plan_in_use(event)

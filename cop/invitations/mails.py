@@ -22,6 +22,7 @@ from flask import current_app, render_template
 
 from cop.communities.members import first_organisers
 from cop.events.models import Event
+from cop.events.times import format_clock, format_day, format_when
 from cop.extensions import db
 from cop.ical import event_ics
 from cop.invitations.models import Invitation, InvitationLink
@@ -36,7 +37,6 @@ LONDON = ZoneInfo("Europe/London")
 def london_time(moment: datetime | None) -> str:
     """A stored (naive UTC) time as people in England read it, the one way the site says it (issue 17):
     "Tuesday 14 April 2026, 6pm"."""
-    from cop.events.times import format_clock, format_day
 
     if moment is None:
         return ""
@@ -156,7 +156,6 @@ def _calendar_attachment(invitation: Invitation) -> dict:
 
 
 def _when(event) -> str:
-    from cop.events.times import format_when
 
     return format_when(event.starts_at, event.ends_at)
 

@@ -22,6 +22,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from flask import Flask, current_app
 
+from cop.extensions import db
+
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 
 
@@ -139,7 +141,6 @@ class InboundHandler:
         return "250 2.0.0 OK"
 
     def _apply(self, raw: bytes, recipients: list[str]) -> list[str]:
-        from cop.extensions import db
 
         with self.app.app_context():
             try:

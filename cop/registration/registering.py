@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 
 from cop.clock import utcnow
 from cop.communities import members
-from cop.communities.models import Community
+from cop.communities.models import Community, Membership
 from cop.events.models import Event
 from cop.extensions import db
 from cop.invitations import rsvp
@@ -29,6 +29,7 @@ from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
+from cop.people.models import Organisation, Person
 from cop.registration.models import Registration, RegistrationSetting, SharedLink
 from cop.tokens import hash_token, new_token
 
@@ -259,8 +260,6 @@ def awaiting_approval(event: Event, only_new_organisations: bool = False) -> lis
 def join_requests(community, only_new_organisations: bool = False) -> list[Awaiting]:
     """Confirmed requests to join this community, waiting for an organiser. An organisation is new when
     nobody in the community but those waiting is recorded with it."""
-    from cop.communities.models import Membership
-    from cop.people.models import Organisation, Person
 
     rows = list(db.session.execute(
         select(Registration).where(Registration.community_id == community.id, Registration.event_id.is_(None),
@@ -399,8 +398,6 @@ def public_organisations(community) -> list[str]:
     """The organisation names the public pages offer as people type: those of the community's members,
     facilitators and organisers, never of guests, so registering (which makes a guest) never changes
     what an anonymous visitor sees."""
-    from cop.communities.models import Membership
-    from cop.people.models import Organisation
 
     return list(db.session.execute(
         select(Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)

@@ -9,7 +9,7 @@ from cop.communities.models import Community
 from cop.events.access import event_for
 from cop.events.models import Event
 from cop.extensions import db, limiter, token_guesses
-from cop.forms_common import refuse
+from cop.forms_common import ConfirmForm, refuse
 from cop.invitations import rsvp
 from cop.invitations.mails import london_time, qr_png
 from cop.links import external_url
@@ -95,7 +95,6 @@ def confirm(token: str):
     event = registration.event
     community = db.session.get(Community, registration.community_id)
     if request.method == "POST":
-        from cop.forms_common import ConfirmForm
 
         if not ConfirmForm().validate_on_submit():
             abort(400, "The form has expired. Open the link in your email again.")

@@ -7,6 +7,8 @@ from cop.communities.models import Community
 from cop.door.check_in import checked_in_at
 from cop.events.listing import events_held
 from cop.events.models import Event
+from cop.feedback.results import follow_up_pairs
+from cop.invitations.channels import arrivals
 from cop.people.models import PROFESSIONS, SECTORS
 from cop.reports import figures
 from cop.seating.plans import score_lines_in_use, seatings_in_use
@@ -60,7 +62,6 @@ def follow_ups_for(records: list[figures.EventRecord], pairs) -> figures.FollowU
 
 def follow_ups(records: list[figures.EventRecord]) -> figures.FollowUps:
     """Follow-up intentions from the feedback answers at these events."""
-    from cop.feedback.results import follow_up_pairs  # the feedback feature owns the answers
 
     return follow_ups_for(records, follow_up_pairs([record.event_id for record in records]))
 
@@ -68,6 +69,5 @@ def follow_ups(records: list[figures.EventRecord]) -> figures.FollowUps:
 def channels(records: list[figures.EventRecord], counted: set[int] | None = None) -> list[figures.ChannelRow]:
     """Reached, said yes, came and new organisations by channel (invitation, trusted member, each shared
     link), for the events in `counted` (None: all the records)."""
-    from cop.invitations.channels import arrivals
 
     return figures.channel_figures(records, arrivals([record.event_id for record in records]), counted)

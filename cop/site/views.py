@@ -2,6 +2,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from cop.communities.access import STAFF
+from cop.communities.directory import communities_for
 from cop.extensions import db
 
 bp = Blueprint("site", __name__)
@@ -17,8 +19,6 @@ def home():
 def _landing(account) -> str:
     """Where a signed-in person starts: organisers and facilitators at their communities; everyone else
     (an attendee who signed in from a mailed link) at My calendar, their events (issue 17)."""
-    from cop.communities.access import STAFF
-    from cop.communities.directory import communities_for
 
     if any(role in STAFF for _community, role in communities_for(account)):
         return "communities.index"
