@@ -336,3 +336,42 @@ def test_personal_data_exports_and_erasure_keeps_ideas_and_counts(app, world):
         IdeaComment.author_id == world["people"][1].id)).scalar_one()
     assert db.session.execute(select(func.count(IdeaMove.id))).scalar_one() == 0
     assert db.session.execute(select(func.count(IdeaSupport.id))).scalar_one() == 1
+
+
+def test_posting_is_rate_limited_per_person(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, CHALLENGE_POST_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        group = factories.community()
+        author = factories.member(group, "member")
+        _challenge, idea, _comment = open_challenge(group, author)
+        db.session.commit()
+        client = _client(app, factories.account(author))
+        answers = [client.post(f"/ideas/{idea.id}/comments", data={"body": f"Sylw {n}"}).status_code
+                   for n in range(4)]
+        assert answers == [302, 302, 302, 429]
+        assert db.session.execute(select(func.count(IdeaComment.id))).scalar_one() == 4  # 1 + 3
+
+
+def test_the_demo_has_a_challenge_for_its_assembly_linked_from_the_event_page(app):
+    from cop.accounts.models import Account
+    from cop.demo import load_demo
+    from cop.events.models import Event
+    from cop.people.models import Person
+
+    load_demo()
+    counts = [db.session.execute(select(func.count()).select_from(m)).scalar_one()
+              for m in (Challenge, Idea, IdeaSupport, IdeaComment, IdeaMove)]
+    load_demo()
+    assert [db.session.execute(select(func.count()).select_from(m)).scalar_one()
+            for m in (Challenge, Idea, IdeaSupport, IdeaComment, IdeaMove)] == counts  # idempotent
+    challenge = db.session.execute(select(Challenge)).scalar_one()
+    ideas = db.session.execute(select(Idea)).scalars().all()
+    assert len(ideas) >= 20 and len({i.stage for i in ideas}) >= 4 and counts[3] > 20
+    found = voices.challenge_voices(challenge)
+    assert found.participants.organisation_count >= 15
+    assert {item.spread for item in found.ideas} >= {"across", "within"}
+    assert challenge.event.title == db.session.get(Event, challenge.event_id).title and challenge.event.format == "assembly"
+    organiser = db.session.execute(select(Account).join(Person).where(
+        Person.email == "rachel.okoye@mse-icb.nhs.example")).scalar_one()
+    page = _client(app, organiser).get(f"/events/{challenge.event_id}")
+    assert f'href="/challenges/{challenge.id}"' in page.text
