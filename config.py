@@ -97,6 +97,10 @@ def load_settings() -> dict:
         "REGISTRATION_EVENT_RATE_LIMIT": os.environ.get("REGISTRATION_EVENT_RATE_LIMIT", "60 per minute"),
         "REGISTRATION_LINK_HOURS": int(os.environ.get("REGISTRATION_LINK_HOURS", "24")),
         "REGISTRATION_UNCONFIRMED_CAP": int(os.environ.get("REGISTRATION_UNCONFIRMED_CAP", "500")),
+        # Challenges (cop/challenges): ideas, comments and supports one person may post, and how many ideas someone
+        # follows before the moves of ideas come to them as one digest instead of a mail each.
+        "CHALLENGE_POST_RATE_LIMIT": os.environ.get("CHALLENGE_POST_RATE_LIMIT", "20 per minute;500 per day"),
+        "CHALLENGE_DIGEST_FOLLOWING": int(os.environ.get("CHALLENGE_DIGEST_FOLLOWING", "5")),
         # Reverse proxies in front of cop that set X-Forwarded-For/-Proto (rate limits need the client's address).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # None: on when BASE_URL starts with https (see apply_mode()).

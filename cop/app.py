@@ -89,6 +89,7 @@ def _import_models() -> None:
     # Every model must be imported for create_all() and Alembic to see its table.
     from cop.accounts import models as _accounts  # noqa: F401
     from cop.calendars import models as _calendars  # noqa: F401
+    from cop.challenges import models as _challenges  # noqa: F401
     from cop.communities import models as _communities  # noqa: F401
     from cop.events import models as _events  # noqa: F401
     from cop.feedback import models as _feedback  # noqa: F401
@@ -105,6 +106,7 @@ def _connect_receivers() -> None:
     """Lower packages never call higher ones: they offer registries and signals, and importing these
     modules connects the higher packages' receivers (see docs/architecture.md)."""
     from cop import privacy as _privacy  # noqa: F401  every feature's personal data sections
+    from cop.challenges import views as _challenges  # noqa: F401  the event page's and invitation mail's challenges
     from cop.door import views as _door  # noqa: F401  the event page's door counts
     from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401  calendar answers by mail
     from cop.invitations import notifications as _notifications  # noqa: F401  events moved, cancelled, grown
@@ -113,6 +115,7 @@ def _connect_receivers() -> None:
 def _register_blueprints(app: Flask) -> None:
     from cop.accounts.views import bp as accounts_bp
     from cop.calendars.views import bp as calendars_bp
+    from cop.challenges.views import bp as challenges_bp
     from cop.communities.members_views import bp as people_bp
     from cop.communities.views import bp as communities_bp
     from cop.door.views import bp as door_bp
@@ -128,8 +131,9 @@ def _register_blueprints(app: Flask) -> None:
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp, outbox_bp,
-                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
+                      outbox_bp, calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp,
+                      registration_bp, challenges_bp):
         app.register_blueprint(blueprint)
 
 

@@ -106,7 +106,8 @@ def reminders() -> None:
     """Send the reminders and chases that are due, and pass on offered places not taken in time.
 
     Also sends feedback requests after each event and one feedback reminder (named forms: to those who have
-    not answered; anonymous forms: to everyone asked, so the outbox shows nobody who answered).
+    not answered; anonymous forms: to everyone asked, so the outbox shows nobody who answered), and the
+    digests of ideas' moves for people who follow many ideas of a challenge.
     """
     for line in run_scheduled_jobs():
         click.echo(line)
@@ -114,13 +115,16 @@ def reminders() -> None:
 
 def run_scheduled_jobs() -> list[str]:
     """What `cop reminders` (the timer in production) and the development server's job thread run."""
+    from cop.challenges.pipeline import send_idea_digests
     from cop.feedback.asking import send_due_feedback
     from cop.invitations.reminders import send_due_reminders
 
     report = send_due_reminders()
     feedback = send_due_feedback()  # feedback (issue 7)
+    digests = send_idea_digests()  # challenges (issue 21)
     return [f"reminders={report.reminders} chases={report.chases} offers_passed_on={report.offers_passed_on}",
-            f"feedback_requests={feedback.requests} feedback_reminders={feedback.reminders}"]
+            f"feedback_requests={feedback.requests} feedback_reminders={feedback.reminders}",
+            f"idea_digests={digests}"]
 
 
 def start_scheduled_jobs(app: Flask, every_seconds: float) -> threading.Event:

@@ -148,6 +148,10 @@ def load_demo(progress=lambda step: None) -> list[str]:
 
     progress("feedback")
     add_demo_feedback(community, events)
+    from cop.challenges.demo import add_demo_challenges  # challenges and ideas (issue 21)
+
+    progress("a challenge before the assembly")
+    add_demo_challenges(community, events)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one_or_none()

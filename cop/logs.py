@@ -1,4 +1,4 @@
-"""Logs without secrets: the token in a link (RSVP, feedback, calendar feed, sign-in, e-mail change,
+"""Logs without secrets: the token in a link (RSVP, feedback, calendar feed, sign-in, e-mail change, challenge,
 registration) is a password.
 
 `redact_tokens()` replaces the token segment of every tokenised path in a log line, whether the line
@@ -12,7 +12,7 @@ import re
 
 # A path starts the string, follows a space, a quote, "=" or "(", or follows a scheme and host.
 _TOKEN_PATH = re.compile(
-    r"""(?P<before>^|[\s"'=(]|://[^/\s"']+)(?P<prefix>/(?:rsvp|feedback|calendar|sign-in/link|account/email|register/confirm)/)"""
+    r"""(?P<before>^|[\s"'=(]|://[^/\s"']+)(?P<prefix>/(?:rsvp|feedback|calendar|sign-in/link|account/email|register/confirm|take-part)/)"""
     r"""(?P<token>[^/?#\s"']+?)(?P<suffix>\.ics)?(?=[/?#\s"')]|$)"""
 )
 REDACTED = "[token]"

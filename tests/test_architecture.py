@@ -23,6 +23,7 @@ LAYERS = [
     {"invitations"},
     {"door", "seating"},
     {"calendars", "feedback", "registration"},
+    {"challenges"},
     {"reports"},
     {"privacy"},
     {"site", "demo"},

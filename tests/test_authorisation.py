@@ -128,6 +128,31 @@ EXPECTED = {
     "registration.join": ("GET", (200, 200, 200, 200, 200, 200)),
     "registration.join_check_email": ("GET", (200, 200, 200, 200, 200, 200)),
     "registration.join_requests": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # challenges (issue 21): the world's challenge is for members (signed in), open, tied to the event. Anyone
+    # in the community who may take part gives ideas, comments and support; staff run the pipeline and read the
+    # report; organisers post, edit, rename stages and manage personal links. A personal link needs its token.
+    "challenges.index": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "challenges.new": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "challenges.stages": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "challenges.show": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "challenges.edit": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "challenges.new_idea": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "challenges.idea": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "challenges.comment": ("POST", (SIGN_IN, 400, 400, 403, 400, 400)),  # an empty form
+    "challenges.support": ("POST", (SIGN_IN, 302, 302, 403, 302, 302)),
+    "challenges.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "challenges.merge": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "challenges.hide_idea": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "challenges.show_idea": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # the reason is optional
+    "challenges.hide_comment": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),  # no reason: told so, nothing hidden
+    "challenges.moderation": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "challenges.report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "challenges.ideas_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "challenges.seating": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "challenges.links": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "challenges.revoke_links": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "challenges.take_part": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
+    "challenges.my_ideas": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
 }
 
 
@@ -167,6 +192,9 @@ def world(app):
     from cop.feedback.surveys import ensure_survey  # feedback (issue 7)
 
     question = ensure_survey(event).questions[0]
+    from tests.challenge_helpers import open_challenge  # challenges (issue 21)
+
+    challenge, idea, comment = open_challenge(group, people["member"], event=event)
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -176,6 +204,7 @@ def world(app):
             "filename": "app.css", "message_id": message.id,
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
             "version": 1, "part": "find-your-table", "formation_id": 1, "question_id": question.id,
+            "challenge_id": challenge.id, "idea_id": idea.id, "comment_id": comment.id,
         },
     }
 
@@ -244,7 +273,7 @@ def test_dev_mailbox_is_gone_in_production(app_factory):
 # Open registration's public page and its "check your email" page are also anyone's (issue 23).
 PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register", "registration.check_email"}
 OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
-                    "formation_id", "question_id", "version"}
+                    "formation_id", "question_id", "version", "challenge_id", "idea_id", "comment_id"}
 
 
 def test_another_community_s_organiser_reaches_no_object_of_this_one(app, world):

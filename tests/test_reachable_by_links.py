@@ -126,6 +126,9 @@ def community_world(app):
     seating.generate(event, seating.SeatingChoices(tables=[6], rounds=1), None, seating.Budget(iterations=100))
     db.session.add(SetFormation(community_id=group.id, title="Cohort", sets=[[attendee.id]]))
     ensure_survey(event)
+    from tests.challenge_helpers import open_challenge  # challenges (issue 21): guests take part too
+
+    open_challenge(group, attendee, event=event, audience="link")
     db.session.commit()
     accounts = {role: factories.account(person) for role, person in people.items()}
     db.session.commit()

@@ -25,6 +25,7 @@ from cop.events.models import Event
 from cop.events.times import format_clock, format_day, format_when
 from cop.extensions import db
 from cop.ical import event_ics
+from cop.invitations import signals
 from cop.invitations.models import Invitation, InvitationLink
 from cop.links import external_url
 from cop.mail import inbound
@@ -193,7 +194,8 @@ def mail_invitation(invitation: Invitation) -> None:
     # Outlook, Gmail, Apple Mail); without, it asks for no answer cop would not hear.
     db.session.flush()  # the reply address names the invitation's id
     attachments = [_calendar_attachment(invitation)] if replies_enabled() else None
-    _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link, attachments)
+    _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link, attachments,
+           extra_links=signals.links_for_mail(invitation))
 
 
 def mail_place_ended(invitation: Invitation, reason: str) -> None:

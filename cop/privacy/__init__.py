@@ -14,6 +14,7 @@ from sqlalchemy import select
 from cop.accounts import personal_data as _accounts  # noqa: F401  (registers its sections)
 from cop.accounts.personal_data import account_of
 from cop.calendars import personal_data as _calendars  # noqa: F401
+from cop.challenges import personal_data as _challenges  # noqa: F401
 from cop.clock import utcnow
 from cop.communities import personal_data as _communities  # noqa: F401
 from cop.communities.models import Membership
@@ -30,7 +31,7 @@ from cop.seating import personal_data as _seating  # noqa: F401
 FORMAT = "cop personal data export 1"
 # The export's order; erasure runs in it too, "profile" last (the others match on the name and address).
 ORDER = ("profile", "account", "sign_in_links", "memberships", "invitations", "check_ins", "seats", "mail",
-         "calendar_tokens", "feedback", "registrations")
+         "calendar_tokens", "feedback", "registrations", "challenges")
 
 
 def _sections():
