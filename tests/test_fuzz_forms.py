@@ -57,6 +57,10 @@ FORM_PAGES = [
     ("anonymous", "/events/{event_id}/register"),  # open registration (issue 23)
     ("organiser", "/events/{event_id}/share"),
     ("anonymous", "/communities/{slug}/join"),
+    ("organiser", "/communities/{slug}/challenges/new"),  # challenges and ideas (issue 21)
+    ("organiser", "/challenges/{challenge_id}/edit"),
+    ("organiser", "/communities/{slug}/challenges/stages"),
+    ("member", "/challenges/{challenge_id}/ideas/new"),
 ]
 
 
@@ -70,6 +74,8 @@ NOT_FUZZED = {
                               "tests/test_registration.py sends it nothing, ids twice, and tries it from another community",
     "registration.join_requests": "the same for requests to join (tests/test_registration.py)",
     "people.import_guest_list": "an upload: test_the_guest_list_import_takes_arbitrary_rows and _bytes below",
+    "challenges.links": "one address, and a form only on a challenge open to anyone with the link "
+                        "(tests/test_challenges.py sends links, unknown addresses and a members-only challenge)",
 }
 
 
@@ -78,7 +84,7 @@ def test_every_form_page_is_fuzzed_or_says_why_not(app):
     adapter = app.url_map.bind("cop.test")
     for _, page in FORM_PAGES:
         path = page.split("?")[0].format(slug="s", person_id=1, event_id=1, series_id=1, venue_id=1, token="t",
-                                         question_id=1, feedback_token="t")
+                                         question_id=1, feedback_token="t", challenge_id=1)
         fuzzed.add(adapter.match(path, method="GET")[0])
     forms = {rule.endpoint for rule in app.url_map.iter_rules() if {"GET", "POST"} <= rule.methods}
     assert forms - fuzzed - set(NOT_FUZZED) == set(), "add these form pages to FORM_PAGES"
