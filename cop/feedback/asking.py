@@ -69,8 +69,8 @@ def _events_wanting_feedback(now: datetime) -> list[Event]:
 
 def send_feedback_requests(now: datetime) -> int:
     """A request to everyone checked in who has none yet. The request row is unique per person and
-    made in the same transaction as its mail, so reruns (or two runs at once) never send one twice. Commits per
-    survey, releasing its lock (a scheduled job's unit)."""
+    made in the same transaction as its mail, so reruns (or two runs at once) never send one twice. Commits each
+    request with its mail, releasing the survey's lock (a scheduled job's unit)."""
     sent = 0
     for event in _events_wanting_feedback(now):
         survey = survey_of(event)
@@ -115,8 +115,8 @@ def _reminder_due():
 
 
 def send_feedback_reminders(now: datetime) -> int:
-    """One reminder to each person asked `reminder_days` after their request (see _reminder_due). Commits per
-    survey, as send_feedback_requests does."""
+    """One reminder to each person asked `reminder_days` after their request (see _reminder_due). Commits each,
+    as send_feedback_requests does."""
     rows = db.session.execute(
         select(FeedbackRequest.id, FeedbackRequest.sent_at, Survey.reminder_days)
         .join(Survey, Survey.id == FeedbackRequest.survey_id)
