@@ -95,6 +95,7 @@ def _import_models() -> None:
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
+    from cop.polls import models as _polls  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
 
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
+    from cop.polls.views import bp as polls_bp
     from cop.privacy.views import bp as personal_data_bp
     from cop.registration.views import bp as registration_bp
     from cop.reports.views import bp as reports_bp
@@ -128,7 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from cop.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
-                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
+                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp,
+                      polls_bp):
         app.register_blueprint(blueprint)
 
 

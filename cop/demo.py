@@ -148,6 +148,10 @@ def load_demo(progress=lambda step: None) -> list[str]:
 
     progress("feedback")
     add_demo_feedback(community, events)
+    from cop.polls.demo import add_demo_poll  # date polls (issue 22)
+
+    progress("a date poll for the learning set")
+    add_demo_poll(community)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one_or_none()

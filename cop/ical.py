@@ -63,6 +63,18 @@ def event_ics(event, method: str = "PUBLISH", invitation=None, *, include_online
     return calendar.to_ical().decode()
 
 
+def events_ics(events: Iterable, method: str = "PUBLISH") -> str:
+    """One VCALENDAR holding several events (a set's chosen sessions, mailed as one file to import)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown iTIP method {method!r}")
+    calendar = _calendar(method=method)
+    stamp = utcnow()
+    for event in events:
+        calendar.add_component(_vevent(event, method=method, invitation=None, organizer=organizer_address(event),
+                                       stamp=stamp, include_online_link=True, asks_for_reply=False))
+    return calendar.to_ical().decode()
+
+
 def calendar_feed(
     events: Iterable,
     name: str,

@@ -128,6 +128,15 @@ EXPECTED = {
     "registration.join": ("GET", (200, 200, 200, 200, 200, 200)),
     "registration.join_check_email": ("GET", (200, 200, 200, 200, 200, 200)),
     "registration.join_requests": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # date polls (issue 22): the community's organisers and facilitators propose and choose; a person answers
+    # from their own link (an unknown one: 404), no account needed. The world has poll 1 with one person asked.
+    "polls.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "polls.new": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "polls.show": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "polls.finalise": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "polls.resend": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "polls.revoke": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "polls.answer": ("GET", (404, 404, 404, 404, 404, 404)),
 }
 
 
@@ -167,6 +176,12 @@ def world(app):
     from cop.feedback.surveys import ensure_survey  # feedback (issue 7)
 
     question = ensure_survey(event).questions[0]
+    from datetime import date, time  # date polls (issue 22)
+
+    from cop.polls import polling
+
+    poll = polling.open_poll(group, "Dates", [polling.ProposedDate(date(2027, 2, 3), time(9, 30), time(12))],
+                             [removable], None)
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -176,6 +191,7 @@ def world(app):
             "filename": "app.css", "message_id": message.id,
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
             "version": 1, "part": "find-your-table", "formation_id": 1, "question_id": question.id,
+            "poll_id": poll.id, "participant_id": poll.participants[0].id,
         },
     }
 
@@ -244,7 +260,7 @@ def test_dev_mailbox_is_gone_in_production(app_factory):
 # Open registration's public page and its "check your email" page are also anyone's (issue 23).
 PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register", "registration.check_email"}
 OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
-                    "formation_id", "question_id", "version"}
+                    "formation_id", "question_id", "version", "poll_id", "participant_id"}
 
 
 def test_another_community_s_organiser_reaches_no_object_of_this_one(app, world):

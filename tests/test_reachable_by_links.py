@@ -126,6 +126,12 @@ def community_world(app):
     seating.generate(event, seating.SeatingChoices(tables=[6], rounds=1), None, seating.Budget(iterations=100))
     db.session.add(SetFormation(community_id=group.id, title="Cohort", sets=[[attendee.id]]))
     ensure_survey(event)
+    from datetime import date, time  # a date poll (issue 22)
+
+    from cop.polls import polling
+
+    polling.open_poll(group, "Dates", [polling.ProposedDate(date(2027, 2, 3), time(9, 30), time(12))], [attendee],
+                      None)
     db.session.commit()
     accounts = {role: factories.account(person) for role, person in people.items()}
     db.session.commit()
