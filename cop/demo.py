@@ -150,6 +150,10 @@ def load_demo(progress=lambda step: None) -> list[str]:
     add_demo_feedback(community, events)
     from cop.polls.demo import add_demo_poll  # date polls (issue 22)
 
+    from cop.materials.demo import add_demo_materials  # materials after the event (issue 22)
+
+    progress("materials from the last Big Room")
+    add_demo_materials(events.get("past_big_room"))
     progress("a date poll for the learning set")
     add_demo_poll(community)
     lines = []

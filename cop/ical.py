@@ -172,6 +172,8 @@ def _description(event, include_online_link: bool) -> str:
     if event.series is not None:
         parts.append(f"Part of the series: {event.series.title}")
     parts.append(f"Event page: {event_page_url(event)}")
+    # Slides, recordings and links go up after the event (cop.materials): the page lists what the reader may see.
+    parts.append(f"Materials: {event_page_url(event)}/materials")
     return "\n\n".join(parts)
 
 

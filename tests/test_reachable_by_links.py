@@ -132,6 +132,9 @@ def community_world(app):
 
     polling.open_poll(group, "Dates", [polling.ProposedDate(date(2027, 2, 3), time(9, 30), time(12))], [attendee],
                       None)
+    from cop.materials import sharing  # materials (issue 22)
+
+    sharing.add_file(event, "Slides", "slides.pdf", b"%PDF-1.4\n%%EOF\n", "attendees", None)
     db.session.commit()
     accounts = {role: factories.account(person) for role, person in people.items()}
     db.session.commit()
