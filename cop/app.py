@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.materials.views import bp as materials_bp
     from cop.polls.views import bp as polls_bp
     from cop.privacy.views import bp as personal_data_bp
+    from cop.programme.views import bp as programme_bp
     from cop.registration.views import bp as registration_bp
     from cop.reports.views import bp as reports_bp
     from cop.seating.sets_views import bp as sets_bp
@@ -134,7 +135,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
                       calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp,
-                      polls_bp, materials_bp):
+                      polls_bp, materials_bp, programme_bp):
         app.register_blueprint(blueprint)
 
 

@@ -221,6 +221,9 @@ def _vevent(event, *, method, invitation, organizer: vCalAddress, stamp: datetim
     vevent.add("status", status)
     vevent.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     vevent.add("class", "PUBLIC" if event.is_public else "PRIVATE")
+    theme = getattr(event, "theme", None)  # the community's theme of the year for it (cop.programme)
+    if theme is not None:
+        vevent.add("categories", [theme.name])
     location = location_for(event)
     if location:
         vevent.add("location", vText(location))

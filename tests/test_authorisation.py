@@ -145,6 +145,12 @@ EXPECTED = {
     "materials.add": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "materials.remove": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "materials.notify": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    # the year of themes (issue 22): the year and its PDF are anyone's (published public events only); planning
+    # is the organisers'.
+    "programme.year_page": ("GET", (200, 200, 200, 200, 200, 200)),
+    "programme.year_pdf": ("GET", (200, 200, 200, 200, 200, 200)),
+    "programme.plan": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "programme.event_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form
 }
 
 
