@@ -108,6 +108,11 @@ def load_settings() -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        # Materials after an event (issue 22): where uploaded files are kept, the largest (its own limit, above
+        # MAX_CONTENT_LENGTH for the upload form only), and a command run on each upload (a virus scan; off).
+        "MATERIALS_FOLDER": os.environ.get("MATERIALS_FOLDER", str(INSTANCE_DIR / "materials")),
+        "MATERIALS_MAX_BYTES": int(os.environ.get("MATERIALS_MAX_BYTES", str(25 * 1024 * 1024))),
+        "MATERIALS_SCAN_COMMAND": os.environ.get("MATERIALS_SCAN_COMMAND", ""),
         # How long the seating engine searches for a plan; SEATING_ITERATIONS (a number of moves)
         # instead makes plans reproducible and is what the tests use.
         "SEATING_SECONDS": float(os.environ.get("SEATING_SECONDS", "3")),

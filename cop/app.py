@@ -95,7 +95,9 @@ def _import_models() -> None:
     from cop.feedback import models as _feedback  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
+    from cop.materials import models as _materials  # noqa: F401
     from cop.people import models as _people  # noqa: F401
+    from cop.polls import models as _polls  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
 
@@ -110,6 +112,7 @@ def _connect_receivers() -> None:
     from cop.door import views as _door  # noqa: F401  the event page's door counts
     from cop.invitations import calendar_replies as _calendar_replies  # noqa: F401  calendar answers by mail
     from cop.invitations import notifications as _notifications  # noqa: F401  events moved, cancelled, grown
+    from cop.materials import views as _materials  # noqa: F401  the event page's materials
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -124,7 +127,10 @@ def _register_blueprints(app: Flask) -> None:
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.outbox_views import bp as outbox_bp
     from cop.mail.views import bp as mail_bp
+    from cop.materials.views import bp as materials_bp
+    from cop.polls.views import bp as polls_bp
     from cop.privacy.views import bp as personal_data_bp
+    from cop.programme.views import bp as programme_bp
     from cop.registration.views import bp as registration_bp
     from cop.reports.views import bp as reports_bp
     from cop.seating.sets_views import bp as sets_bp
@@ -133,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
                       outbox_bp, calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp,
-                      registration_bp, challenges_bp):
+                      registration_bp, challenges_bp, polls_bp, materials_bp, programme_bp):
         app.register_blueprint(blueprint)
 
 

@@ -152,6 +152,18 @@ def load_demo(progress=lambda step: None) -> list[str]:
 
     progress("a challenge before the assembly")
     add_demo_challenges(community, events)
+
+    from cop.polls.demo import add_demo_poll  # date polls (issue 22)
+    from cop.programme.demo import add_demo_themes  # the year of themes (issue 22)
+
+    progress("the year of themes")
+    add_demo_themes(community, events)
+    from cop.materials.demo import add_demo_materials  # materials after the event (issue 22)
+
+    progress("materials from the last Big Room")
+    add_demo_materials(events.get("past_big_room"))
+    progress("a date poll for the learning set")
+    add_demo_poll(community)
     lines = []
     for role, _name, email, _organisation, password in DEMO_SIGN_INS:
         person = db.session.execute(select(Person).where(Person.email == email)).scalar_one_or_none()

@@ -63,6 +63,18 @@ def event_ics(event, method: str = "PUBLISH", invitation=None, *, include_online
     return calendar.to_ical().decode()
 
 
+def events_ics(events: Iterable, method: str = "PUBLISH") -> str:
+    """One VCALENDAR holding several events (a set's chosen sessions, mailed as one file to import)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown iTIP method {method!r}")
+    calendar = _calendar(method=method)
+    stamp = utcnow()
+    for event in events:
+        calendar.add_component(_vevent(event, method=method, invitation=None, organizer=organizer_address(event),
+                                       stamp=stamp, include_online_link=True, asks_for_reply=False))
+    return calendar.to_ical().decode()
+
+
 def calendar_feed(
     events: Iterable,
     name: str,
@@ -160,6 +172,8 @@ def _description(event, include_online_link: bool) -> str:
     if event.series is not None:
         parts.append(f"Part of the series: {event.series.title}")
     parts.append(f"Event page: {event_page_url(event)}")
+    # Slides, recordings and links go up after the event (cop.materials): the page lists what the reader may see.
+    parts.append(f"Materials: {event_page_url(event)}/materials")
     return "\n\n".join(parts)
 
 
@@ -207,6 +221,9 @@ def _vevent(event, *, method, invitation, organizer: vCalAddress, stamp: datetim
     vevent.add("status", status)
     vevent.add("transp", "TRANSPARENT" if status == "CANCELLED" else "OPAQUE")
     vevent.add("class", "PUBLIC" if event.is_public else "PRIVATE")
+    theme = getattr(event, "theme", None)  # the community's theme of the year for it (cop.programme)
+    if theme is not None:
+        vevent.add("categories", [theme.name])
     location = location_for(event)
     if location:
         vevent.add("location", vText(location))

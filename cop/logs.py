@@ -12,7 +12,7 @@ import re
 
 # A path starts the string, follows a space, a quote, "=" or "(", or follows a scheme and host.
 _TOKEN_PATH = re.compile(
-    r"""(?P<before>^|[\s"'=(]|://[^/\s"']+)(?P<prefix>/(?:rsvp|feedback|calendar|sign-in/link|account/email|register/confirm|take-part)/)"""
+    r"""(?P<before>^|[\s"'=(]|://[^/\s"']+)(?P<prefix>/(?:rsvp|feedback|calendar|sign-in/link|account/email|register/confirm|take-part|polls)/)"""
     r"""(?P<token>[^/?#\s"']+?)(?P<suffix>\.ics)?(?=[/?#\s"')]|$)"""
 )
 REDACTED = "[token]"

@@ -23,7 +23,7 @@ LAYERS = [
     {"invitations"},
     {"door", "seating"},
     {"calendars", "feedback", "registration"},
-    {"challenges"},
+    {"challenges", "materials", "polls", "programme"},
     {"reports"},
     {"privacy"},
     {"site", "demo"},

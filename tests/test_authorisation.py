@@ -153,6 +153,29 @@ EXPECTED = {
     "challenges.revoke_links": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
     "challenges.take_part": ("GET", (404, 404, 404, 404, 404, 404)),  # an unknown token
     "challenges.my_ideas": ("GET", (SIGN_IN, 200, 200, 200, 200, 200)),
+    # date polls (issue 22): the community's organisers and facilitators propose and choose; a person answers
+    # from their own link (an unknown one: 404), no account needed. The world has poll 1 with one person asked.
+    "polls.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "polls.new": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "polls.show": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "polls.finalise": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "polls.resend": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "polls.revoke": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "polls.answer": ("GET", (404, 404, 404, 404, 404, 404)),
+    # materials (issue 22): a published public event's materials page is anyone's, each material shown only to
+    # whom it may be (the world's is for those who came: the organiser and facilitator see every one); adding,
+    # removing and the mail are the community's organisers' and facilitators'.
+    "materials.index": ("GET", (200, 200, 200, 200, 200, 200)),
+    "materials.download": ("GET", (404, 404, 200, 404, 200, 200)),
+    "materials.add": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
+    "materials.remove": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    "materials.notify": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
+    # the year of themes (issue 22): the year and its PDF are anyone's (published public events only); planning
+    # is the organisers'.
+    "programme.year_page": ("GET", (200, 200, 200, 200, 200, 200)),
+    "programme.year_pdf": ("GET", (200, 200, 200, 200, 200, 200)),
+    "programme.plan": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "programme.event_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form
 }
 
 
@@ -195,6 +218,15 @@ def world(app):
     from tests.challenge_helpers import open_challenge  # challenges (issue 21)
 
     challenge, idea, comment = open_challenge(group, people["member"], event=event)
+    from datetime import date, time  # date polls (issue 22)
+
+    from cop.polls import polling
+
+    poll = polling.open_poll(group, "Dates", [polling.ProposedDate(date(2027, 2, 3), time(9, 30), time(12))],
+                             [removable], None)
+    from cop.materials import sharing  # materials (issue 22)
+
+    material = sharing.add_file(event, "Slides", "slides.pdf", b"%PDF-1.4\n%%EOF\n", "attendees", None)
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -205,6 +237,7 @@ def world(app):
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
             "version": 1, "part": "find-your-table", "formation_id": 1, "question_id": question.id,
             "challenge_id": challenge.id, "idea_id": idea.id, "comment_id": comment.id,
+            "poll_id": poll.id, "participant_id": poll.participants[0].id, "material_id": material.id,
         },
     }
 
@@ -271,9 +304,11 @@ def test_dev_mailbox_is_gone_in_production(app_factory):
 # What anyone may open by design, whoever they are: a published public event's calendar file, and the
 # development mailbox (which exists only when development is chosen: see test_dev_mailbox_is_gone_in_production).
 # Open registration's public page and its "check your email" page are also anyone's (issue 23).
-PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register", "registration.check_email"}
+PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register", "registration.check_email",
+                  "materials.index"}  # a published public event's materials page: each material shown to whom it may be
 OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
-                    "formation_id", "question_id", "version", "challenge_id", "idea_id", "comment_id"}
+                    "formation_id", "question_id", "version", "challenge_id", "idea_id", "comment_id", "poll_id",
+                    "participant_id", "material_id"}
 
 
 def test_another_community_s_organiser_reaches_no_object_of_this_one(app, world):

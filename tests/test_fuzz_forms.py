@@ -15,6 +15,7 @@ from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.feedback import surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
+from cop.polls.models import PollParticipant
 from cop.tokens import new_token
 from tests import factories
 from tests.conftest import sign_in
@@ -61,6 +62,9 @@ FORM_PAGES = [
     ("organiser", "/challenges/{challenge_id}/edit"),
     ("organiser", "/communities/{slug}/challenges/stages"),
     ("member", "/challenges/{challenge_id}/ideas/new"),
+    ("facilitator", "/communities/{slug}/polls/new"),  # date polls and the year of themes (issue 22)
+    ("anonymous", "/polls/{poll_token}"),
+    ("organiser", "/communities/{slug}/year/plan"),
 ]
 
 
@@ -84,7 +88,8 @@ def test_every_form_page_is_fuzzed_or_says_why_not(app):
     adapter = app.url_map.bind("cop.test")
     for _, page in FORM_PAGES:
         path = page.split("?")[0].format(slug="s", person_id=1, event_id=1, series_id=1, venue_id=1, token="t",
-                                         question_id=1, feedback_token="t", challenge_id=1)
+                                         question_id=1, feedback_token="t", challenge_id=1,
+                                         poll_token="t")
         fuzzed.add(adapter.match(path, method="GET")[0])
     forms = {rule.endpoint for rule in app.url_map.iter_rules() if {"GET", "POST"} <= rule.methods}
     assert forms - fuzzed - set(NOT_FUZZED) == set(), "add these form pages to FORM_PAGES"
@@ -168,8 +173,12 @@ def pages(app, world):  # noqa: F811
     feedback_token, token_hash = new_token()
     db.session.add(FeedbackRequest(survey=surveys.ensure_survey(event), person=came,
                                    links=[FeedbackLink(token_hash=token_hash)]))
+    # A real poll link: the world's poll's one person gets a token we know.
+    poll_token, poll_token_hash = new_token()
+    db.session.get(PollParticipant, world["url_values"]["participant_id"]).token_hash = poll_token_hash
     db.session.commit()
-    return {**world["url_values"], "token": token, "feedback_token": feedback_token}, world["accounts"]
+    return ({**world["url_values"], "token": token, "feedback_token": feedback_token, "poll_token": poll_token},
+            world["accounts"])
 
 
 @pytest.mark.parametrize("who,page", FORM_PAGES)

@@ -129,6 +129,16 @@ def community_world(app):
     from tests.challenge_helpers import open_challenge  # challenges (issue 21): guests take part too
 
     open_challenge(group, attendee, event=event, audience="link")
+
+    from datetime import date, time  # a date poll (issue 22)
+
+    from cop.polls import polling
+
+    polling.open_poll(group, "Dates", [polling.ProposedDate(date(2027, 2, 3), time(9, 30), time(12))], [attendee],
+                      None)
+    from cop.materials import sharing  # materials (issue 22)
+
+    sharing.add_file(event, "Slides", "slides.pdf", b"%PDF-1.4\n%%EOF\n", "attendees", None)
     db.session.commit()
     accounts = {role: factories.account(person) for role, person in people.items()}
     db.session.commit()

@@ -143,7 +143,7 @@ def community_feed_validator(community: Community) -> Validator:
 def community_feed(community: Community) -> str:
     events = db.session.scalars(
         select(Event)
-        .options(joinedload(Event.venue), joinedload(Event.series))
+        .options(joinedload(Event.venue), joinedload(Event.series), joinedload(Event.theme))
         .where(*_community_listing(community))
         .order_by(Event.starts_at, Event.id)
     ).all()

@@ -104,6 +104,24 @@ class SeriesMember(db.Model):
     person: Mapped[Person] = relationship()
 
 
+class Theme(db.Model):
+    """A theme of the community's year ("Frailty" in March): events carry it, calendars say it as CATEGORIES.
+    The year's planning pages are cop.programme's; the theme is the event's, so feeds below can read it."""
+
+    __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("community_id", "name", name="uq_theme_community_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The month it is planned for (its first day); None: not placed in the year yet.
+    month: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    community: Mapped[Community] = relationship()
+
+
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
@@ -117,6 +135,7 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"), index=True)
     # A calendar UID that never changes, so clients update the event instead of adding another.
     uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_event_uid)
     format: Mapped[str] = mapped_column(String(30))
@@ -144,6 +163,7 @@ class Event(db.Model):
     community: Mapped[Community] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="events")
     venue: Mapped[Venue | None] = relationship()
+    theme: Mapped[Theme | None] = relationship()
 
     @property
     def format_label(self) -> str:

@@ -23,15 +23,17 @@ from cop.extensions import db
 from cop.feedback import personal_data as _feedback  # noqa: F401
 from cop.invitations import personal_data as _invitations  # noqa: F401
 from cop.mail import personal_data as _mail  # noqa: F401
+from cop.materials import personal_data as _materials  # noqa: F401
 from cop.people.models import Person
 from cop.people.personal_data import registered_sections, when
+from cop.polls import personal_data as _polls  # noqa: F401
 from cop.registration import personal_data as _registration  # noqa: F401
 from cop.seating import personal_data as _seating  # noqa: F401
 
 FORMAT = "cop personal data export 1"
 # The export's order; erasure runs in it too, "profile" last (the others match on the name and address).
 ORDER = ("profile", "account", "sign_in_links", "memberships", "invitations", "check_ins", "seats", "mail",
-         "calendar_tokens", "feedback", "registrations", "challenges")
+         "calendar_tokens", "feedback", "registrations", "challenges", "polls", "materials")
 
 
 def _sections():

@@ -1,0 +1,1 @@
+"""Materials after an event (issue 22): slides, recordings and links, shown to whom the organiser chose."""
