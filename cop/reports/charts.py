@@ -186,7 +186,7 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
         right = math.cos(angle) >= -1e-9
         degrees = math.degrees(angle) if right else math.degrees(angle) + 180
         label_x, label_y = x + 14 * math.cos(angle), y + 14 * math.sin(angle)
-        _text(group, label_x, label_y + 4, fit_width(name, width / 2 - radius - 14 - 8, 12), "start" if right else "end",
-              font_size=12,
+        _text(group, label_x, label_y + 4, fit_width(name, width / 2 - radius - 14 - 8, 12),
+              "start" if right else "end", font_size=12,
               transform=f"rotate({degrees:.1f} {label_x:.1f} {label_y:.1f})")
     return _markup(svg)
