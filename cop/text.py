@@ -74,3 +74,36 @@ def refuse_unsafe_strings(session, flush_context=None, instances=None) -> None:
             value = getattr(instance, key, None)
             if isinstance(value, str) and (problem := single_line_problem(value)):
                 raise ValueError(f"{mapper.class_.__name__}.{column.key} {problem}")
+
+
+# Advance widths of Arial (and the metric-compatible Liberation Sans), in thousandths of the font size, for
+# fitting chart labels drawn on the server: an accented letter is as wide as its base letter; a character
+# not listed (another script, a symbol) is counted 1000, as wide as the widest, so a label is never too long.
+_WIDTHS = {char: width for width, chars in (
+    (278, " fijlt.,:;!'|/\\[]I"), (333, "r()-`\""), (500, "cksvxyzJ"), (584, "+<>=~"),
+    (556, "abdeghnopqu0123456789$?L_#"), (611, "FTZ"), (667, "ABEKPSVXY&"), (722, "CDHNRUw"), (778, "GOQ"),
+    (833, "mM"), (889, "%"), (944, "W"), (1000, "…"), (1015, "@"),
+) for char in chars}
+
+
+def text_width(text: str, font_size: float) -> float:
+    """How wide `text` is drawn in Arial at `font_size` pixels: at most this (unknown characters count wide)."""
+    total = 0
+    for char in text:
+        base = unicodedata.normalize("NFD", char)[:1] or char
+        total += _WIDTHS.get(char, _WIDTHS.get(base, 1000))
+    return total * font_size / 1000
+
+
+def fit_width(text: str, pixels: float, font_size: float) -> str:
+    """`text`, or as much of it as fits in `pixels` followed by "…", for a chart label that must not be
+    clipped (the chart then gives the whole text in a `<title>`)."""
+    if text_width(text, font_size) <= pixels:
+        return text
+    room = pixels - text_width("…", font_size)
+    kept = ""
+    for char in text:
+        if text_width(kept + char, font_size) > room:
+            break
+        kept += char
+    return kept.rstrip() + "…"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from cop.clock import utcnow
+from cop.events.formats import FORMAT_DEFAULTS
 from cop.extensions import db
 from cop.feedback import answering, asking, results, surveys
 from cop.feedback.models import AnsweredMark, FeedbackRequest, Question, Response, Survey
@@ -31,7 +32,8 @@ def world(app):
 @pytest.mark.parametrize("format_", ["big_room", "action_learning_set", "assembly"])
 def test_each_format_has_a_default_form_with_every_kind_and_both_built_in_questions(app, format_):
     group = factories.community()
-    event = factories.event(group, format=format_)
+    event = factories.event(group, format=format_, speakers="Dr Siân Llewelyn",
+                            attendance_mode=FORMAT_DEFAULTS[format_].attendance_modes[0])
     survey = surveys.ensure_survey(event)
     db.session.commit()
     kinds = {q.kind for q in survey.questions}
@@ -42,6 +44,21 @@ def test_each_format_has_a_default_form_with_every_kind_and_both_built_in_questi
                         "follow_up": "Who will you follow up with?"}
     assert survey.closes_at == event.ends_at + timedelta(days=14) and survey.reminder_days == 3
     assert surveys.ensure_survey(event).id == survey.id and _count(Survey) == 1
+
+
+def test_the_default_form_fits_the_event_no_speakers_question_without_speakers(app):
+    group = factories.community()
+    speaker_question = "How useful was the speakers' session?"
+    without = surveys.default_survey(factories.event(group, format="big_room", speakers=""))
+    with_speakers = surveys.default_survey(factories.event(group, format="big_room", speakers="Dr Siân Llewelyn"))
+    assert speaker_question not in [q.text for q in without.questions]
+    assert speaker_question in [q.text for q in with_speakers.questions]
+    assert [q.position for q in without.questions] == list(range(1, len(without.questions) + 1))
+    # "How did you take part?" (in person or online) only when there was a choice.
+    take_part = "How did you take part?"
+    in_person = surveys.default_survey(factories.event(group, format="assembly", attendance_mode="in_person"))
+    hybrid = surveys.default_survey(factories.event(group, format="assembly", attendance_mode="hybrid"))
+    assert take_part not in [q.text for q in in_person.questions] and take_part in [q.text for q in hybrid.questions]
 
 
 def test_requests_go_once_to_those_checked_in_and_reminders_once_to_those_who_have_not_answered_a_named_form(app):
@@ -254,8 +271,9 @@ def test_results_match_figures_worked_out_by_hand(app, client):
     sign_in(client, factories.account(world["facilitator"]))
     page = client.get(f"/events/{world['event'].id}/feedback/results").text
     assert "4 of 5 asked (80%)" in page
-    # Charts for the three ratings, the count, the single and multiple choices, and the follow-ups' organisations.
-    assert page.count("<svg") == 7
+    # Charts for the two ratings (no speakers, so no speakers' question), the count, the single and multiple
+    # choices, and the follow-ups' organisations.
+    assert page.count("<svg") == 6
     assert "<caption>Overall, how would you rate the evening?: answers</caption>" in page
     assert "Call the frailty team" in page and "Not answered yet (1)" in page and "Esme Walk-in" in page
 

@@ -14,7 +14,8 @@ from cop.calendars import feeds
 from cop.calendars.models import CalendarToken
 from cop.clock import utcnow
 from cop.communities.members import first_organisers
-from cop.events.models import Attendance
+from cop.door import check_in
+from cop.events.models import Attendance, DoorRecord, NoShow
 from cop.extensions import db
 from cop.feedback import answering, asking, results, surveys
 from cop.feedback.models import FeedbackLink, FeedbackRequest
@@ -230,6 +231,47 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     # Erasing again finds nothing more to change.
     privacy.erase_person(zebedee)
     assert _traces_of_zebedee() == []
+
+
+def test_the_doors_record_is_exported_by_community_and_kept_through_erasure(app, history):
+    group, zebedee, colleague = history["group"], history["zebedee"], history["colleague"]
+    night = make_event(group, title="Noson y Drws", days_ahead=0)
+    for someone in (zebedee, colleague):
+        make_invitation(night, someone, answer="yes", place="confirmed")
+    check_in.check_in(night, zebedee, by=colleague)  # the wrong name tapped
+    check_in.undo_check_in(night, zebedee, by=colleague)
+    check_in.mark_no_show(night, zebedee, by=colleague)
+    check_in.check_in(night, colleague, by=zebedee)  # Zebedee helps at the door
+    db.session.commit()
+
+    door = privacy.export_person(zebedee)["door"]
+    assert [(r["event"], r["action"], r["by"]) for r in door["records"]] == [
+        ("Noson y Drws", "checked in", colleague.name), ("Noson y Drws", "check-in undone", colleague.name),
+        ("Noson y Drws", "marked as not coming", colleague.name)]
+    assert door["marked_not_coming"] == ["Noson y Drws"]
+    assert [(r["event"], r["action"]) for r in door["done_at_the_door"]] == [("Noson y Drws", "checked in")]
+    assert colleague.name not in json.dumps(door["done_at_the_door"])  # whom he checked in is theirs
+    assert privacy.export_person(zebedee, community_id=group.id)["door"] == door
+    elsewhere = factories.community(slug="elsewhere")
+    factories.member(elsewhere, someone=zebedee)
+    db.session.flush()
+    assert privacy.export_person(zebedee, community_id=elsewhere.id)["door"] == {
+        "records": [], "marked_not_coming": [], "done_at_the_door": []}
+
+    def door_rows():
+        return (db.session.execute(select(DoorRecord.id, DoorRecord.event_id, DoorRecord.person_id,
+                                          DoorRecord.by_person_id, DoorRecord.action).order_by(DoorRecord.id)).all(),
+                db.session.execute(select(NoShow.event_id, NoShow.person_id)).all(), check_in.door_counts(night))
+    before = door_rows()
+    assert privacy.erase_person(zebedee)["door"] == 0
+    db.session.expire_all()
+    assert door_rows() == before  # who came, who was marked, and who put a wrong tap right all still count
+    assert _traces_of_zebedee() == []
+    told = [(r.person.name, r.label, r.by.name) for r in reversed(check_in.door_history(night))]
+    assert told == [("Erased person", "checked in", colleague.name),
+                    ("Erased person", "check-in undone", colleague.name),
+                    ("Erased person", "marked as not coming", colleague.name),
+                    (colleague.name, "checked in", "Erased person")]
 
 
 def test_a_registered_section_is_exported_and_erased(app, history):

@@ -2,8 +2,11 @@
 
 Colours are SVG presentation attributes, not style attributes, so the strict CSP allows them.
 The SVG is hidden from screen readers; each chart on a page has a table of the same figures.
+A label too long for its room is cut to fit with "…"; the bar's `<title>` gives it whole.
 """
 from markupsafe import Markup, escape
+
+from cop.text import fit_width
 
 BAR_COLOUR = "#005eb8"  # NHS blue
 TEXT_COLOUR = "#212b32"
@@ -12,10 +15,6 @@ ROW_HEIGHT = 28
 LABEL_WIDTH = 260
 BAR_WIDTH = 320
 WIDTH = LABEL_WIDTH + BAR_WIDTH + 110
-
-
-def _shorten(label: str, limit: int = 38) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def bar_chart(bars) -> Markup:
@@ -32,12 +31,13 @@ def bar_chart(bars) -> Markup:
         y = 4 + row * ROW_HEIGHT
         length = round(BAR_WIDTH * bar.count / largest)
         parts.append(
+            f'<g><title>{escape(bar.label)}: {bar.count}</title>'
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 18}" text-anchor="end" fill="{TEXT_COLOUR}">'
-            f'{escape(_shorten(bar.label))}</text>'
+            f'{escape(fit_width(bar.label, LABEL_WIDTH - 12, 14))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{BAR_WIDTH}" height="20" fill="{TRACK_COLOUR}"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="20" fill="{BAR_COLOUR}"/>'
             f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 18}" fill="{TEXT_COLOUR}">'
-            f'{bar.count} ({round(bar.share * 100)}%)</text>'
+            f'{bar.count} ({round(bar.share * 100)}%)</text></g>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -22,10 +22,17 @@ OTHER_ORGANISATIONS = "How many people from other organisations did you talk to?
 FOLLOW_UP = "Who will you follow up with?"
 
 
-# The default form of each format: (kind, text, hint, options, built_in, required).
-def _q(kind, text, hint="", options=(), built_in=None, required=False):
+# The default form of each format: (kind, text, hint, options, built_in, required), and `fits`: what the
+# event must have for the question to make sense (a key of _FITS), or None for every event of the format.
+def _q(kind, text, hint="", options=(), built_in=None, required=False, fits=None):
     return {"kind": kind, "text": text, "hint": hint, "options": list(options), "built_in": built_in,
-            "required": required}
+            "required": required, "fits": fits}
+
+
+_FITS = {
+    "speakers": lambda event: bool((event.speakers or "").strip()),
+    "hybrid": lambda event: event.attendance_mode == "hybrid",
+}
 
 
 _BUILT_INS = [
@@ -36,7 +43,7 @@ _BUILT_INS = [
 DEFAULT_FORMS = {
     "big_room": [
         _q("rating", "Overall, how would you rate the evening?", required=True),
-        _q("rating", "How useful was the speakers' session?"),
+        _q("rating", "How useful was the speakers' session?", fits="speakers"),
         _q("rating", "How well did your tables mix people from different organisations?"),
         *_BUILT_INS,
         _q("single", "Would you come to another Big Room?", options=("Yes", "Maybe", "No")),
@@ -56,7 +63,7 @@ DEFAULT_FORMS = {
     ],
     "assembly": [
         _q("rating", "Overall, how would you rate the assembly?", required=True),
-        _q("single", "How did you take part?", options=("In person", "Online")),
+        _q("single", "How did you take part?", options=("In person", "Online"), fits="hybrid"),
         _q("multiple", "Which parts were most useful?", "Choose all that apply.",
            options=("The talks", "The workshops", "Conversations in the breaks", "The online chat")),
         *_BUILT_INS,
@@ -114,10 +121,12 @@ def survey_of(event: Event) -> Survey | None:
 
 
 def default_survey(event: Event) -> Survey:
-    """The form the event's format starts from, not stored (what a GET of the editor shows: a GET changes nothing)."""
+    """The form the event's format starts from, without the questions the event does not fit (no speakers' question
+    when it has no speakers); not stored (what a GET of the editor shows: a GET changes nothing)."""
     survey = Survey(event=event, anonymous=True, closes_at=default_closes_at(event),
                     reminder_days=current_app.config["FEEDBACK_REMINDER_DAYS"])
-    for position, spec in enumerate(DEFAULT_FORMS[event.format], start=1):
+    specs = [spec for spec in DEFAULT_FORMS[event.format] if spec["fits"] is None or _FITS[spec["fits"]](event)]
+    for position, spec in enumerate(specs, start=1):
         survey.questions.append(Question(
             position=position, kind=spec["kind"], text=spec["text"], hint=spec["hint"], required=spec["required"],
             options=options_from_labels(spec["options"]), built_in=spec["built_in"],

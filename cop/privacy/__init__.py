@@ -18,6 +18,7 @@ from cop.challenges import personal_data as _challenges  # noqa: F401
 from cop.clock import utcnow
 from cop.communities import personal_data as _communities  # noqa: F401
 from cop.communities.models import Membership
+from cop.door import personal_data as _door  # noqa: F401
 from cop.events import personal_data as _events  # noqa: F401
 from cop.extensions import db
 from cop.feedback import personal_data as _feedback  # noqa: F401
@@ -32,7 +33,7 @@ from cop.seating import personal_data as _seating  # noqa: F401
 
 FORMAT = "cop personal data export 1"
 # The export's order; erasure runs in it too, "profile" last (the others match on the name and address).
-ORDER = ("profile", "account", "sign_in_links", "memberships", "invitations", "check_ins", "seats", "mail",
+ORDER = ("profile", "account", "sign_in_links", "memberships", "invitations", "check_ins", "door", "seats", "mail",
          "calendar_tokens", "feedback", "registrations", "challenges", "polls", "materials")
 
 

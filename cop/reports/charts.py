@@ -3,12 +3,15 @@
 Each chart is an `<svg role="img">` named by its `<title>` and `<desc>` (aria-labelledby);
 the page puts a table of the same numbers beside it for screen readers. Colours are SVG
 presentation attributes, not `style`, which the Content-Security-Policy would block.
-Built with ElementTree, so every label is escaped and the markup is well-formed.
+Built with ElementTree, so every label is escaped and the markup is well-formed. A label too long
+for its room is cut to fit (cop.text.fit_width) and given whole in its group's `<title>`.
 """
 import math
 import xml.etree.ElementTree as ET
 
 from markupsafe import Markup
+
+from cop.text import fit_width
 
 SVG_NS = "http://www.w3.org/2000/svg"
 TEXT = "#212b32"
@@ -41,10 +44,6 @@ def _text(parent: ET.Element, x: float, y: float, text: str, anchor: str = "star
     return element
 
 
-def _shorten(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
 def _nice_maximum(value: float) -> float:
     """A round number at or above value for the axis: 1, 2, 5 x a power of ten."""
     if value <= 0:
@@ -68,7 +67,7 @@ def bar_chart(chart_id: str, title: str, description: str, rows: list[tuple[str,
         y = top + index * (bar_height + gap)
         group = ET.SubElement(svg, "g", {"class": "cop-chart__bar-group"})
         ET.SubElement(group, "title").text = f"{label}: {count}"
-        _text(group, label_width - 8, y + 16, _shorten(label, 40), "end")
+        _text(group, label_width - 8, y + 16, fit_width(label, label_width - 12, 14), "end")
         ET.SubElement(group, "rect", {"class": "cop-chart__bar", "x": str(label_width), "y": str(y),
                                       "width": f"{room * count / most:.1f}", "height": str(bar_height), "fill": BAR})
         _text(group, label_width + room * count / most + 6, y + 16, str(count))
@@ -100,9 +99,12 @@ def line_chart(chart_id: str, title: str, description: str, x_labels: list[str],
         ET.SubElement(axis, "line", {"x1": str(left), "x2": str(width - right), "y1": f"{y:.1f}", "y2": f"{y:.1f}",
                                      "stroke": GRID})
         _text(axis, left - 6, y + 5, f"{value:.0%}" if percent else f"{value:g}", "end")
+    # Each x label slants down to the left from its point at 40 degrees: across by cos 40 (0.77) of its length,
+    # which must stay inside the left edge, and down by sin 40 (0.64), which must stay above the legend.
+    label_room = min((left - 4) / 0.77, (bottom - 34) / 0.64)
     for index, label in enumerate(x_labels):
-        _text(axis, x_of(index), top + plot_height + 18, label, "end",
-              transform=f"rotate(-40 {x_of(index):.1f} {top + plot_height + 18})", font_size=12)
+        _text(axis, x_of(index), top + plot_height + 18, fit_width(label, label_room, 12),
+              "end", transform=f"rotate(-40 {x_of(index):.1f} {top + plot_height + 18})", font_size=12)
     for number, (name, points) in enumerate(series):
         colour, dash, marker = SERIES_STYLES[number % len(SERIES_STYLES)]
         group = ET.SubElement(svg, "g", {"class": "cop-chart__series"})
@@ -152,7 +154,7 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
     links = [(a, b, weight) for (a, b), weight in links.items()]
     linked = {name for a, b, _ in links for name in (a, b)}
     nodes = [(name, size) for name, size in nodes if name in linked]
-    # Labels run outwards along their spoke, so neighbours never overlap: room for 34 characters.
+    # Labels run outwards along their spoke, so neighbours never overlap: up to the edge, less a margin.
     width = height = 980
     radius = 250
     centre_x, centre_y = width / 2, height / 2
@@ -184,6 +186,7 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
         right = math.cos(angle) >= -1e-9
         degrees = math.degrees(angle) if right else math.degrees(angle) + 180
         label_x, label_y = x + 14 * math.cos(angle), y + 14 * math.sin(angle)
-        _text(group, label_x, label_y + 4, _shorten(name, 34), "start" if right else "end", font_size=12,
+        _text(group, label_x, label_y + 4, fit_width(name, width / 2 - radius - 14 - 8, 12),
+              "start" if right else "end", font_size=12,
               transform=f"rotate({degrees:.1f} {label_x:.1f} {label_y:.1f})")
     return _markup(svg)
