@@ -128,8 +128,9 @@ def _register_blueprints(app: Flask) -> None:
     from cop.seating.views import bp as seating_bp
     from cop.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp, outbox_bp,
-                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
+    for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
+                      outbox_bp, calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp,
+                      registration_bp):
         app.register_blueprint(blueprint)
 
 

@@ -241,7 +241,8 @@ def apply_details(membership: Membership, details: MemberDetails) -> None:
     membership.access_needs = details.access_needs.strip()
     membership.notes = details.notes.strip()
     membership.organisation = (
-        organisation_named(details.organisation, details.sector, details.place) if details.organisation.strip() else None
+        organisation_named(details.organisation, details.sector, details.place)
+        if details.organisation.strip() else None
     )
     manager = details.line_manager_email.strip()
     membership.line_manager = _manager_in(membership.community, manager) if manager else None

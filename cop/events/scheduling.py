@@ -275,7 +275,8 @@ def create_series(
         series.members.append(SeriesMember(person=someone, role="facilitator"))
     for starts_at, ends_at in times:
         details = EventDetails(title=title, starts_at=starts_at, ends_at=ends_at,
-                               rsvp_deadline=deadline_before(starts_at, template.rsvp_days_before), **template.as_fields())
+                               rsvp_deadline=deadline_before(starts_at, template.rsvp_days_before),
+                               **template.as_fields())
         create_event(community, format, details, publish=publish, series=series)
     return series
 
