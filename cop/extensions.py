@@ -1,5 +1,6 @@
 """Flask extensions, created here once and bound to each app in create_app()."""
 import functools
+from typing import TYPE_CHECKING
 
 from flask import abort, current_app
 from flask_limiter import Limiter
@@ -11,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits import parse as parse_limit
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 from werkzeug.exceptions import NotFound
 
 from cop.text import refuse_unsafe_strings
@@ -25,7 +26,21 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+
+class Base(DeclarativeBase):
+    """The declarative base of every model: SQLAlchemy 2 typing, and the constraint names above."""
+
+    metadata = MetaData(naming_convention=naming_convention)
+
+
+db = SQLAlchemy(model_class=Base)
+# Models subclass `Model`. At runtime it is Flask-SQLAlchemy's db.Model, made from Base (plus table names from class
+# names, `query`, the bind key); type checkers cannot follow a class made at runtime, so they see Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 # No String(n) column stores control or text-direction characters, whichever path wrote it (issue 15).
 event.listen(Session, "before_flush", refuse_unsafe_strings)
 migrate = Migrate()
