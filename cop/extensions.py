@@ -1,6 +1,6 @@
 """Flask extensions, created here once and bound to each app in create_app()."""
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import abort, current_app
 from flask_limiter import Limiter
@@ -11,7 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits import parse as parse_limit
-from sqlalchemy import MetaData, event
+from sqlalchemy import CursorResult, Executable, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session
 from werkzeug.exceptions import NotFound
 
@@ -43,6 +43,14 @@ else:
 
 # No String(n) column stores control or text-direction characters, whichever path wrote it (issue 15).
 event.listen(Session, "before_flush", refuse_unsafe_strings)
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session and say how many rows it changed (a conditional update
+    claims a row when this is 1)."""
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount
+
+
 migrate = Migrate()
 mail = Mail()
 login_manager = LoginManager()

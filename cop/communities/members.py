@@ -258,7 +258,7 @@ def line_manager_emails(records: list[Membership]) -> dict[int, str]:
     ids = {m.line_manager_id for m in records if m.line_manager_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
+    return dict(db.session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).tuples().all())
 
 
 def join_community(community: Community, email: str, name: str, role: str = "member") -> Membership:

@@ -163,10 +163,10 @@ def _remember(community, plan, choices: guest_list.ImportChoices) -> None:
 
 
 def _choices_from_form(form) -> guest_list.ImportChoices:
-    columns = []
+    columns: list[str] = []
     while f"column-{len(columns)}" in form and len(columns) < 500:
         columns.append(form[f"column-{len(columns)}"])
-    values = {}
+    values: dict[tuple[str, str], str] = {}
     for key, code in form.items():
         if key.startswith("value|") and code and len(values) < 500:
             _prefix, column, word = key.split("|", 2)

@@ -1,5 +1,6 @@
 """Forms for events, series, venues and the door. Times are entered in Europe/London."""
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
@@ -67,7 +68,7 @@ class _PlaceAndPeopleFields(FlaskForm):
         Length(max=10000, message="Agenda must be 10,000 characters or fewer")])
     has_meal = BooleanField("A meal is served (people are asked for their dietary needs)")
 
-    def __init__(self, *args, venues: list[Venue] = (), format: str = "big_room", **kwargs):
+    def __init__(self, *args, venues: Sequence[Venue] = (), format: str = "big_room", **kwargs):
         super().__init__(*args, **kwargs)
         self.format_code = format
         self.known_venues = {str(v.id): v for v in venues}
