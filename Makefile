@@ -1,9 +1,9 @@
-# The two commands of README's quick start: `make run` and `make test`.
+# The two commands of README's quick start: `make run` and `make test`; `make lint` for style and types.
 VENV := .venv
 # A development server: a generated SECRET_KEY and the dev mailbox (production refuses both).
 FLASK := COP_DEVELOPMENT=1 $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test install install-dev benchmarks
+.PHONY: run test lint install install-dev benchmarks
 
 # PORT (default 5000) is the port to serve on; BASE_URL follows it.
 run: install
@@ -15,6 +15,11 @@ run: install
 
 test: install-dev
 	$(VENV)/bin/pytest
+
+# Style (ruff) and types (mypy); both read their settings from pyproject.toml.
+lint: install-dev
+	$(VENV)/bin/ruff check cop tests benchmarks migrations
+	$(VENV)/bin/mypy
 
 benchmarks: install-dev
 	$(VENV)/bin/python benchmarks/mixing.py

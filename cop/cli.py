@@ -88,7 +88,7 @@ def inbound(host: str, port: int, use_smtp: bool) -> None:
 
     from cop.mail.inbound import start_listener
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, not the proxy
     controller = start_listener(app, host, port, lmtp=not use_smtp)
     click.echo(f"inbound: {'SMTP' if use_smtp else 'LMTP'} on {host}:{port} for {app.config['MAIL_REPLY_ADDRESS']}")
     stop = threading.Event()
@@ -195,7 +195,7 @@ def dev(host: str, port: int | None, sign_ins: bool) -> None:
 
     from cop.mail.outbox import run_worker
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, not the proxy
     port = port or app.config["PORT"]
 
     def work() -> None:

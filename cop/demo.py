@@ -65,7 +65,8 @@ ORGANISATIONS = [
 ]
 
 PROFESSIONS_BY_SECTOR = {
-    "acute": ["medicine", "nursing", "nursing", "midwifery", "allied_health", "pharmacy", "healthcare_science", "management"],
+    "acute": ["medicine", "nursing", "nursing", "midwifery", "allied_health", "pharmacy", "healthcare_science",
+              "management"],
     "mental_health": ["psychology", "nursing", "medicine", "allied_health", "social_work"],
     "community": ["nursing", "allied_health", "allied_health", "management"],
     "icb": ["management", "public_health", "nursing", "pharmacy", "medicine"],
@@ -98,14 +99,18 @@ DIETARY = ["vegetarian", "vegan", "gluten free", "halal", "no nuts"]
 ACCESS = ["wheelchair user: step-free access please", "hearing loop", "large print", "seat near the door"]
 
 DEMO_SIGN_INS = [
-    ("organiser", "Rachel Okoye", "rachel.okoye@mse-icb.nhs.example", "Mid and South Essex Integrated Care Board", "demo-organiser-2026"),
-    ("facilitator", "Tom Ashby", "tom.ashby@essex-acute.nhs.example", "Essex Acute Hospitals NHS Foundation Trust", "demo-facilitator-2026"),
-    ("facilitator", "Jo Mensah", "jo.mensah@thurrock-cvs.org.example", "Thurrock Council for Voluntary Service", "demo-facilitator-2026"),
+    ("organiser", "Rachel Okoye", "rachel.okoye@mse-icb.nhs.example",
+     "Mid and South Essex Integrated Care Board", "demo-organiser-2026"),
+    ("facilitator", "Tom Ashby", "tom.ashby@essex-acute.nhs.example",
+     "Essex Acute Hospitals NHS Foundation Trust", "demo-facilitator-2026"),
+    ("facilitator", "Jo Mensah", "jo.mensah@thurrock-cvs.org.example",
+     "Thurrock Council for Voluntary Service", "demo-facilitator-2026"),
 ]
 
 
 def _domain(organisation_name: str) -> str:
-    words = [w for w in organisation_name.lower().replace("'", "").split() if w not in ("and", "of", "the", "for", "in", "nhs")]
+    words = [w for w in organisation_name.lower().replace("'", "").split()
+             if w not in ("and", "of", "the", "for", "in", "nhs")]
     return "-".join(words[:3]) + ".example"
 
 

@@ -1,5 +1,6 @@
 """Flask extensions, created here once and bound to each app in create_app()."""
 import functools
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import abort, current_app
 from flask_limiter import Limiter
@@ -10,8 +11,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits import parse as parse_limit
-from sqlalchemy import MetaData, event
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, Executable, MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Session
 from werkzeug.exceptions import NotFound
 
 from cop.text import refuse_unsafe_strings
@@ -25,9 +26,31 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+
+class Base(DeclarativeBase):
+    """The declarative base of every model: SQLAlchemy 2 typing, and the constraint names above."""
+
+    metadata = MetaData(naming_convention=naming_convention)
+
+
+db = SQLAlchemy(model_class=Base)
+# Models subclass `Model`. At runtime it is Flask-SQLAlchemy's db.Model, made from Base (plus table names from class
+# names, `query`, the bind key); type checkers cannot follow a class made at runtime, so they see Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 # No String(n) column stores control or text-direction characters, whichever path wrote it (issue 15).
 event.listen(Session, "before_flush", refuse_unsafe_strings)
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session and say how many rows it changed (a conditional update
+    claims a row when this is 1)."""
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount
+
+
 migrate = Migrate()
 mail = Mail()
 login_manager = LoginManager()

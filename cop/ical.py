@@ -232,7 +232,8 @@ def _vevent(event, *, method, invitation, organizer: vCalAddress, stamp: datetim
     if event.online_url and include_online_link:
         vevent.add(
             "conference", vUri(event.online_url),
-            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join online"},
+            # A list is a multi-valued parameter (FEATURE=AUDIO,VIDEO); icalendar's hints allow only str.
+            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join online"},  # type: ignore[dict-item]
         )
     vevent.add("organizer", organizer)
     if invitation is not None:

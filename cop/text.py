@@ -7,6 +7,7 @@ The forms refuse these with a message (cop.forms_common), imports refuse the row
 refuses to store them (refuse_unsafe_strings); mail headers are built from cleaned text (one_line).
 """
 import unicodedata
+from typing import overload
 
 # Embeddings, overrides (U+202A-U+202E) and isolates (U+2066-U+2069).
 BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
@@ -43,6 +44,14 @@ def field_problem(label: str, text: str, max_length: int, single_line: bool = Tr
     if len(text) > max_length:
         return f"{label} must be {max_length:,} characters or fewer"
     return None
+
+
+@overload
+def one_line(text: str) -> str: ...
+
+
+@overload
+def one_line(text: None) -> None: ...
 
 
 def one_line(text: str | None) -> str | None:

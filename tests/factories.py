@@ -94,7 +94,8 @@ def series(group: Community, title=None, count=3, venue=None, publish=True, form
 
     return scheduling.create_series(
         group, format, title or f"Series {next(_numbers)}",
-        scheduling.SeriesRule(recurrence="monthly", starts_on=date(2026, 12, 1), weekday=1, week_of_month=2, count=count),
+        scheduling.SeriesRule(recurrence="monthly", starts_on=date(2026, 12, 1), weekday=1, week_of_month=2,
+                              count=count),
         time(18), time(21), scheduling.OccurrenceTemplate(venue=venue, capacity=100), publish=publish,
     )
 

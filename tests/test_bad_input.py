@@ -239,7 +239,8 @@ def test_a_typed_table_layout_is_bounded_before_anything_is_built(client, app, l
     tracemalloc.start()
     try:
         seating = client.post(f"/events/{event.id}/seating", data=seating_form)
-        venue = client.post(f"/communities/big-room/venues/{hall.id}/edit", data={"name": "Civic Centre", "tables": layout})
+        venue = client.post(f"/communities/big-room/venues/{hall.id}/edit",
+                            data={"name": "Civic Centre", "tables": layout})
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -269,7 +270,8 @@ def test_dates_out_of_range_are_refused_by_every_date_field(client, app, day):
                       ("/communities/big-room/series/new", {**series_form, "recurrence": "monthly", "dates": "",
                                                             "starts_on": day, "count": "3", "week_of_month": "2",
                                                             "weekday": "1"}),
-                      (f"/events/{event.id}/feedback/form", {"privacy": "named", "closes_on": day, "reminder_days": "1"})):
+                      (f"/events/{event.id}/feedback/form",
+                       {"privacy": "named", "closes_on": day, "reminder_days": "1"})):
         response = client.post(url, data=data)
         assert response.status_code == 400, f"POST {url} {data}: {response.status_code}"
         assert "Enter a date from 1/1/2000 to 31/12/2099" in response.text, url

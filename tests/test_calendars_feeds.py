@@ -130,7 +130,8 @@ def test_a_new_event_or_a_renamed_community_changes_the_community_validator(clie
     group.name = "Mid and South Essex Big Room"
     db.session.commit()
     third = client.get("/communities/big-room/calendar.ics", headers={"If-None-Match": second.headers["ETag"]})
-    assert third.status_code == 200 and 'CN="Mid and South Essex Big Room":mailto:no-reply@cop.localhost' in unfolded(third)
+    assert third.status_code == 200
+    assert 'CN="Mid and South Essex Big Room":mailto:no-reply@cop.localhost' in unfolded(third)
 
 
 # --- The per-event download ------------------------------------------------------------

@@ -56,9 +56,11 @@ def test_creating_a_big_room(organiser_client):
     response = client.post("/communities/big-room/events/new", data=_form(hall, publish="y"))
     assert response.status_code == 302
     event = db.session.execute(select(Event)).scalar_one()
-    assert (event.title, event.starts_at, event.ends_at) == ("Big Room: frailty", datetime(2026, 12, 8, 18), datetime(2026, 12, 8, 21))
+    assert (event.title, event.starts_at, event.ends_at) == (
+        "Big Room: frailty", datetime(2026, 12, 8, 18), datetime(2026, 12, 8, 21))
     assert event.rsvp_deadline == datetime(2026, 12, 1, 17)
-    assert (event.status, event.sequence, event.has_meal, event.venue_id, event.is_public) == ("published", 0, True, hall.id, True)
+    assert (event.status, event.sequence, event.has_meal, event.venue_id, event.is_public) == (
+        "published", 0, True, hall.id, True)
     page = client.get(response.headers["Location"]).text
     assert "Tuesday 8 December 2026, 6pm to 9pm" in page
     assert "5pm on Tuesday 1 December 2026" in page
@@ -108,7 +110,8 @@ def test_an_online_assembly_needs_its_link(organiser_client):
     data["online_url"] = "https://meet.example.org/assembly"
     assert client.post("/communities/big-room/events/new", data=data).status_code == 302
     event = db.session.execute(select(Event)).scalar_one()
-    assert (event.attendance_mode, event.agenda, event.speakers, event.has_meal) == ("hybrid", "10am welcome", "", False)
+    assert (event.attendance_mode, event.agenda, event.speakers, event.has_meal) == (
+        "hybrid", "10am welcome", "", False)
 
 
 def test_editing_the_time_of_a_published_event_tells_the_invited(organiser_client):
@@ -119,9 +122,9 @@ def test_editing_the_time_of_a_published_event_tells_the_invited(organiser_clien
     db.session.commit()
     form = client.get(f"/events/{event.id}/edit").text
     assert 'value="2026-12-08"' in form and 'value="18:00"' in form
-    response = client.post(f"/events/{event.id}/edit", data=_form(hall, title="Big Room", capacity="100", starts="18:30",
-                                                                   rsvp_day=None, rsvp_time=None, has_meal=None,
-                                                                   speakers=None))
+    response = client.post(f"/events/{event.id}/edit", data=_form(
+        hall, title="Big Room", capacity="100", starts="18:30", rsvp_day=None, rsvp_time=None, has_meal=None,
+        speakers=None))
     assert response.status_code == 302
     db.session.refresh(event)
     assert (event.starts_at, event.sequence) == (datetime(2026, 12, 8, 18, 30), 1)
@@ -315,7 +318,8 @@ def test_bad_venue_input_saves_nothing(organiser_client, changes, message):
     response = client.post("/communities/big-room/venues/new", data={"name": "Hall", "tables": "10, 10", **changes})
     assert response.status_code == 400 and message in response.text
     assert _count(Venue) == before
-    edited = client.post(f"/communities/big-room/venues/{hall.id}/edit", data={"name": "Hall", "tables": "10", **changes})
+    edited = client.post(f"/communities/big-room/venues/{hall.id}/edit",
+                         data={"name": "Hall", "tables": "10", **changes})
     assert edited.status_code == 400
     db.session.refresh(hall)
     assert hall.name == "Civic Centre"

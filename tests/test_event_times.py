@@ -52,6 +52,7 @@ def test_utc_back_to_london_on_both_sides_of_each_change():
 
 def test_dates_are_shown_the_nhs_way():
     assert format_when(datetime(2026, 12, 8, 18), datetime(2026, 12, 8, 21)) == "Tuesday 8 December 2026, 6pm to 9pm"
-    assert format_when(datetime(2026, 7, 14, 8, 30), datetime(2026, 7, 14, 11)) == "Tuesday 14 July 2026, 9:30am to midday"
+    assert format_when(datetime(2026, 7, 14, 8, 30), datetime(2026, 7, 14, 11)) == \
+        "Tuesday 14 July 2026, 9:30am to midday"
     assert (format_when(datetime(2026, 12, 8, 22), datetime(2026, 12, 9, 1))
             == "Tuesday 8 December 2026, 10pm to Wednesday 9 December 2026, 1am")

@@ -14,8 +14,10 @@ def _people():
     group = factories.community()
     acute, vcse, icb = (factories.organisation(sector=s) for s in ("acute", "vcse", "icb"))
     people = {
-        "ada": factories.member(group, someone=factories.person(name="Ada", org=acute, interests="Frailty, housing, carers")),
-        "ben": factories.member(group, someone=factories.person(name="Ben", org=acute, interests="frailty, housing, carers")),
+        "ada": factories.member(group, someone=factories.person(name="Ada", org=acute,
+                                                                interests="Frailty, housing, carers")),
+        "ben": factories.member(group, someone=factories.person(name="Ben", org=acute,
+                                                                interests="frailty, housing, carers")),
         "cat": factories.member(group, someone=factories.person(name="Cat", org=vcse, interests="Housing; Carers")),
         "dan": factories.member(group, someone=factories.person(name="Dan", org=icb, interests="frailty")),
         "eve": factories.member(group, someone=factories.person(name="Eve", org=icb, interests="digital inclusion")),
@@ -51,7 +53,8 @@ def test_the_organiser_introduces_pairs_once_with_one_mail_to_each(app):
     response = client.post(url, data={"pairs": [ada_cat]})
     assert response.status_code == 302
     pair = db.session.execute(select(ExchangePair)).scalar_one()
-    assert (pair.first_id, pair.second_id, pair.shared_interests) == (people["ada"].id, people["cat"].id, "carers, housing")
+    assert (pair.first_id, pair.second_id, pair.shared_interests) == (
+        people["ada"].id, people["cat"].id, "carers, housing")
     mails = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
     assert [(m.recipient, m.reply_to) for m in mails] == [(people["ada"].email, people["cat"].email),
                                                           (people["cat"].email, people["ada"].email)]

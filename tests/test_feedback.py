@@ -245,7 +245,8 @@ def test_results_match_figures_worked_out_by_hand(app, client):
     _answer_all(world, {
         "amira": {str(overall.id): 5, str(count.id): 0, str(topics.id): [keys[0], keys[1]],
                   str(follow_up.id): [people["ben"].id, people["cara"].id], str(text.id): "Call the frailty team"},
-        "ben": {str(overall.id): 4, str(count.id): 2, str(topics.id): [keys[0]], str(follow_up.id): [people["amira"].id]},
+        "ben": {str(overall.id): 4, str(count.id): 2, str(topics.id): [keys[0]],
+                str(follow_up.id): [people["amira"].id]},
         "cara": {str(overall.id): 4, str(count.id): 7},
         "dev": {str(overall.id): 1, str(count.id): 12, str(text.id): "=HYPERLINK(\"http://evil\")"},
     })
@@ -254,7 +255,8 @@ def test_results_match_figures_worked_out_by_hand(app, client):
     assert (result.responses, result.requested, round(result.response_rate, 2)) == (4, 5, 0.8)
     by_question = {r.question.id: r for r in result.questions}
     # Ratings 5, 4, 4, 1: one 1, none 2 or 3, two 4s, one 5; average 14 / 4 = 3.5.
-    assert [(b.count, b.share) for b in by_question[overall.id].bars] == [(1, 0.25), (0, 0), (0, 0), (2, 0.5), (1, 0.25)]
+    assert [(b.count, b.share) for b in by_question[overall.id].bars] == [
+        (1, 0.25), (0, 0), (0, 0), (2, 0.5), (1, 0.25)]
     assert by_question[overall.id].summary == "Average 3.5 out of 5 from 4 answers"
     # Counts 0, 2, 7, 12 fall in "None", "1 or 2", "6 to 10", "11 or more"; 21 in all, median (2 + 7) / 2 = 4.5.
     assert [(b.label, b.count) for b in by_question[count.id].bars] == [
@@ -311,8 +313,8 @@ def test_follow_up_pairs_for_the_reports(app):
         (people["ben"].id, people["amira"].id)]
     group = world["event"].community
     acute, council = (factories.record(group, people[k]).organisation_id for k in ("amira", "ben"))
-    assert results.follow_up_organisation_counts(world["event"].community_id, [event_id]) == {(acute, council): 1, (acute, acute): 1,
-                                                                 (council, acute): 1}
+    counts = results.follow_up_organisation_counts(world["event"].community_id, [event_id])
+    assert counts == {(acute, council): 1, (acute, acute): 1, (council, acute): 1}
     assert results.follow_up_pairs([]) == []
 
 
@@ -370,7 +372,8 @@ def test_settings_change_privacy_before_answers_and_refuse_a_closing_date_before
                         data={"privacy": "named", "closes_on": "1/1/2020", "reminder_days": "x"})
     assert early.status_code == 400 and "Enter a number of days from 0 to 60" in early.text
     assert "The closing date must be after the event" in client.post(
-        f"/events/{event.id}/feedback/form", data={"privacy": "named", "closes_on": "1/1/2020", "reminder_days": "1"}).text
+        f"/events/{event.id}/feedback/form",
+        data={"privacy": "named", "closes_on": "1/1/2020", "reminder_days": "1"}).text
 
 
 def test_the_event_page_links_organisers_to_the_form_and_staff_to_the_results(world, app):

@@ -207,7 +207,8 @@ def test_anonymity_is_fixed_once_the_first_link_is_sent_even_against_a_crafted_p
     page = organiser.get(url).text
     assert "You can change this until the first link is sent" in page and "disabled" not in page
     for privacy in ("named", "anonymous"):
-        assert organiser.post(url, data={"privacy": privacy, "closes_on": "1/1/2099", "reminder_days": "3"}).status_code == 302
+        form = {"privacy": privacy, "closes_on": "1/1/2099", "reminder_days": "3"}
+        assert organiser.post(url, data=form).status_code == 302
 
     asking.send_due_feedback(utcnow())  # nobody has answered yet, but the mails say "anonymous"
     db.session.expire_all()

@@ -75,7 +75,8 @@ NOT_FUZZED = {
     "accounts.confirm_email_change": "a button only (no fields); needs a live single-use link",
     "registration.confirm": "a button only (no fields); needs a live single-use link (tests/test_registration.py)",
     "registration.approvals": "ticked ids and an action only (a page with nobody waiting has no form): "
-                              "tests/test_registration.py sends it nothing, ids twice, and tries it from another community",
+                              "tests/test_registration.py sends it nothing, ids twice, and tries it from another "
+                              "community",
     "registration.join_requests": "the same for requests to join (tests/test_registration.py)",
     "people.import_guest_list": "an upload: test_the_guest_list_import_takes_arbitrary_rows and _bytes below",
     "challenges.links": "one address, and a form only on a challenge open to anyone with the link "

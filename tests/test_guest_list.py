@@ -22,22 +22,26 @@ def test_a_good_file_creates_people_and_organisations(app):
     group = factories.community()
     db.session.commit()
     text = HEADER + (
-        "Ada Lovelace,ada@example.org,Thurrock Council,Local authority and social care,Thurrock,Social work,Lead,,member\n"
+        "Ada Lovelace,ada@example.org,Thurrock Council,Local authority and social care,Thurrock,Social work,"
+        "Lead,,member\n"
         "Bo Chen,BO@example.org,Thurrock Council,,,nursing,Nurse,vegan,\n"
         "Cy Okafor,cy@example.org,Basildon Foodbank,vcse,Basildon,,Volunteer,,Guest\n"
     )
     plan = guest_list.apply_import(group, text)
     assert plan.ok and len(plan.creates) == 3 and plan.updates == []
     assert _count(Person) == 3 and _count(Organisation) == 2 and _count(Membership) == 3
-    bo = factories.record(group, db.session.execute(select(Person).where(Person.email == "bo@example.org")).scalar_one())
+    bo_person = db.session.execute(select(Person).where(Person.email == "bo@example.org")).scalar_one()
+    bo = factories.record(group, bo_person)
     assert bo.organisation.sector == "local_authority" and bo.dietary_needs == "vegan"
-    roles = dict(db.session.execute(select(Person.email, Membership.role).join(Membership, Membership.person_id == Person.id)).all())
+    roles = dict(db.session.execute(
+        select(Person.email, Membership.role).join(Membership, Membership.person_id == Person.id)).all())
     assert roles["cy@example.org"] == "guest" and roles["ada@example.org"] == "member"
 
 
 def test_people_are_matched_by_email_never_doubled(app):
     group = factories.community()
-    known = factories.member(group, "organiser", factories.person(name="Ada L", email="ada@example.org", role_title="Old"))
+    known = factories.member(group, "organiser",
+                             factories.person(name="Ada L", email="ada@example.org", role_title="Old"))
     db.session.commit()
     plan = guest_list.apply_import(group, HEADER + "Ada Lovelace,Ada@Example.org,,,,,New title,,\n")
     assert plan.ok and plan.creates == [] and len(plan.updates) == 1
@@ -94,7 +98,8 @@ def test_windows_spreadsheet_encodings_are_read():
 def test_export_neutralises_formulas_and_round_trips(app):
     group = factories.community()
     org = factories.organisation(name="=HYPERLINK(\"http://evil\")", sector="vcse", place="Thurrock")
-    factories.member(group, "member", factories.person(name="@SUM(1+1)", email="x@example.org", org=org, role_title="-2+3"))
+    factories.member(group, "member",
+                     factories.person(name="@SUM(1+1)", email="x@example.org", org=org, role_title="-2+3"))
     db.session.commit()
     rows = list(csv.DictReader(io.StringIO(guest_list.export_guest_list(group))))
     assert rows[0]["name"] == "'@SUM(1+1)"

@@ -132,7 +132,8 @@ def test_the_organiser_matches_their_columns_and_words_and_cop_remembers_them(ap
     assert preview.status_code == 200 and "1 person will be added" in preview.text
     columns.pop("action")
     assert _confirm(client, preview, **columns, **words).status_code == 302
-    ed = db.session.execute(select(Membership).join(Person, Membership.person_id == Person.id).where(Person.email == "ed@example.org")).scalar_one()
+    ed = db.session.execute(select(Membership).join(Person, Membership.person_id == Person.id)
+                            .where(Person.email == "ed@example.org")).scalar_one()
     assert (ed.profession, ed.organisation.sector) == ("nursing", "vcse")
     # Next time the same columns and words are understood at once.
     again = _upload(client, "Who,Contact,Trust,Type,Staff group\nFi Hale,fi@example.org,Tilbury Foodbank,"
@@ -157,7 +158,8 @@ def test_duplicate_rows_can_be_merged_and_an_update_shows_old_and_new(app, clien
     assert "Gil Known" in updated and "Job title: Porter → Head porter" in updated
     assert "Another Name" not in updated  # a person's name is theirs
     assert _confirm(client, preview, merge_duplicates="yes").status_code == 302
-    hal = db.session.execute(select(Membership).join(Person, Membership.person_id == Person.id).where(Person.email == "hal@example.org")).scalar_one()
+    hal = db.session.execute(select(Membership).join(Person, Membership.person_id == Person.id)
+                             .where(Person.email == "hal@example.org")).scalar_one()
     assert (hal.role_title, hal.dietary_needs) == ("Nurse", "vegan")
     assert known.name == "Gil Known"
 

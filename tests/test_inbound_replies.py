@@ -217,7 +217,8 @@ def test_a_reply_older_than_the_answer_on_the_page_is_ignored(reply_app, smtp_se
     db.session.commit()
     token = link.rsplit("/", 1)[-1]
     answer_invitation(token, "no")
-    recipient, raw = outlook_reply(request, sian.email, "ACCEPTED", stamp=datetime.now(timezone.utc) - timedelta(hours=1))
+    an_hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    recipient, raw = outlook_reply(request, sian.email, "ACCEPTED", stamp=an_hour_ago)
     deliver_reply(listener.port, sian.email, recipient, raw)
     assert listener.handler.applied == [["ignored: older than the answer cop has"]]
     assert invitation_of(sian).answer == "no"

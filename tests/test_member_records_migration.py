@@ -67,7 +67,8 @@ def test_member_records_carry_what_each_person_held(empty_database):
         upgrade()
         with db.engine.connect() as connection:
             memberships = connection.execute(sa.text(
-                f"SELECT id, person_id, community_id, role, {', '.join(RECORD)} FROM membership ORDER BY id")).mappings().all()
+                f"SELECT id, person_id, community_id, role, {', '.join(RECORD)} FROM membership ORDER BY id"
+            )).mappings().all()
             after = {row.id: row for row in connection.execute(sa.text("SELECT id, name, email FROM person")).all()}
             accounts = connection.execute(sa.text("SELECT count(*) FROM account")).scalar_one()
         # Every membership now holds its person's details; identities and accounts are unchanged.

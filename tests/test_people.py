@@ -17,7 +17,8 @@ def organiser_client(client):
     factories.member(group, "member", factories.person(name="Nina Nurse", org=acute, profession="nursing"))
     factories.member(group, "guest", factories.person(name="Sam Social", org=charity, profession="social_work"))
     factories.member(group, "member", factories.person(name="Dora Doctor", org=acute, profession="medicine"))
-    organiser = factories.member(group, "organiser", factories.person(name="Olga Organiser", org=charity, profession="management"))
+    organiser = factories.member(group, "organiser",
+                                 factories.person(name="Olga Organiser", org=charity, profession="management"))
     db.session.commit()
     sign_in(client, factories.account(organiser))
     client.community = group
@@ -35,7 +36,8 @@ def test_list_search_and_filter(organiser_client):
     assert _names(organiser_client.get("/communities/big-room/people?q=nurse")) == ["Nina Nurse"]
     assert _names(organiser_client.get("/communities/big-room/people?sector=acute")) == ["Nina Nurse", "Dora Doctor"]
     assert _names(organiser_client.get("/communities/big-room/people?profession=social_work")) == ["Sam Social"]
-    assert _names(organiser_client.get("/communities/big-room/people?place=Thurrock")) == ["Sam Social", "Olga Organiser"]
+    in_thurrock = organiser_client.get("/communities/big-room/people?place=Thurrock")
+    assert _names(in_thurrock) == ["Sam Social", "Olga Organiser"]
     assert _names(organiser_client.get("/communities/big-room/people?role=guest")) == ["Sam Social"]
     assert _names(organiser_client.get("/communities/big-room/people?q=food+bank")) == ["Sam Social", "Olga Organiser"]
     # A filter value that is not one of the choices is ignored, not an error.
@@ -71,11 +73,14 @@ def test_an_existing_person_is_reused_not_doubled(organiser_client):
     outsider = factories.person(name="Elsewhere Person", email="else@example.org")
     db.session.commit()
     response = organiser_client.post("/communities/big-room/people/new", data={
-        "name": "Elsewhere Person", "email": "ELSE@example.org", "profession": "other", "role": "guest", "invite_quota": "0",
+        "name": "Elsewhere Person", "email": "ELSE@example.org", "profession": "other", "role": "guest",
+        "invite_quota": "0",
     })
     assert response.status_code == 302
-    assert db.session.execute(select(func.count()).select_from(Person).where(Person.email == "else@example.org")).scalar_one() == 1
-    assert db.session.execute(select(Membership.role).where(Membership.person_id == outsider.id)).scalar_one() == "guest"
+    same_address = select(func.count()).select_from(Person).where(Person.email == "else@example.org")
+    assert db.session.execute(same_address).scalar_one() == 1
+    assert db.session.execute(
+        select(Membership.role).where(Membership.person_id == outsider.id)).scalar_one() == "guest"
 
 
 def test_adding_someone_already_in_the_community_is_an_error(organiser_client):

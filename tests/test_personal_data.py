@@ -53,7 +53,8 @@ def history(app):
 
     past = make_event(group, title="Autumn Big Room", days_ahead=-10)
     for someone in [zebedee, *colleagues]:
-        make_invitation(past, someone, answer="yes", place="confirmed", dietary_needs="vegan" if someone is zebedee else "")
+        make_invitation(past, someone, answer="yes", place="confirmed",
+                        dietary_needs="vegan" if someone is zebedee else "")
         db.session.add(Attendance(event=past, person=someone))
     db.session.commit()
     plans.generate(past, plans.SeatingChoices(source="checked_in", tables=[3, 3], rounds=2), zebedee,
@@ -82,7 +83,8 @@ def history(app):
         token, token_hash = new_token()
         db.session.add(InvitationLink(invitation_id=invitation.id, token_hash=token_hash))
         db.session.commit()
-        rsvp.answer_invitation(token, "yes", dietary_needs="vegan, no nuts" if invitation.person_id == zebedee.id else "")
+        needs = "vegan, no nuts" if invitation.person_id == zebedee.id else ""
+        rsvp.answer_invitation(token, "yes", dietary_needs=needs)
     calendar_token = feeds.personal_feed_token(zebedee)
     assert signin.send_sign_in_link(EMAIL)
     return {"group": group, "zebedee": zebedee, "account": account, "past": past, "coming": coming,
@@ -111,7 +113,8 @@ def _counts(history) -> dict:
     return {
         "people": db.session.scalar(select(func.count(Person.id))),
         "past answers": dict(db.session.execute(
-            select(Invitation.answer, func.count()).where(Invitation.event_id == past.id).group_by(Invitation.answer)).all()),
+            select(Invitation.answer, func.count())
+            .where(Invitation.event_id == past.id).group_by(Invitation.answer)).all()),
         "past confirmed": db.session.scalar(select(func.count()).where(
             Invitation.event_id == past.id, Invitation.place == "confirmed")),
         "check-ins": db.session.scalar(select(func.count(Attendance.id))),
@@ -204,7 +207,8 @@ def test_erasure_leaves_no_trace_in_any_table_and_every_count_unchanged(app, his
     assert feeds.person_for_feed_token(history["calendar_token"]) is None
     assert signin.authenticate(EMAIL, "correct horse battery") is None
     # The place he held at the event still to come went to the waitlist.
-    winter = {i.person_id: i for i in db.session.scalars(select(Invitation).where(Invitation.event_id == history["coming"].id))}
+    winter = {i.person_id: i
+              for i in db.session.scalars(select(Invitation).where(Invitation.event_id == history["coming"].id))}
     assert winter[zebedee.id].revoked_at is not None and winter[zebedee.id].place == "none"
     assert winter[colleague.id].place == "offered"
     # Mail to him that had not gone will not go.

@@ -32,7 +32,8 @@ def world(app_factory, smtp_server):  # noqa: F811
         zoe = factories.member(a, "member", factories.person(
             name="Zoë Ó Súilleabháin", email="zoe@a.example", org=acute, profession="nursing",
             dietary_needs="Halal", access_needs="Wheelchair user"))
-        organiser_b = factories.member(b, "organiser", factories.person(name="Mallory Mischief", email="mallory@b.example"))
+        mallory = factories.person(name="Mallory Mischief", email="mallory@b.example")
+        organiser_b = factories.member(b, "organiser", mallory)
         factories.account(organiser_b, PASSWORD)
         factories.organisation(name="Thurrock Council", sector="local_authority", place="Grays")
         db.session.flush()
@@ -66,7 +67,8 @@ def captured(world, to, subject_start):
 
 
 def confirm_link(message) -> str:
-    return re.search(r"http://cop\.test(/register/confirm/[A-Za-z0-9_\-]+)", message.get_body(("plain",)).get_content()).group(1)
+    text = message.get_body(("plain",)).get_content()
+    return re.search(r"http://cop\.test(/register/confirm/[A-Za-z0-9_\-]+)", text).group(1)
 
 
 def written() -> tuple[int, int, int, int]:
@@ -103,7 +105,8 @@ def test_register_confirm_from_the_captured_mail_and_get_the_invited_guest_s_ans
     assert "Your place is confirmed" in rsvp.text
     [confirmation] = captured(world, "jo@new.example", "Your place is confirmed")
     [ics] = [part for part in confirmation.iter_attachments() if part.get_filename() == "invite.ics"]
-    assert b"METHOD:REQUEST" in ics.get_content() if isinstance(ics.get_content(), bytes) else "METHOD:REQUEST" in ics.get_content()
+    content = ics.get_content()
+    assert (b"METHOD:REQUEST" if isinstance(content, bytes) else "METHOD:REQUEST") in content
     ics_url = re.search(r'href="(/rsvp/[^"]+/calendar\.ics)"', rsvp.text).group(1)
     calendar = visitor.get(ics_url)
     assert calendar.status_code == 200 and b"BEGIN:VEVENT" in calendar.data
@@ -148,8 +151,9 @@ def test_the_page_reads_the_same_for_a_known_address_and_changes_only_this_commu
     assert zoe.name == "Zoë Ó Súilleabháin"  # identity is the person's: never renamed
     records = {m.community_id: m for m in db.session.execute(
         select(Membership).where(Membership.person_id == zoe.id)).scalars()}
-    assert (records[world["a"].id].organisation.name, records[world["a"].id].dietary_needs) == ("Ysbyty Glan Clwyd", "Halal")
-    assert (records[world["b"].id].organisation.name, records[world["b"].id].dietary_needs) == ("Thurrock Council", "None")
+    in_a, in_b = records[world["a"].id], records[world["b"].id]
+    assert (in_a.organisation.name, in_a.dietary_needs) == ("Ysbyty Glan Clwyd", "Halal")
+    assert (in_b.organisation.name, in_b.dietary_needs) == ("Thurrock Council", "None")
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -268,7 +272,8 @@ def test_reports_show_reach_attendance_and_new_organisations_by_channel(world):
     from cop.events.models import Attendance
 
     b = db.session.get(type(world["b"]), world["b"].id)
-    old_org, new_org, other_new = (factories.organisation(name=n) for n in ("Old Trust", "New Charity", "Walk-in Hospice"))
+    old_org, new_org, other_new = (factories.organisation(name=n)
+                                   for n in ("Old Trust", "New Charity", "Walk-in Hospice"))
     inviter = factories.member(b, "member")
     people = {name: factories.member(b, "member", factories.person(name=name, org=org))
               for name, org in (("Olive", old_org), ("Oscar", old_org), ("Nina", new_org), ("Tess", old_org),
@@ -322,7 +327,8 @@ def test_the_demo_has_shared_links_with_registrations_from_two_channels_and_its_
     client = app.test_client()
     sign_in(client, organiser)
     report = client.get(f"/communities/{COMMUNITY_SLUG}/report").get_data(as_text=True)
-    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>\s*<td[^>]*>(\d+)</td>', report[report.index("channels-table"):]))
+    channels = report[report.index("channels-table"):]
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>\s*<td[^>]*>(\d+)</td>', channels))
     assert {"linkedin", "newsletter", "invitation"} <= set(rows)
     new_by = dict(re.findall(r'<tr><th scope="row">([^<]+)</th>(?:\s*<td[^>]*>\d+</td>){3}\s*<td[^>]*>(\d+)</td>',
                              report[report.index("channels-table"):]))
@@ -434,7 +440,8 @@ def test_joining_never_demotes_or_renames_and_another_community_cannot_decide(wo
     visitor.send(link, {"csrf_token": Visitor.token(visitor.get(link))})
     mallory = db.session.execute(select(Person).where(Person.email == "mallory@b.example")).scalar_one()
     assert mallory.name == "Mallory Mischief"
-    assert db.session.execute(select(Membership.role).where(Membership.person_id == mallory.id)).scalar_one() == "organiser"
+    assert db.session.execute(
+        select(Membership.role).where(Membership.person_id == mallory.id)).scalar_one() == "organiser"
     a_organiser = factories.account(db.session.execute(select(Person).where(Person.email == "sian@a.example"))
                                     .scalar_one(), PASSWORD)
     db.session.commit()

@@ -61,7 +61,8 @@ def test_a_title_only_edit_is_mailed_with_a_higher_sequence(room):
 def test_a_new_time_raises_the_sequence_and_updated_at(room):
     event = room["event"]
     before = event.updated_at
-    scheduling.update_event(event, _details(event, starts_at=datetime(2026, 12, 9, 18), ends_at=datetime(2026, 12, 9, 21)))
+    scheduling.update_event(event, _details(event, starts_at=datetime(2026, 12, 9, 18),
+                                            ends_at=datetime(2026, 12, 9, 21)))
     db.session.commit()
     assert event.sequence == 1
     assert event.updated_at >= before
@@ -116,7 +117,8 @@ def _invited(event):
 def test_moving_a_published_event_mails_the_invited_but_not_decliners_or_the_revoked(room):
     event = room["event"]
     people = _invited(event)
-    scheduling.update_event(event, _details(event, starts_at=datetime(2026, 12, 15, 18), ends_at=datetime(2026, 12, 15, 21)),
+    scheduling.update_event(event, _details(event, starts_at=datetime(2026, 12, 15, 18),
+                                            ends_at=datetime(2026, 12, 15, 21)),
                             changed_by=room["organiser"])
     db.session.commit()
     mails = _outbox()
@@ -153,7 +155,8 @@ def test_cancelling_a_published_event_mails_the_invited(room):
 def test_the_mail_is_in_the_same_transaction_as_the_move(room):
     event = room["event"]
     _invited(event)
-    scheduling.update_event(event, _details(event, starts_at=datetime(2026, 12, 15, 18), ends_at=datetime(2026, 12, 15, 21)))
+    scheduling.update_event(event, _details(event, starts_at=datetime(2026, 12, 15, 18),
+                                            ends_at=datetime(2026, 12, 15, 21)))
     db.session.rollback()  # the move fails to commit: no mail may leave for it
     assert _outbox() == []
     assert db.session.get(Event, event.id).starts_at == datetime(2026, 12, 8, 18)
@@ -163,7 +166,8 @@ def test_drafts_are_changed_quietly(room):
     draft = factories.event(room["community"], status="draft")
     db.session.commit()
     _invited(draft)
-    scheduling.update_event(draft, _details(draft, starts_at=datetime(2026, 12, 15, 18), ends_at=datetime(2026, 12, 15, 21)))
+    scheduling.update_event(draft, _details(draft, starts_at=datetime(2026, 12, 15, 18),
+                                            ends_at=datetime(2026, 12, 15, 21)))
     scheduling.cancel_event(draft)
     db.session.commit()
     assert _outbox() == []
@@ -277,6 +281,7 @@ def test_moving_following_sessions_mails_each_sessions_invited(room):
     for event in series.events:
         factories.invitation(event, guest, answer="yes", place="confirmed")
     db.session.commit()
-    scheduling.edit_occurrences(series.events[1], _changes(series.events[1], starts=time(19), ends=time(22)), "following")
+    later = _changes(series.events[1], starts=time(19), ends=time(22))
+    scheduling.edit_occurrences(series.events[1], later, "following")
     db.session.commit()
     assert db.session.execute(select(func.count(OutboxMessage.id))).scalar_one() == 2

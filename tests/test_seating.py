@@ -63,7 +63,8 @@ def test_before_the_event_the_confirmed_people_are_seated_and_on_the_night_the_c
     factories.invitation(event, declined, answer="no")
     factories.invitation(event, revoked, answer="yes", place="confirmed", revoked=True)
     walk_in = factories.person()
-    db.session.add_all([Attendance(event=event, person=seated[0].person), Attendance(event=event, person=walk_in, walk_in=True)])
+    db.session.add_all([Attendance(event=event, person=seated[0].person),
+                        Attendance(event=event, person=walk_in, walk_in=True)])
     db.session.commit()
 
     assert {p.id for p in plans.people_to_seat(event, "confirmed")} == {p.id for p in seated}
@@ -97,7 +98,8 @@ def test_met_before_comes_from_earlier_plans_in_use_of_the_same_community_only(a
     a, b, c, d = seated[:4]
 
     def plan_for(happening, status, tables):
-        plan = SeatingPlan(event=happening, version=1, settings={"tables": [4, 4], "rounds": 1}, score={}, status=status)
+        plan = SeatingPlan(event=happening, version=1, settings={"tables": [4, 4], "rounds": 1}, score={},
+                           status=status)
         plan.seats = [Seat(person_id=p.id, round=1, table=t) for t, people in enumerate(tables, 1) for p in people]
         db.session.add(plan)
 
@@ -256,7 +258,8 @@ def test_re_seating_on_the_night_moves_only_the_people_it_must(app):
     db.session.commit()
     after = _seats(report.plan)
     before = _seats(plan)
-    assert report.moves == 0 and [p.id for p in report.arrived] == [late.id] and [p.id for p in report.absent] == [no_show.id]
+    assert report.moves == 0
+    assert [p.id for p in report.arrived] == [late.id] and [p.id for p in report.absent] == [no_show.id]
     assert all(after[(p.id, r)] == before[(p.id, r)] for p in seated[1:] for r in (1, 2))
     assert all((no_show.id, r) not in after for r in (1, 2))
     # The late arrival fills the gap the no-show left (table sizes stay even).

@@ -48,7 +48,8 @@ def test_table_cards_give_each_table_of_each_round_a_page_with_everyone_once_per
 def test_a_full_table_of_ten_with_long_organisation_names_fits_on_one_card(app):
     group, facilitator, event, seated = _room(people=20)
     for n, person in enumerate(seated):
-        person.record.organisation.name = f"Mid and South Essex Mental Health and Wellbeing NHS Foundation Trust {n % 4}"
+        person.record.organisation.name = (
+            f"Mid and South Essex Mental Health and Wellbeing NHS Foundation Trust {n % 4}")
     plans.generate(event, _choices(tables=(10, 10), rounds=1), facilitator, BUDGET)
     db.session.commit()
     response = _client_as(app, facilitator).post(f"/events/{event.id}/seating/table-cards.pdf")

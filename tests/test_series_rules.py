@@ -22,7 +22,8 @@ def test_a_month_whose_day_has_passed_starts_the_series_next_month():
 
 
 def test_last_thursday_up_to_an_until_date():
-    rule = SeriesRule("monthly", starts_on=date(2026, 1, 1), weekday=THURSDAY, week_of_month=-1, until=date(2026, 5, 28))
+    rule = SeriesRule("monthly", starts_on=date(2026, 1, 1), weekday=THURSDAY, week_of_month=-1,
+                      until=date(2026, 5, 28))
     assert occurrence_dates(rule) == [
         date(2026, 1, 29), date(2026, 2, 26), date(2026, 3, 26), date(2026, 4, 30), date(2026, 5, 28),
     ]

@@ -74,7 +74,8 @@ def world(app_factory, smtp_server):  # noqa: F811
             access_needs="Wheelchair user", notes="Prefers mornings"))
         rhodri = factories.member(a, "member", factories.person(name="Rhodri Ó Briain", email="rhodri@a.example"))
         factories.member(a, "member", factories.person(name="Eluned Ŵyn", email="eluned@a.example"))
-        organiser_b = factories.member(b, "organiser", factories.person(name="Mallory Mischief", email="mallory@b.example"))
+        mallory = factories.person(name="Mallory Mischief", email="mallory@b.example")
+        organiser_b = factories.member(b, "organiser", mallory)
         admin = factories.person(name="Åse Administrator", email="admin@cop.example")
         inviter = factories.member(b, "member", factories.person(name="Bryn Inviter", email="bryn@b.example"))
         db.session.flush()
@@ -84,7 +85,8 @@ def world(app_factory, smtp_server):  # noqa: F811
         for someone, is_admin in ((organiser_a, False), (zoe, False), (organiser_b, False), (admin, True),
                                   (inviter, False)):
             factories.account(someone, PASSWORD, is_admin=is_admin)
-        yield {"app": app, "smtp": smtp_server, "a": a, "b": b, "zoe": zoe, "rhodri": rhodri, "admin": admin, "event_b": event_b,
+        yield {"app": app, "smtp": smtp_server, "a": a, "b": b, "zoe": zoe, "rhodri": rhodri, "admin": admin,
+               "event_b": event_b,
                "mallory": Visitor(app, "mallory@b.example")}
 
 
@@ -156,7 +158,8 @@ def test_every_attack_from_community_b_is_refused(world):
     # B's people CSV shows B's record of Zoë, never A's.
     exported = mallory.get("/communities/community-b/people.csv").text
     row = next(r for r in csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))) if r["email"] == "zoe@a.example")
-    assert (row["role_title"], row["dietary_needs"], row["organisation"], row["access_needs"]) == ("Spy", "None", "", "")
+    assert (row["role_title"], row["dietary_needs"], row["organisation"], row["access_needs"]) == (
+        "Spy", "None", "", "")
     assert not any(secret in exported for secret in ("Matron", "Halal", "Wheelchair", "Ysbyty", "frailty"))
     refused.append("people CSV showing another community's record")
 
@@ -180,7 +183,8 @@ def test_every_attack_from_community_b_is_refused(world):
 
     # 5. Pasted invitations: the message for a known address is the one for an unknown address.
     def invite_problem(address):
-        page = mallory.post(f"/events/{world['event_b'].id}/invite", {"who": "nobody", "addresses": address, "action": "preview"})
+        page = mallory.post(f"/events/{world['event_b'].id}/invite",
+                            {"who": "nobody", "addresses": address, "action": "preview"})
         return re.search(r"is not in this community yet[^<]*", page.text).group().replace(address, "ADDRESS")
 
     assert invite_problem("rhodri@a.example") == invite_problem("nobody-at-all@b.example")
@@ -198,7 +202,8 @@ def test_every_attack_from_community_b_is_refused(world):
         return re.search(r"is not in this community yet[^<]*", page.text).group().replace(address, "ADDRESS")
 
     assert network_problem("eluned@a.example") == network_problem("never-seen@b.example")
-    assert bryn.post(network, {"addresses": "Bryn's Name For Her <eluned@a.example>", "action": "send"}).status_code == 302
+    renamed = {"addresses": "Bryn's Name For Her <eluned@a.example>", "action": "send"}
+    assert bryn.post(network, renamed).status_code == 302
     refused.append("invite from my network revealing or renaming a known person")
 
     # Nothing of A's, and no identity or account, changed; B holds its own records of them.
@@ -206,7 +211,8 @@ def test_every_attack_from_community_b_is_refused(world):
     b_records = {m.person_id: m for m in db.session.execute(
         select(Membership).where(Membership.community_id == b.id)).scalars()}
     assert b_records[zoe.id].role_title == "Spy" and b_records[zoe.id].organisation.name == "Fake Trust"
-    assert db.session.execute(select(Person.name).where(Person.email == "eluned@a.example")).scalar_one() == "Eluned Ŵyn"
+    assert db.session.execute(
+        select(Person.name).where(Person.email == "eluned@a.example")).scalar_one() == "Eluned Ŵyn"
     assert len(refused) == 9
 
 

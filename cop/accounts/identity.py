@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from cop.accounts.models import EmailChange
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.models import Person
@@ -57,9 +57,9 @@ def confirm_email_change(token: str) -> Person:
     change = pending_change(token)
     if change is None:
         raise LookupError("This link has expired or has been used.")
-    spent = db.session.execute(
+    spent = rows_changed(
         update(EmailChange).where(EmailChange.id == change.id, EmailChange.used_at.is_(None)).values(used_at=utcnow())
-    ).rowcount
+    )
     if spent != 1:
         raise LookupError("This link has expired or has been used.")
     taken = db.session.execute(

@@ -6,11 +6,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 
-class Account(UserMixin, db.Model):
+class Account(UserMixin, Model):
     __tablename__ = "account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +24,7 @@ class Account(UserMixin, db.Model):
     person: Mapped[Person] = relationship()
 
 
-class SignInLink(db.Model):
+class SignInLink(Model):
     __tablename__ = "sign_in_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class SignInLink(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class EmailChange(db.Model):
+class EmailChange(Model):
     """A signed-in person's request to move their account to a new address, confirmed from that address.
 
     Identity belongs to the person: nobody else changes it, and a change takes effect only through
@@ -58,7 +58,7 @@ class EmailChange(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class AccountSession(db.Model):
+class AccountSession(Model):
     """One signed-in browser. The session cookie carries its token; only the hash is kept here.
 
     Flask-Login's user loader accepts a cookie only while its row exists, so sign-out (this row), a password

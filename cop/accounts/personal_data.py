@@ -2,7 +2,7 @@
 from sqlalchemy import delete, select
 
 from cop.accounts.models import Account, SignInLink
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.people.personal_data import register_section, when
 
@@ -37,7 +37,7 @@ def _export_sign_in_links(person: Person, community_id: int | None) -> list[dict
 
 
 def _erase_sign_in_links(person: Person) -> int:
-    return db.session.execute(delete(SignInLink).where(SignInLink.person_id == person.id)).rowcount
+    return rows_changed(delete(SignInLink).where(SignInLink.person_id == person.id))
 
 
 register_section("account", _export_account, _erase_account)

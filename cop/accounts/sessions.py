@@ -88,10 +88,12 @@ def sign_out_everywhere(account: Account) -> None:
 def is_fresh(account: Account) -> bool:
     """Whether this browser signed in within FRESH_MINUTES."""
     token_hash = _current_hash()
-    started = token_hash and db.session.scalar(
+    if not token_hash:
+        return False
+    started = db.session.scalar(
         select(AccountSession.created_at).where(AccountSession.account_id == account.id,
                                                 AccountSession.token_hash == token_hash))
-    return bool(started) and started > utcnow() - timedelta(minutes=FRESH_MINUTES)
+    return started is not None and started > utcnow() - timedelta(minutes=FRESH_MINUTES)
 
 
 @event.listens_for(Session, "before_flush")

@@ -3,12 +3,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cop.accounts.models import Account, SignInLink
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.models import Person
@@ -38,7 +38,7 @@ def authenticate(email: str, password: str) -> Account | None:
     """The account for a right address and password, or None (with the same work either way). Commits the
     time of the sign-in."""
     person = find_person(email)
-    account = person and db.session.execute(
+    account = None if person is None else db.session.execute(
         select(Account).where(Account.person_id == person.id)
     ).scalar_one_or_none()
     if account is None or not account.password_hash:
@@ -53,7 +53,9 @@ def authenticate(email: str, password: str) -> Account | None:
 
 
 def password_matches(account: Account, password: str) -> bool:
-    return bool(account.password_hash) and check_password_hash(account.password_hash, password)
+    if not account.password_hash:
+        return False
+    return check_password_hash(account.password_hash, password)
 
 
 def set_password(account: Account, password: str) -> None:
@@ -97,7 +99,7 @@ def sign_in_link_job(email: str) -> Callable[[], None]:
     The page answers every address the same way and at once; whether the address is known decides only
     what this job does, after the answer, in an app context of its own.
     """
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, not the proxy
 
     def job() -> None:
         with app.app_context():
@@ -127,11 +129,12 @@ def use_sign_in_link(token: str) -> Account | None:
     if link is None:
         return None
     # Mark it used with a conditional update, so two clicks racing cannot both succeed.
-    spent = db.session.execute(
-        SignInLink.__table__.update()
+    spent = rows_changed(
+        update(SignInLink)
         .where(SignInLink.id == link.id, SignInLink.used_at.is_(None))
         .values(used_at=utcnow())
-    ).rowcount
+        .execution_options(synchronize_session=False)  # the table's UPDATE only, as a Core statement would
+    )
     if spent != 1:
         db.session.rollback()
         return None

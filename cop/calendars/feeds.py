@@ -357,7 +357,9 @@ def add_to_calendar_links(event: Event) -> dict[str, str]:
     }
     return {
         "outlook": "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
-        "outlook_personal": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote),
+        "outlook_personal": (
+            "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(outlook, quote_via=quote)
+        ),
         "google": "https://calendar.google.com/calendar/render?" + urlencode(google, quote_via=quote),
         "ics": url_for("calendars.event_ics", event_id=event.id),
     }

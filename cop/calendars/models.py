@@ -5,11 +5,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 
-class CalendarToken(db.Model):
+class CalendarToken(Model):
     """The secret in a person's feed URL, kept only as a hash.
 
     The token itself is HMAC(SECRET_KEY, person id and salt): cop can show the URL

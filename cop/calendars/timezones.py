@@ -50,7 +50,9 @@ def by_day_ordinal(day: date) -> int:
 
 
 def _offset(zone: ZoneInfo, utc: datetime) -> timedelta:
-    return utc.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset()
+    offset = utc.replace(tzinfo=timezone.utc).astimezone(zone).utcoffset()
+    assert offset is not None  # a time in a ZoneInfo zone always has one
+    return offset
 
 
 @lru_cache(maxsize=512)
@@ -73,7 +75,7 @@ def transitions_in(zone_key: str, year: int) -> tuple[Transition, ...]:
                 else:
                     high = middle
             local = high.replace(tzinfo=timezone.utc).astimezone(zone)
-            found.append(Transition(high, before, after, local.tzname(), bool(local.dst())))
+            found.append(Transition(high, before, after, local.tzname() or "", bool(local.dst())))
         day = following
     return tuple(found)
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person, one_of
 
 AUDIENCES = {
@@ -28,7 +28,7 @@ STAGES = {
 MODERATION_ACTIONS = {"hide": "Hidden", "show": "Shown again", "merge": "Merged"}
 
 
-class Challenge(db.Model):
+class Challenge(Model):
     """A question an organiser puts to the community, open for ideas between two times."""
 
     __tablename__ = "challenge"
@@ -61,7 +61,7 @@ class Challenge(db.Model):
         return AUDIENCES[self.audience]
 
 
-class StageName(db.Model):
+class StageName(Model):
     """A community's own name for one of the pipeline's stages."""
 
     __tablename__ = "challenge_stage_name"
@@ -74,7 +74,7 @@ class StageName(db.Model):
     label: Mapped[str] = mapped_column(String(60))
 
 
-class Idea(db.Model):
+class Idea(Model):
     __tablename__ = "idea"
     __table_args__ = (CheckConstraint(one_of("stage", STAGES), name="stage_known"),)
 
@@ -102,7 +102,7 @@ class Idea(db.Model):
         return self.hidden_reason is None and self.merged_into_id is None
 
 
-class IdeaComment(db.Model):
+class IdeaComment(Model):
     """A comment on an idea, or a reply to one (one level: a reply's parent is never a reply)."""
 
     __tablename__ = "idea_comment"
@@ -119,7 +119,7 @@ class IdeaComment(db.Model):
     author: Mapped[Person] = relationship()
 
 
-class IdeaSupport(db.Model):
+class IdeaSupport(Model):
     """One person's support for an idea: once each; withdrawing deletes it."""
 
     __tablename__ = "idea_support"
@@ -131,7 +131,7 @@ class IdeaSupport(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class IdeaMove(db.Model):
+class IdeaMove(Model):
     """An idea moved from one stage to another, with the public reason given."""
 
     __tablename__ = "idea_move"
@@ -145,7 +145,7 @@ class IdeaMove(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ModerationEntry(db.Model):
+class ModerationEntry(Model):
     """The moderation log: an idea or comment hidden or shown again, an idea merged, who did it and why."""
 
     __tablename__ = "idea_moderation"
@@ -170,7 +170,7 @@ class ModerationEntry(db.Model):
         return MODERATION_ACTIONS[self.action]
 
 
-class ParticipationLink(db.Model):
+class ParticipationLink(Model):
     """A personal link to take part in a challenge without an account; only the token's hash is kept."""
 
     __tablename__ = "challenge_link"
@@ -185,7 +185,7 @@ class ParticipationLink(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class PendingNotice(db.Model):
+class PendingNotice(Model):
     """A move of an idea someone follows, waiting for their digest (they follow many ideas)."""
 
     __tablename__ = "idea_notice"

@@ -46,4 +46,4 @@ def role_counts(community: Community) -> dict[str, int]:
     rows = db.session.execute(
         select(Membership.role, func.count()).where(Membership.community_id == community.id).group_by(Membership.role)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())

@@ -7,7 +7,9 @@ from cop.forms_common import SingleLine
 
 
 class CommunityForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the community's name"), SingleLine(), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Name", validators=[
+        DataRequired("Enter the community's name"), SingleLine(),
+        Length(max=200, message="Name must be 200 characters or fewer")])
     slug = StringField(
         "Short name for web addresses",
         validators=[
@@ -16,4 +18,5 @@ class CommunityForm(FlaskForm):
             Regexp(SLUG_PATTERN, message="Short name can only have lower-case letters, numbers and single hyphens"),
         ],
     )
-    description = TextAreaField("Description", validators=[Length(max=5000, message="Description must be 5,000 characters or fewer")])
+    description = TextAreaField("Description", validators=[
+        Length(max=5000, message="Description must be 5,000 characters or fewer")])

@@ -56,7 +56,8 @@ MAX_ROWS = 5000
 TEXT_RULES = {
     "name": ("Name", text_rules.NAME_LENGTH, True), "email": ("Email", text_rules.EMAIL_LENGTH, True),
     "organisation": ("Organisation", text_rules.NAME_LENGTH, True), "place": ("Place", text_rules.PLACE_LENGTH, True),
-    "role_title": ("Job title", text_rules.JOB_TITLE_LENGTH, True), "interests": ("Interests", text_rules.NOTES_LENGTH, False),
+    "role_title": ("Job title", text_rules.JOB_TITLE_LENGTH, True),
+    "interests": ("Interests", text_rules.NOTES_LENGTH, False),
     "dietary_needs": ("Dietary needs", text_rules.NOTES_LENGTH, False),
     "access_needs": ("Access needs", text_rules.NOTES_LENGTH, False),
     "line_manager_email": ("Line manager email", text_rules.EMAIL_LENGTH, True),
@@ -326,7 +327,8 @@ def plan_import(community: Community, text: str, choices: ImportChoices | None =
     for line, email in managers:
         # A line manager is someone in this file or already in this community.
         if email not in first_line_of_email and members.member_by_email(community, email) is None:
-            plan.problems.append(RowProblem(line, f"Line manager {email} is neither in this file nor in this community"))
+            plan.problems.append(
+                RowProblem(line, f"Line manager {email} is neither in this file nor in this community"))
     if not plan.problems and not (plan.creates or plan.updates):
         plan.problems.append(RowProblem(2, "The file has a header but no people"))
     plan.problems.sort(key=lambda problem: problem.line)

@@ -16,11 +16,14 @@ def _choices(options: dict[str, str], blank: str | None = None) -> list[tuple[st
 class MemberForm(FlaskForm):
     """This community's record of a member: never the person's name or address (those are theirs)."""
 
-    organisation_name = StringField("Organisation", validators=[SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])
-    sector = SelectField("Sector of a new organisation", choices=_choices(SECTORS, "Choose a sector"), validators=[Optional()])
+    organisation_name = StringField("Organisation", validators=[
+        SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])
+    sector = SelectField("Sector of a new organisation", choices=_choices(SECTORS, "Choose a sector"),
+                         validators=[Optional()])
     place = StringField("Place (locality) of a new organisation", validators=[SingleLine("Place"), Length(max=120)])
     profession = SelectField("Profession", choices=_choices(PROFESSIONS))
-    role_title = StringField("Job title", validators=[SingleLine(), Length(max=200, message="Job title must be 200 characters or fewer")])
+    role_title = StringField("Job title", validators=[
+        SingleLine(), Length(max=200, message="Job title must be 200 characters or fewer")])
     interests = TextAreaField("Interests", validators=[Length(max=2000)])
     dietary_needs = TextAreaField("Dietary needs", validators=[Length(max=2000)])
     access_needs = TextAreaField("Access needs", validators=[Length(max=2000)])
@@ -39,8 +42,12 @@ class MemberForm(FlaskForm):
 class PersonForm(MemberForm):
     """Adding someone: their name and address, then the community's record of them."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
-    email = EmailField("Email address", validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
+    name = StringField("Full name", validators=[
+        DataRequired("Enter the person's full name"), SingleLine("Name"),
+        Length(max=200, message="Name must be 200 characters or fewer")])
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter an email address"),
+        Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
 
 
 class PeopleFilterFields:

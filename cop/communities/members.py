@@ -241,7 +241,8 @@ def apply_details(membership: Membership, details: MemberDetails) -> None:
     membership.access_needs = details.access_needs.strip()
     membership.notes = details.notes.strip()
     membership.organisation = (
-        organisation_named(details.organisation, details.sector, details.place) if details.organisation.strip() else None
+        organisation_named(details.organisation, details.sector, details.place)
+        if details.organisation.strip() else None
     )
     manager = details.line_manager_email.strip()
     membership.line_manager = _manager_in(membership.community, manager) if manager else None
@@ -257,7 +258,7 @@ def line_manager_emails(records: list[Membership]) -> dict[int, str]:
     ids = {m.line_manager_id for m in records if m.line_manager_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
+    return dict(db.session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).tuples().all())
 
 
 def join_community(community: Community, email: str, name: str, role: str = "member") -> Membership:

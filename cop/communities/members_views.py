@@ -53,7 +53,7 @@ def _check_record(community, form: MemberForm, email: str) -> None:
     if manager and manager == email:
         refuse(form, form.line_manager_email, "Someone cannot be their own line manager")
     elif manager and members.member_by_email(community, manager) is None:
-        refuse(form, form.line_manager_email, 
+        refuse(form, form.line_manager_email,
             f"Nobody in this community has the address {manager}: add their line manager first")
 
 
@@ -158,7 +158,8 @@ def _remembered_choices(community, text: str) -> guest_list.ImportChoices:
 def _remember(community, plan, choices: guest_list.ImportChoices) -> None:
     from flask import session
 
-    columns = {h.strip().lower(): c for h, c, auto in zip(plan.headers, plan.columns, guest_list.auto_columns(plan.headers))
+    automatic = guest_list.auto_columns(plan.headers)
+    columns = {h.strip().lower(): c for h, c, auto in zip(plan.headers, plan.columns, automatic)
                if h.strip() and c != auto}
     values = {f"{column}|{word}": code for (column, word), code in choices.values.items()}
     session[_memory_key(community)] = {"columns": dict(list(columns.items())[:60]),
@@ -166,10 +167,10 @@ def _remember(community, plan, choices: guest_list.ImportChoices) -> None:
 
 
 def _choices_from_form(form) -> guest_list.ImportChoices:
-    columns = []
+    columns: list[str] = []
     while f"column-{len(columns)}" in form and len(columns) < 500:
         columns.append(form[f"column-{len(columns)}"])
-    values = {}
+    values: dict[tuple[str, str], str] = {}
     for key, code in form.items():
         if key.startswith("value|") and code and len(values) < 500:
             _prefix, column, word = key.split("|", 2)

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import PROFESSIONS, Organisation, Person, one_of
 
 ROLES = {
@@ -16,7 +16,7 @@ ROLES = {
 }
 
 
-class Community(db.Model):
+class Community(Model):
     __tablename__ = "community"
     __table_args__ = (CheckConstraint("slug = lower(slug)", name="slug_lower_case"),)
 
@@ -34,7 +34,7 @@ class Community(db.Model):
         return f"<Community {self.slug!r}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A person's membership of a community, and the community's own record of them.
 
     The record (organisation, profession, job title, interests, needs, line manager, notes) is

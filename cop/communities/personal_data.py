@@ -21,7 +21,8 @@ def _export_memberships(person: Person, community_id: int | None) -> list[dict]:
              "organisation": m.organisation.name if m.organisation else None, "profession": m.profession,
              "role_title": m.role_title, "interests": m.interests, "dietary_needs": m.dietary_needs,
              "access_needs": m.access_needs, "notes": m.notes,
-             "line_manager": m.line_manager.email if m.line_manager else None} for m in _memberships(person, community_id)]
+             "line_manager": m.line_manager.email if m.line_manager else None}
+            for m in _memberships(person, community_id)]
 
 
 def _erase_memberships(person: Person) -> int:

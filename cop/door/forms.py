@@ -13,8 +13,11 @@ class DoorSearchForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter their full name"), SingleLine("Name"), Length(max=200, message="Name must be 200 characters or fewer")])
+    name = StringField("Full name", validators=[
+        DataRequired("Enter their full name"), SingleLine("Name"),
+        Length(max=200, message="Name must be 200 characters or fewer")])
     email = EmailField("Email address", validators=[
         DataRequired("Enter their email address"),
         Email("Enter an email address in the correct format, like name@example.nhs.uk"), Length(max=254)])
-    organisation = StringField("Organisation", validators=[SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])
+    organisation = StringField("Organisation", validators=[
+        SingleLine(), Length(max=200, message="Organisation must be 200 characters or fewer")])

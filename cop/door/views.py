@@ -46,7 +46,8 @@ def check_in_person(event_id: int, person_id: int):
     event, _ = event_for(event_id, STAFF)
     invitation = door.invitation_of(event, person_id) or abort(404)
     return render_template("door/check_in_person.html", event=event, person=invitation.person,
-                           member=members.membership_of(event.community, person_id), invitation=invitation, attendance=door.attendance_of(event, person_id),
+                           member=members.membership_of(event.community, person_id), invitation=invitation,
+                           attendance=door.attendance_of(event, person_id),
                            no_show=door.no_show_of(event, person_id), history=door.door_history(event, person_id),
                            confirm_form=ConfirmForm())
 

@@ -44,7 +44,8 @@ def _event_titled(community: Community, title: str) -> Event | None:
     ).scalar_one_or_none()
 
 
-def _big_room(community: Community, title: str, day: date, venue: Venue, speakers: str, description: str) -> Event:
+def _big_room(community: Community, title: str, day: date, venue: Venue | None, speakers: str,
+              description: str) -> Event:
     starts_at = to_utc(day, time(18, 0))
     return scheduling.create_event(community, "big_room", scheduling.EventDetails(
         title=title, starts_at=starts_at, ends_at=to_utc(day, time(21, 0)), description=description,

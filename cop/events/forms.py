@@ -1,5 +1,6 @@
 """Forms for events, series, venues and the door. Times are entered in Europe/London."""
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
@@ -51,7 +52,8 @@ class FormatChoiceForm(FlaskForm):
 class _PlaceAndPeopleFields(FlaskForm):
     """What every event has besides its times: place, capacity and the format's own fields."""
 
-    description = TextAreaField("Description", validators=[Length(max=10000, message="Description must be 10,000 characters or fewer")])
+    description = TextAreaField("Description", validators=[
+        Length(max=10000, message="Description must be 10,000 characters or fewer")])
     attendance_mode = RadioField("How do people attend?", choices=_choices(ATTENDANCE_MODES),
                                  validators=[InputRequired("Choose how people attend")])
     venue = SelectField("Venue", choices=[], validators=[Optional()])
@@ -60,11 +62,13 @@ class _PlaceAndPeopleFields(FlaskForm):
         Length(max=500, message="The link must be 500 characters or fewer")])
     capacity = WholeNumberField("Capacity", validators=[
         Optional(), NumberRange(min=1, max=5000, message="Enter a capacity from 1 to 5,000")])
-    speakers = TextAreaField("Speakers", validators=[Length(max=2000, message="Speakers must be 2,000 characters or fewer")])
-    agenda = TextAreaField("Agenda", validators=[Length(max=10000, message="Agenda must be 10,000 characters or fewer")])
+    speakers = TextAreaField("Speakers", validators=[
+        Length(max=2000, message="Speakers must be 2,000 characters or fewer")])
+    agenda = TextAreaField("Agenda", validators=[
+        Length(max=10000, message="Agenda must be 10,000 characters or fewer")])
     has_meal = BooleanField("A meal is served (people are asked for their dietary needs)")
 
-    def __init__(self, *args, venues: list[Venue] = (), format: str = "big_room", **kwargs):
+    def __init__(self, *args, venues: Sequence[Venue] = (), format: str = "big_room", **kwargs):
         super().__init__(*args, **kwargs)
         self.format_code = format
         self.known_venues = {str(v.id): v for v in venues}
@@ -96,7 +100,8 @@ class _PlaceAndPeopleFields(FlaskForm):
 
 
 class _OneEventFields(_PlaceAndPeopleFields):
-    title = StringField("Title", validators=[DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
+    title = StringField("Title", validators=[
+        DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
     day = DayField("Date", validators=[InputRequired("Enter the date")])
     starts = ClockField("Start time", validators=[InputRequired("Enter the start time")])
     ends = ClockField("End time", validators=[InputRequired("Enter the end time")])
@@ -185,7 +190,8 @@ def _split_emails(text: str) -> list[str]:
 
 class SeriesForm(_PlaceAndPeopleFields):
     format = HiddenField(validators=[DataRequired()])
-    title = StringField("Title", validators=[DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
+    title = StringField("Title", validators=[
+        DataRequired("Enter a title"), SingleLine(), Length(max=200, message="Title must be 200 characters or fewer")])
     recurrence = RadioField("How often does it meet?", choices=_choices(RECURRENCES), default="monthly",
                             validators=[InputRequired("Choose how often it meets")])
     week_of_month = SelectField("Which week of the month", choices=_choices(WEEKS_OF_MONTH), default="2",
@@ -193,7 +199,8 @@ class SeriesForm(_PlaceAndPeopleFields):
     weekday = SelectField("Day of the week", choices=_choices(WEEKDAYS), default="1", validators=[Optional()])
     starts_on = DayField("First possible date", validators=[Optional()])
     count = WholeNumberField("Number of sessions", validators=[
-        Optional(), NumberRange(min=1, max=MAX_OCCURRENCES, message=f"Enter a number of sessions from 1 to {MAX_OCCURRENCES}")])
+        Optional(),
+        NumberRange(min=1, max=MAX_OCCURRENCES, message=f"Enter a number of sessions from 1 to {MAX_OCCURRENCES}")])
     until = DayField("Or: last possible date", validators=[Optional()])
     dates = TextAreaField("Chosen dates, one a line", validators=[Length(max=5000)])
     starts = ClockField("Start time", validators=[InputRequired("Enter the start time")])
@@ -292,8 +299,11 @@ class SeriesForm(_PlaceAndPeopleFields):
 
 
 class VenueForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the venue's name"), SingleLine(), Length(max=200, message="Name must be 200 characters or fewer")])
-    address = TextAreaField("Address", validators=[Length(max=1000, message="Address must be 1,000 characters or fewer")])
+    name = StringField("Name", validators=[
+        DataRequired("Enter the venue's name"), SingleLine(),
+        Length(max=200, message="Name must be 200 characters or fewer")])
+    address = TextAreaField("Address", validators=[
+        Length(max=1000, message="Address must be 1,000 characters or fewer")])
     capacity = WholeNumberField("How many people it holds", validators=[
         Optional(), NumberRange(min=1, max=5000, message="Enter a number from 1 to 5,000")])
     access_information = TextAreaField("Access information", validators=[Length(max=5000)])
@@ -308,6 +318,6 @@ class VenueForm(FlaskForm):
         except ValueError as error:
             refuse(self, self.tables, str(error))
         if self.capacity.data and not self.capacity.errors and sum(self.table_layout) > self.capacity.data:
-            refuse(self, self.tables, 
+            refuse(self, self.tables,
                 f"The tables seat {sum(self.table_layout)}, more than the venue holds ({self.capacity.data})")
         return not self.errors

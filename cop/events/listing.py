@@ -35,7 +35,9 @@ def visible_events(community: Community, role: str, person_id: int) -> EventList
 def series_of(community: Community) -> list[Series]:
     return list(
         db.session.execute(
-            select(Series).where(Series.community_id == community.id).order_by(Series.created_at.desc(), Series.id.desc())
+            select(Series)
+            .where(Series.community_id == community.id)
+            .order_by(Series.created_at.desc(), Series.id.desc())
         ).scalars()
     )
 

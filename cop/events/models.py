@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
 from cop.communities.models import Community
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 FORMATS = {
@@ -33,7 +33,7 @@ def new_event_uid() -> str:
     return f"{uuid.uuid4()}@cop"
 
 
-class Venue(db.Model):
+class Venue(Model):
     __tablename__ = "venue"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class Venue(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class Series(db.Model):
+class Series(Model):
     """Recurring events: "second Tuesday of the month", every two or three months, or chosen dates."""
 
     __tablename__ = "series"
@@ -86,7 +86,7 @@ class Series(db.Model):
         return FORMATS[self.format]
 
 
-class SeriesMember(db.Model):
+class SeriesMember(Model):
     """A closed series' fixed membership: an action learning set meets with the same people each time."""
 
     __tablename__ = "series_member"
@@ -104,7 +104,7 @@ class SeriesMember(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme of the community's year ("Frailty" in March): events carry it, calendars say it as CATEGORIES.
     The year's planning pages are cop.programme's; the theme is the event's, so feeds below can read it."""
 
@@ -122,7 +122,7 @@ class Theme(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "event"
     __table_args__ = (
         CheckConstraint("format IN ('big_room', 'action_learning_set', 'assembly')", name="format_known"),
@@ -170,7 +170,7 @@ class Event(db.Model):
         return FORMATS[self.format]
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Someone who was at the event: checked in at the door, or added there as a walk-in."""
 
     __tablename__ = "attendance"
@@ -190,7 +190,7 @@ DOOR_ACTIONS = {"checked_in": "checked in", "walk_in": "added as a walk-in", "ch
                 "no_show": "marked as not coming", "no_show_undone": "no-show undone"}
 
 
-class NoShow(db.Model):
+class NoShow(Model):
     """Someone with a confirmed place whom the door has marked as not coming (explicitly, not by absence)."""
 
     __tablename__ = "no_show"
@@ -202,7 +202,7 @@ class NoShow(db.Model):
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DoorRecord(db.Model):
+class DoorRecord(Model):
     """What happened at the door, and who did it: check-ins, walk-ins, no-shows and their undoing. Kept when
     a check-in is undone (a volunteer taps the wrong "Ben Walker"), so the door's story can be told."""
 

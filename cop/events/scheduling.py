@@ -5,6 +5,7 @@ replace the old copy. Moving or cancelling a published event tells everyone invi
 through the outbox, in the same transaction as the change (the caller commits).
 """
 from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -254,8 +255,8 @@ def create_series(
     starts: time,
     ends: time,
     template: OccurrenceTemplate,
-    members: list[Person] = (),
-    facilitators: list[Person] = (),
+    members: Sequence[Person] = (),
+    facilitators: Sequence[Person] = (),
     publish: bool = False,
 ) -> Series:
     """A series and one Event per occurrence; raises NonexistentLocalTime before adding anything."""
@@ -275,7 +276,8 @@ def create_series(
         series.members.append(SeriesMember(person=someone, role="facilitator"))
     for starts_at, ends_at in times:
         details = EventDetails(title=title, starts_at=starts_at, ends_at=ends_at,
-                               rsvp_deadline=deadline_before(starts_at, template.rsvp_days_before), **template.as_fields())
+                               rsvp_deadline=deadline_before(starts_at, template.rsvp_days_before),
+                               **template.as_fields())
         create_event(community, format, details, publish=publish, series=series)
     return series
 

@@ -141,7 +141,8 @@ def _occurrence_form_data(event: Event) -> dict:
 
 def _occurrence_changes(form) -> scheduling.OccurrenceChanges:
     return scheduling.OccurrenceChanges(title=form.title.data, day=form.day.data, starts=form.starts.data,
-                                        ends=form.ends.data, rsvp_deadline=form.rsvp_deadline, **form.content().as_fields())
+                                        ends=form.ends.data, rsvp_deadline=form.rsvp_deadline,
+                                        **form.content().as_fields())
 
 
 def _refuse_cancelled(event: Event):
@@ -155,8 +156,8 @@ def edit(event_id: int):
     event, _ = event_for(event_id, MANAGERS)
     if event.status == "cancelled":
         return _refuse_cancelled(event)
-    form = EventForm(venues=venue_book.venues_of(event.community), format=event.format,
-                     data=None if request.method == "POST" else {**_occurrence_form_data(event), "format": event.format})
+    data = None if request.method == "POST" else {**_occurrence_form_data(event), "format": event.format}
+    form = EventForm(venues=venue_book.venues_of(event.community), format=event.format, data=data)
     if form.validate_on_submit():
         changed = scheduling.update_event(event, _event_details(form), changed_by=current_user.person)
         db.session.commit()
@@ -203,8 +204,9 @@ def new_series(slug: str):
     if format_code is None:
         if request.method == "POST":
             abort(400)
-        return render_template("events/choose_format.html", community=community, form=chooser, series=True,
-                               action=url_for("events.new_series", slug=slug), defaults=FORMAT_DEFAULTS), _status(chooser)
+        page = render_template("events/choose_format.html", community=community, form=chooser, series=True,
+                               action=url_for("events.new_series", slug=slug), defaults=FORMAT_DEFAULTS)
+        return page, _status(chooser)
     defaults = FORMAT_DEFAULTS[format_code]
     form = SeriesForm(
         venues=venue_book.venues_of(community), format=format_code, community=community,

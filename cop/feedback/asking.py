@@ -10,7 +10,7 @@ from cop.clock import utcnow
 from cop.door import check_in
 from cop.events.models import Event
 from cop.events.times import format_moment
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.feedback.models import (
     FeedbackLink,
     FeedbackRequest,
@@ -130,11 +130,11 @@ def send_feedback_reminders(now: datetime) -> int:
         if sent_at + timedelta(days=days) > now:
             continue
         # Whoever sets reminded_at first sends it; a second run finds it set and sends nothing.
-        claimed = db.session.execute(
+        claimed = rows_changed(
             update(FeedbackRequest)
             .where(FeedbackRequest.id == request_id, FeedbackRequest.reminded_at.is_(None), _reminder_due())
             .values(reminded_at=now)
-        ).rowcount
+        )
         if not claimed:
             db.session.rollback()
             continue

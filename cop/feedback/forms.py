@@ -31,7 +31,8 @@ def _options_field():
 
 class _QuestionFields(FlaskForm):
     text = StringField("Question", validators=[
-        DataRequired("Enter the question"), SingleLine("The question"), Length(max=300, message="The question must be 300 characters or fewer")])
+        DataRequired("Enter the question"), SingleLine("The question"),
+        Length(max=300, message="The question must be 300 characters or fewer")])
     hint = StringField("Hint (optional)", validators=[SingleLine("The hint"),
         Length(max=500, message="The hint must be 500 characters or fewer")])
     required = BooleanField("People must answer this question")
@@ -95,9 +96,9 @@ def answer_form(questions: list[Question], choices: FollowUpChoices, formdata=No
         elif question.kind == "single":
             field = optional_radios(label, [(o["key"], o["label"]) for o in question.live_options], must)
         elif question.kind == "multiple":
+            at_least_one = DataRequired(f"Choose at least one answer to: {question.text}")
             field = MultiCheckboxField(label, choices=[(o["key"], o["label"]) for o in question.live_options],
-                                       validators=[DataRequired(f"Choose at least one answer to: {question.text}")] if question.required
-                                       else [Optional()])
+                                       validators=[at_least_one] if question.required else [Optional()])
         elif question.kind == "count":
             field = WholeNumberField(label, validators=must + [
                 NumberRange(0, MAX_COUNT, f"Enter a whole number from 0 to {MAX_COUNT}")])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 QUESTION_KINDS = {
@@ -33,7 +33,7 @@ def random_response_id() -> int:
     return secrets.randbits(62) or 1
 
 
-class Survey(db.Model):
+class Survey(Model):
     """An event's feedback form."""
 
     __tablename__ = "feedback_survey"
@@ -66,7 +66,7 @@ class Survey(db.Model):
         return [question for question in self.questions if not question.removed]
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "feedback_question"
     __table_args__ = (
         CheckConstraint("kind IN ('rating', 'single', 'multiple', 'text', 'count', 'people')", name="kind_known"),
@@ -99,7 +99,7 @@ class Question(db.Model):
         return QUESTION_KINDS[self.kind]
 
 
-class FeedbackRequest(db.Model):
+class FeedbackRequest(Model):
     """One attendee asked for feedback: sent once, reminded at most once.
 
     Nothing here says whether they answered: on a named form their response (with their person
@@ -120,7 +120,7 @@ class FeedbackRequest(db.Model):
     links: Mapped[list["FeedbackLink"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
-class FeedbackLink(db.Model):
+class FeedbackLink(Model):
     """A personal feedback link sent in one mail (request or reminder); only the token's hash is kept."""
 
     __tablename__ = "feedback_link"
@@ -130,7 +130,7 @@ class FeedbackLink(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class AnsweredMark(db.Model):
+class AnsweredMark(Model):
     """One answer given to an anonymous form, as a keyed hash that only the server can recompute.
 
     The mark is HMAC(SECRET_KEY, survey and person): it holds one answer per person (the primary
@@ -144,7 +144,7 @@ class AnsweredMark(db.Model):
     mark: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-class Response(db.Model):
+class Response(Model):
     """One person's answers: {question id: value}. No time is kept; anonymous ones keep no person.
 
     person_id is set for named forms only; the unique constraint holds one answer per person

@@ -20,7 +20,7 @@ import json
 from sqlalchemy import Text, cast, delete, or_, select, true
 
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.feedback import results  # a module reference: surveys imports the models, which import this
 from cop.feedback.models import FeedbackLink, FeedbackRequest, Question, Response, Survey
 from cop.people.models import Person
@@ -88,10 +88,10 @@ def _text_answers_mentioning(texts: list[str]):
 
 def erase_feedback(person: Person) -> int:
     request_ids = select(FeedbackRequest.id).where(FeedbackRequest.person_id == person.id)
-    touched = db.session.execute(
+    touched = rows_changed(
         delete(FeedbackLink).where(FeedbackLink.request_id.in_(request_ids)).execution_options(
             synchronize_session=False)
-    ).rowcount
+    )
     replacements = replacements_for(person)
     if not replacements:
         return touched

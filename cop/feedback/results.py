@@ -83,7 +83,8 @@ def _question_result(survey: Survey, question: Question, values: list) -> Questi
                   for option in question.options or []]
         result.bars = _bars(chosen, labels, len(values))
     elif question.kind == "count":
-        result.bars = _bars(Counter(_band(v) for v in values), [(label, label) for *_, label in COUNT_BANDS], len(values))
+        bands = [(label, label) for *_, label in COUNT_BANDS]
+        result.bars = _bars(Counter(_band(v) for v in values), bands, len(values))
         if values:
             result.summary = (f"{sum(values)} conversations with people from other organisations in all; "
                               f"median {median(values):g}, average {mean(values):.1f} per person")
@@ -148,7 +149,8 @@ def results_csv(survey: Survey) -> str:
     people = people_named(survey, (v for r in responses for key in people_question_ids
                                    for v in (r.answers or {}).get(key, [])))
     respondents = people_named(survey, (r.person_id for r in responses if r.person_id))
-    header = ["response"] + ([] if survey.anonymous else ["name", "email", "organisation"]) + [q.text for q in questions]
+    who = [] if survey.anonymous else ["name", "email", "organisation"]
+    header = ["response"] + who + [q.text for q in questions]
     rows = []
     for number, response in enumerate(responses, start=1):
         row = [number]
@@ -193,5 +195,6 @@ def follow_up_organisation_counts(community_id: int, event_ids) -> dict[tuple[in
     records = member_records(community_id, {p for pair in pairs for p in pair if p is not None})
     organisation_of = {pid: record.organisation_id for pid, record in records.items()}
     return dict(Counter(
-        (organisation_of.get(answering) if answering else None, organisation_of.get(chosen)) for answering, chosen in pairs
+        (organisation_of.get(answering) if answering else None, organisation_of.get(chosen))
+        for answering, chosen in pairs
     ))

@@ -1,4 +1,5 @@
-"""A feedback form: the default per event format, and the organiser's edits (anonymity: see cop/feedback/__init__.py)."""
+"""A feedback form: the default per event format, and the organiser's edits
+(anonymity: see cop/feedback/__init__.py)."""
 from datetime import datetime, timedelta
 
 from flask import current_app

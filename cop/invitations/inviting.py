@@ -4,8 +4,8 @@
 Pasted addresses are matched to the community's members by e-mail. An address that is not a
 member's needs a name on its line ("Jane Doe <jane@example.org>" or "Jane Doe, jane@example.org"):
 that person then joins the community as a guest. Whether cop knows the address from another
-community is never told, and changes nothing of theirs (a person cop knows keeps their name). A line cop cannot use is reported with
-its number, and nothing is saved until every line is good.
+community is never told, and changes nothing of theirs (a person cop knows keeps their name). A line
+cop cannot use is reported with its number, and nothing is saved until every line is good.
 """
 import re
 from dataclasses import dataclass, field

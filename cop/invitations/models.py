@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cop.clock import utcnow
 from cop.events import signals
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 ANSWERS = {"pending": "Not answered", "yes": "Yes", "no": "No", "maybe": "Maybe"}
@@ -23,7 +23,7 @@ PLACES = {
 }
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitation"
     __table_args__ = (
         UniqueConstraint("event_id", "person_id", name="uq_invitation_event_person"),
@@ -91,7 +91,7 @@ class Invitation(db.Model):
         return PLACES[self.place]
 
 
-class InvitationLink(db.Model):
+class InvitationLink(Model):
     """A personal RSVP link sent in a mail. Only the token's hash is kept; the link is in the mail.
 
     Every mail that asks the person to act (invitation, offer of a place, reminder, chase)
@@ -107,7 +107,7 @@ class InvitationLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class InvitationReminder(db.Model):
+class InvitationReminder(Model):
     """A reminder or chase already sent for an invitation, so that reruns never send it twice."""
 
     __tablename__ = "invitation_reminder"

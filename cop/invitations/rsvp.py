@@ -13,7 +13,7 @@ queue, who has until `offer_expires_at` to take it; an offer not taken passes on
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import ColumnElement, and_, func, select, text, update
 
 from cop.clock import utcnow
 from cop.events.models import Event
@@ -270,7 +270,7 @@ def holds_event_in_calendar(answer: str) -> bool:
 def room_counts(event: Event) -> tuple[int, int, int]:
     """Places held in the room, people waiting and the last waitlist position, in one query
     (it runs under the event's lock, so one round trip rather than three)."""
-    holds = Invitation.place.in_(HOLDS_A_PLACE)
+    holds: ColumnElement[bool] = Invitation.place.in_(HOLDS_A_PLACE)
     if event.attendance_mode == "hybrid":
         holds = and_(holds, Invitation.attendance_mode == "in_person")
     waiting = Invitation.place == "waitlisted"
@@ -295,6 +295,7 @@ def _give_place(invitation: Invitation, event: Event, held_a_room_place: bool) -
         return False
     if invitation.place == "waitlisted":
         return True  # still waiting, in the same position (a free place, if any, is offered to the first)
+    assert event.capacity is not None  # takes_room_place: only a limited room is counted
     taken, waiting, last = room_counts(event)
     free = max(0, event.capacity - taken)
     if free > 0 and waiting == 0:
@@ -328,7 +329,8 @@ def lapse_expired_offers(now: datetime | None = None) -> int:
         invitation = db.session.execute(
             select(Invitation).where(Invitation.id == invitation_id).execution_options(populate_existing=True)
         ).scalar_one_or_none()
-        if invitation is not None and invitation.place == "offered" and invitation.offer_expires_at <= now:
+        if (invitation is not None and invitation.place == "offered" and invitation.offer_expires_at is not None
+                and invitation.offer_expires_at <= now):
             _lapse_offer(invitation, now)
             lapsed += 1
         db.session.commit()

@@ -74,7 +74,8 @@ def calendar_replies(raw: bytes) -> tuple[str, list[icalendar.Calendar]]:
     for part in message.walk():
         if part.is_multipart() or part.get_content_type() not in ("text/calendar", "application/ics"):
             continue
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         try:
             calendar = icalendar.Calendar.from_ical(data.decode(part.get_content_charset() or "utf-8", "replace"))
         except (ValueError, LookupError):
@@ -159,6 +160,7 @@ def start_listener(app: Flask, host: str, port: int, lmtp: bool = True) -> Contr
     if not app.config.get("MAIL_REPLY_ADDRESS"):
         raise RuntimeError("set MAIL_REPLY_ADDRESS: the address whose plus-addresses carry calendar replies")
     handler = InboundHandler(app)
+    controller: Controller
     if lmtp:
         controller = _LmtpController(handler, hostname=host, port=port)
     else:

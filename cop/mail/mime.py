@@ -62,7 +62,8 @@ class OutboxMail(Message):
 
     _built: bytes | None = None
 
-    def _message(self) -> EmailMessage:
+    # flask_mail declares MIMEBase; it only calls as_string()/as_bytes(), which EmailMessage has.
+    def _message(self) -> EmailMessage:  # type: ignore[override]
         calendar = next(
             (a for a in self.attachments if _content_type(a.content_type)[0] == CALENDAR_TYPE), None
         )

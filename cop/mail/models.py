@@ -5,12 +5,12 @@ from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import Model
 
 STATES = ("pending", "sent", "failed")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state_known"),

@@ -156,6 +156,7 @@ class _SmtpConnection:
     def _open(self) -> smtplib.SMTP:
         config = current_app.config
         timeout = config["MAIL_TIMEOUT"]
+        host: smtplib.SMTP
         if config["MAIL_USE_SSL"]:
             host = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
         else:

@@ -6,14 +6,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 # Who sees a material: those who came (or hold a place), the community's members, or anyone.
 VISIBILITIES = {"attendees": "People who came", "community": "Everyone in the community", "public": "Anyone"}
 
 
-class Material(db.Model):
+class Material(Model):
     __tablename__ = "material"
     __table_args__ = (
         CheckConstraint("kind IN ('file', 'link')", name="kind_known"),
@@ -41,7 +41,7 @@ class Material(db.Model):
         return VISIBILITIES[self.visibility]
 
 
-class MaterialsNotice(db.Model):
+class MaterialsNotice(Model):
     """The one mail per event saying materials are up: sent once (the unique event holds a double submit)."""
 
     __tablename__ = "materials_notice"

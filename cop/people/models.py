@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import Model
 
 # The sectors and professions organisers in integrated care systems use.
 SECTORS = {
@@ -58,7 +58,7 @@ def one_of(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisation"
     __table_args__ = (CheckConstraint(one_of("sector", SECTORS), name="sector_known"),)
 
@@ -75,7 +75,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.name!r}>"
 
 
-class Person(db.Model):
+class Person(Model):
     """A person's identity: their name and e-mail address, which belong to them.
 
     Only the person (signed in) or a site administrator changes these. What a community knows

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events.models import Series
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 # yes, if need be (Rallly's and newdle's middle answer: "I can, but would rather not"), no.
@@ -15,7 +15,7 @@ ANSWERS = {"yes": "Yes", "if_need_be": "If need be", "no": "No"}
 POLL_STATES = {"open": "Open", "finalised": "Dates chosen"}
 
 
-class DatePoll(db.Model):
+class DatePoll(Model):
     """Dates proposed for an action learning set's sessions (series_id) or for a new series (format, title)."""
 
     __tablename__ = "date_poll"
@@ -50,7 +50,7 @@ class DatePoll(db.Model):
         back_populates="poll", cascade="all, delete-orphan", order_by="PollParticipant.id")
 
 
-class PollOption(db.Model):
+class PollOption(Model):
     """One proposed date and time (naive UTC, shown in Europe/London)."""
 
     __tablename__ = "poll_option"
@@ -65,7 +65,7 @@ class PollOption(db.Model):
     poll: Mapped[DatePoll] = relationship(back_populates="options")
 
 
-class PollParticipant(db.Model):
+class PollParticipant(Model):
     """Someone asked, with their personal link's hash (the token itself is only in their mail)."""
 
     __tablename__ = "poll_participant"
@@ -84,7 +84,7 @@ class PollParticipant(db.Model):
     answers: Mapped[list["PollAnswer"]] = relationship(back_populates="participant", cascade="all, delete-orphan")
 
 
-class PollAnswer(db.Model):
+class PollAnswer(Model):
     __tablename__ = "poll_answer"
     __table_args__ = (
         UniqueConstraint("participant_id", "option_id", name="uq_poll_answer_participant_option"),

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 # pending: the address is not confirmed yet, nothing is held; confirmed: the link was used and the
@@ -16,7 +16,7 @@ from cop.people.models import Person
 REGISTRATION_STATES = ("pending", "confirmed", "awaiting", "approved", "declined")
 
 
-class SharedLink(db.Model):
+class SharedLink(Model):
     """A short registration link for one event with the channel tag the organiser named."""
 
     __tablename__ = "shared_link"
@@ -32,7 +32,7 @@ class SharedLink(db.Model):
     created_by: Mapped[Person | None] = relationship()
 
 
-class RegistrationSetting(db.Model):
+class RegistrationSetting(Model):
     """An event's registration settings: whether registrations wait for an organiser's approval."""
 
     __tablename__ = "registration_setting"
@@ -41,7 +41,7 @@ class RegistrationSetting(db.Model):
     needs_approval: Mapped[bool] = mapped_column(default=False)
 
 
-class Registration(db.Model):
+class Registration(Model):
     """What someone typed on the public page, kept until the address is confirmed (then it becomes an
     invitation, and the community's record of the person). Only the link's hash is stored."""
 

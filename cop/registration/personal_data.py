@@ -7,7 +7,7 @@ sections of its own, and the channel stays on the invitation, so the reports' co
 """
 from sqlalchemy import delete, select
 
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.people.personal_data import register_section
 from cop.registration.models import Registration
@@ -31,7 +31,7 @@ def export_registrations(person: Person, community_id: int | None) -> list[dict]
 
 
 def erase_registrations(person: Person) -> int:
-    return db.session.execute(delete(Registration).where(Registration.email == person.email)).rowcount
+    return rows_changed(delete(Registration).where(Registration.email == person.email))
 
 
 register_section("registrations", export=export_registrations, erase=erase_registrations)

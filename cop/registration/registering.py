@@ -23,7 +23,7 @@ from cop.clock import utcnow
 from cop.communities import members
 from cop.communities.models import Community, Membership
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.invitations import rsvp
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation, InvitationLink
@@ -163,10 +163,10 @@ def confirm(token: str, now=None) -> str | None:
     if event is None:
         return _confirm_join(registration, now)
     state = "awaiting" if needs_approval(event) else "confirmed"
-    spent = db.session.execute(
+    spent = rows_changed(
         update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
         .values(state=state, confirmed_at=now)
-    ).rowcount
+    )
     if spent != 1:
         db.session.rollback()
         raise LookupError("This link has expired or has been used.")
@@ -182,10 +182,10 @@ def confirm(token: str, now=None) -> str | None:
 def _confirm_join(registration: Registration, now) -> None:
     """A confirmed request to join: the person appears in the community as a guest (a member, facilitator
     or organiser stays what they are), with the record they gave, until an organiser approves them."""
-    spent = db.session.execute(
+    spent = rows_changed(
         update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
         .values(state="awaiting", confirmed_at=now)
-    ).rowcount
+    )
     if spent != 1:
         db.session.rollback()
         raise LookupError("This link has expired or has been used.")
@@ -308,12 +308,12 @@ def _take_awaiting(community, event: Event | None, ids, state: str, now) -> list
     to `state` (each once, whoever else is deciding)."""
     taken = []
     for registration_id in sorted(set(ids)):
-        moved = db.session.execute(
+        moved = rows_changed(
             update(Registration).where(
                 Registration.id == registration_id, Registration.community_id == community.id,
                 Registration.event_id == event.id if event else Registration.event_id.is_(None),
                 Registration.state == "awaiting").values(state=state, decided_at=now)
-        ).rowcount
+        )
         if moved == 1:
             taken.append(db.session.get(Registration, registration_id))
     return taken

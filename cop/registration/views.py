@@ -194,7 +194,8 @@ def approvals(event_id: int):
                 what = "approved: each has a place or a place on the waitlist" if action == "approve" else \
                     "declined: each has been told kindly"
                 flash(f"{done} {'registration' if done == 1 else 'registrations'} {what}.")
-                return redirect(url_for("registration.approvals", event_id=event.id, **({"new": "1"} if only_new else {})))
+                filters = {"new": "1"} if only_new else {}
+                return redirect(url_for("registration.approvals", event_id=event.id, **filters))
     return render_template(
         "registration/approvals.html", event=event, community=event.community, form=form, only_new=only_new,
         problem=problem,

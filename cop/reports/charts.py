@@ -94,11 +94,11 @@ def line_chart(chart_id: str, title: str, description: str, x_labels: list[str],
 
     axis = ET.SubElement(svg, "g", {"class": "cop-chart__axis", "aria-hidden": "true"})
     for tick in range(5):
-        value = most * tick / 4
-        y = y_of(value)
+        tick_value = most * tick / 4
+        y = y_of(tick_value)
         ET.SubElement(axis, "line", {"x1": str(left), "x2": str(width - right), "y1": f"{y:.1f}", "y2": f"{y:.1f}",
                                      "stroke": GRID})
-        _text(axis, left - 6, y + 5, f"{value:.0%}" if percent else f"{value:g}", "end")
+        _text(axis, left - 6, y + 5, f"{tick_value:.0%}" if percent else f"{tick_value:g}", "end")
     # Each x label slants down to the left from its point at 40 degrees: across by cos 40 (0.77) of its length,
     # which must stay inside the left edge, and down by sin 40 (0.64), which must stay above the legend.
     label_room = min((left - 4) / 0.77, (bottom - 34) / 0.64)
@@ -151,8 +151,8 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
                   links: dict[tuple[str, str], int]) -> Markup:
     """Organisations round a circle (a dot each, sized by attendances); a line joins two that have sat
     together, thicker for more pairs of their people. Organisations with no line are left out."""
-    links = [(a, b, weight) for (a, b), weight in links.items()]
-    linked = {name for a, b, _ in links for name in (a, b)}
+    weighted = [(a, b, weight) for (a, b), weight in links.items()]
+    linked = {name for a, b, _ in weighted for name in (a, b)}
     nodes = [(name, size) for name, size in nodes if name in linked]
     # Labels run outwards along their spoke, so neighbours never overlap: up to the edge, less a margin.
     width = height = 980
@@ -166,9 +166,9 @@ def network_chart(chart_id: str, title: str, description: str, nodes: list[tuple
     for index, (name, _size) in enumerate(nodes):
         angle = 2 * math.pi * index / len(nodes) - math.pi / 2
         position[name] = (centre_x + radius * math.cos(angle), centre_y + radius * math.sin(angle), angle)
-    heaviest = max(weight for _, _, weight in links) or 1
+    heaviest = max(weight for _, _, weight in weighted) or 1
     edges = ET.SubElement(svg, "g", {"class": "cop-chart__links"})
-    for a, b, weight in sorted(links, key=lambda link: link[2]):
+    for a, b, weight in sorted(weighted, key=lambda link: link[2]):
         (x1, y1, _), (x2, y2, _) = position[a], position[b]
         line = ET.SubElement(edges, "line", {
             "class": "cop-chart__link", "x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}", "y2": f"{y2:.1f}",

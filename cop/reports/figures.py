@@ -143,7 +143,8 @@ def table_pairs(record: EventRecord) -> dict[Pair, int]:
 def _organisation_pair(a: Attendee, b: Attendee) -> OrganisationPair | None:
     if a.organisation_id is None or b.organisation_id is None or a.organisation_id == b.organisation_id:
         return None
-    return tuple(sorted((a.organisation, b.organisation), key=str.casefold))
+    first, second = sorted((a.organisation, b.organisation), key=str.casefold)
+    return first, second
 
 
 @dataclass

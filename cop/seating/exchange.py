@@ -31,7 +31,7 @@ class PairRefused(ValueError):
 
 def interests_of(person: Member) -> dict[str, str]:
     """casefolded interest -> the interest as written."""
-    found = {}
+    found: dict[str, str] = {}
     for interest in re.split(r"[,;\n]+", person.interests or ""):
         interest = interest.strip()
         if interest:

@@ -43,7 +43,8 @@ def describe_tables(tables: list[int]) -> str:
 class GenerateForm(FlaskForm):
     source = RadioField("Who to seat", choices=list(SOURCES.items()), default="confirmed",
                         validators=[InputRequired("Choose who to seat")])
-    tables = StringField("Tables", validators=[InputRequired("Enter the tables"), Length(max=500, message="Enter the tables in 500 characters or fewer")])
+    tables = StringField("Tables", validators=[
+        InputRequired("Enter the tables"), Length(max=500, message="Enter the tables in 500 characters or fewer")])
     rounds = WholeNumberField("Rounds", default=1, validators=[
         InputRequired(f"Enter the number of rounds, from 1 to {MAX_ROUNDS}"),
         NumberRange(min=1, max=MAX_ROUNDS, message=f"Enter a number of rounds from 1 to {MAX_ROUNDS}")])

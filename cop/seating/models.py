@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cop.clock import utcnow
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 # draft: a version not in use; current: the plan in use; printed: the plan in use, printed.
@@ -16,7 +16,7 @@ PLAN_STATUSES = ("draft", "current", "printed")
 IN_USE = ("current", "printed")
 
 
-class SeatingPlan(db.Model):
+class SeatingPlan(Model):
     __tablename__ = "seating_plan"
     __table_args__ = (
         UniqueConstraint("event_id", "version", name="uq_seating_plan_event_version"),
@@ -56,7 +56,7 @@ class SeatingPlan(db.Model):
         return list(self.settings.get("tables", []))
 
 
-class Seat(db.Model):
+class Seat(Model):
     """One person at one table in one round (both numbered from 1, as printed)."""
 
     __tablename__ = "seat"
@@ -76,7 +76,7 @@ class Seat(db.Model):
     person: Mapped[Person] = relationship()
 
 
-class SetFormation(db.Model):
+class SetFormation(Model):
     """A cohort formed into action learning sets: proposed (the organiser adjusts it), then created
     (each set a closed series of sessions, whose ids are kept in `series_ids`)."""
 
@@ -99,7 +99,7 @@ class SetFormation(db.Model):
     created_by: Mapped[Person | None] = relationship()
 
 
-class ExchangePair(db.Model):
+class ExchangePair(Model):
     """Two people from different organisations with an interest in common, introduced by e-mail once."""
 
     __tablename__ = "exchange_pair"

@@ -100,7 +100,8 @@ class SeatingChoices:
             apart=[tuple(p) for p in settings.get("apart", [])],
             together=[tuple(g) for g in settings.get("together", [])],
             accessible_table=settings.get("accessible_table"), seed=int(settings.get("seed", 0)),
-            locked_tables=list(settings.get("locked_tables", [])), locked_people=list(settings.get("locked_people", [])),
+            locked_tables=list(settings.get("locked_tables", [])),
+            locked_people=list(settings.get("locked_people", [])),
         )
 
 
@@ -112,7 +113,8 @@ def people_to_seat(event: Event, source: str) -> list[Member]:
     as the event's community knows them."""
     db.session.flush()  # a new event needs its id before the query names it
     if source == "checked_in":
-        query = select(Person).join(Attendance, Attendance.person_id == Person.id).where(Attendance.event_id == event.id)
+        query = select(Person).join(Attendance, Attendance.person_id == Person.id).where(
+            Attendance.event_id == event.id)
     else:
         query = select(Person).join(Invitation, Invitation.person_id == Person.id).where(
             Invitation.event_id == event.id, Invitation.holds_place
@@ -212,9 +214,11 @@ def build_problem(event: Event, choices: SeatingChoices, people: list[Member], l
                   history: bool = True) -> mixing.Problem:
     """The cop.mixing problem for these people. Pairs and pins naming someone absent are left out."""
     present = {p.id for p in people}
-    facilitators = set(choices.facilitator_ids) if choices.facilitator_ids is not None else community_facilitator_ids(event)
+    facilitators = (set(choices.facilitator_ids) if choices.facilitator_ids is not None
+                    else community_facilitator_ids(event))
     locked = {lock.person_id for lock in locks}
-    pinned = [mixing.Pin(str(lock.person_id), lock.table - 1, lock.round - 1) for lock in locks if lock.person_id in present]
+    pinned = [mixing.Pin(str(lock.person_id), lock.table - 1, lock.round - 1)
+              for lock in locks if lock.person_id in present]
     if choices.accessible_table:
         # A locked person stays where the lock says; the step-free pin is for everyone else.
         pinned += [mixing.Pin(str(pid), choices.accessible_table - 1, None)
@@ -369,7 +373,8 @@ def regenerate_around(plan: SeatingPlan, locked_tables: list[int], locked_people
     _close_locked_tables(problem, plan, chosen_tables)
     solved = _solve(problem, budget)
     rounds, score = _keep_locked_tables_exactly(problem, plan, chosen_tables, solved)
-    what = ", ".join([f"table {t}" for t in sorted(chosen_tables)] + [f"{len(chosen_people)} people"] * bool(chosen_people))
+    kept = [f"table {t}" for t in sorted(chosen_tables)] + [f"{len(chosen_people)} people"] * bool(chosen_people)
+    what = ", ".join(kept)
     return _store(plan.event, choices.to_settings(),
                   rounds, score, by, f"Re-generated from version {plan.version}, keeping {what}",
                   use_now=False)
@@ -664,7 +669,8 @@ def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
     if broken:
         rules = ", ".join(f"{name.replace('_', ' ')} ({count})" for name, count in score["hard"].items()
                           if count and name != "balance")
-        lines.append(("Rules", f"{broken} {'rule is' if broken == 1 else 'rules are'} broken by hand changes: {rules}."))
+        rules_are = "rule is" if broken == 1 else "rules are"
+        lines.append(("Rules", f"{broken} {rules_are} broken by hand changes: {rules}."))
     if uneven:
         lines.append(("Table sizes", "Some tables are less even than they could be (after no-shows, or by hand): "
                                      "nobody is moved just to even them."))
@@ -687,10 +693,11 @@ def score_in_words(score: dict, mix_by: list[str]) -> list[tuple[str, str]]:
                       f"share of one {label.lower()}{bound(excess, least)}."))
     history, least = score.get("met_before", 0), bounds.get("met_before", 0)
     sittings = score.get("met_before_sittings", history)
+    weighing = f", weighing {history} (recent and frequent table-mates weigh more)" if history != sittings else ""
     lines.append(("Met at earlier events", "Nobody sits with someone they sat with at an earlier event."
                   if history == 0 else f"{sittings} {'time' if sittings == 1 else 'times'} people share a table "
                   f"with someone they sat with at an earlier event"
-                  f"{f', weighing {history} (recent and frequent table-mates weigh more)' if history != sittings else ''}"
+                  f"{weighing}"
                   f"{bound(history, least)}. The mix comes first: history only decides between plans that mix "
                   "equally well."))
     lines.append(("New contacts", f"On average each person meets {score.get('mean_new_contacts', 0):.1f} people "

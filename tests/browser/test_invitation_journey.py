@@ -12,7 +12,7 @@ def test_organiser_invites_and_the_guest_answers_from_the_mail(journey):
     group = factories.community(slug="big-room", name="Big Room")
     factories.account(factories.member(group, "organiser", factories.person(email="olga@example.org")),
                       password="correct horse battery")
-    event = make_event(group, capacity=1, title="Spring Big Room", attendance_mode="hybrid")
+    make_event(group, capacity=1, title="Spring Big Room", attendance_mode="hybrid")
     factories.member(group, someone=factories.person(name="Zed Early", email="zed@example.org"))
     db.session.commit()
     page = journey.page

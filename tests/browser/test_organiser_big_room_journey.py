@@ -75,7 +75,7 @@ def test_organiser_creates_a_big_room_invites_and_watches_answers_arrive(journey
     page.click("button:has-text('Save')")
     journey.check()
     assert "March Big Room has been published." in page.content(), page.locator(".nhsuk-error-summary").inner_text()
-    event_id = int(re.search(r"/events/(\d+)$", page.url).group(1))
+    assert re.search(r"/events/(\d+)$", page.url)  # the new event's own page
     assert "12 March 2027" in page.content()
 
     # Invite the VCSE people from the list, and one address pasted from an email.

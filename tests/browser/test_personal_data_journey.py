@@ -18,7 +18,7 @@ def test_a_person_downloads_their_data_and_an_organiser_erases_someone(journey, 
     leaving = factories.member(group, someone=factories.person(name="Zeb Leaving", email="zeb@example.org",
                                                                dietary_needs="vegan"))
     factories.account(leaving, password="another good password")
-    guest = factories.member(group, "guest", factories.person(name="Yan Guest", email="yan@example.org"))
+    factories.member(group, "guest", factories.person(name="Yan Guest", email="yan@example.org"))
     db.session.commit()
     page = journey.page
 

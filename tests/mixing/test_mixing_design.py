@@ -74,7 +74,8 @@ def test_the_deal_spreads_organisations_from_the_start(people, tables):
         size = min(left, max(1, int(left * rng.uniform(0.05, 0.35))))
         sizes.append(size)
         left -= size
-    persons = [Person(f"p{len(sizes)}-{k}-{o}", {"organisation": f"o{o}"}) for o, s in enumerate(sizes) for k in range(s)]
+    persons = [Person(f"p{len(sizes)}-{k}-{o}", {"organisation": f"o{o}"})
+               for o, s in enumerate(sizes) for k in range(s)]
     model = compile_problem(Problem(persons, [people // tables] * tables, 3, mix_by=["organisation"]))
     score = evaluate(model, _construct(model, rng, None))
     assert score.excess["organisation"] == score.lower_bounds["excess"]["organisation"] == 0
