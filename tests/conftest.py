@@ -3,10 +3,20 @@
 Every test that uses `app` runs twice, as test[sqlite] and test[postgresql]. The
 schema is built once per database by the Alembic migrations (so every run also
 tests them); each test starts from empty tables.
+
+Markers (registered in pyproject.toml; `make test-fast` leaves out all three), given here
+at collection so a new test has them without anyone remembering:
+- browser: the tests under tests/browser (real Chromium);
+- demo: tests that load the demo community (a test file named *demo*, a test using the
+  `demo` fixture, or one calling load_demo / `cop demo`) or a copy of it;
+- postgresql: the PostgreSQL run of a database test (the database fixtures' parameter).
 """
+import inspect
 import os
+import re
 import tempfile
 import uuid
+from pathlib import Path
 
 os.environ.setdefault("COP_INSTANCE_PATH", tempfile.mkdtemp(prefix="cop-test-instance-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
@@ -44,7 +54,10 @@ def _postgres_database(url_base: str):
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(scope="session", params=DATABASES)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'cop.sqlite'}"
@@ -56,7 +69,7 @@ def database_url(request, tmp_path_factory):
             yield url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def empty_database(request, tmp_path):
     """A database of the test's own, with no tables (the session's shared ones are already at the head):
     for tests of migrations on data written at an earlier revision."""
@@ -64,6 +77,27 @@ def empty_database(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'migration.sqlite'}"
     else:
         yield from _postgres_database(POSTGRES_ADMIN_URL)
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+LOADS_THE_DEMO = re.compile(r"\bload_demo\(|\"cop\", \"demo\"")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The browser and demo markers, by where a test is, what it asks for and what it calls."""
+    loads_the_demo = {}
+    for item in items:
+        path = Path(str(item.path))
+        if BROWSER_TESTS in path.parents:
+            item.add_marker(pytest.mark.browser)
+        function = getattr(item, "function", None)
+        if function is not None and function not in loads_the_demo:
+            try:
+                loads_the_demo[function] = bool(LOADS_THE_DEMO.search(inspect.getsource(function)))
+            except (OSError, TypeError):
+                loads_the_demo[function] = False
+        if "demo" in path.name or "demo" in getattr(item, "fixturenames", ()) or loads_the_demo.get(function):
+            item.add_marker(pytest.mark.demo)
 
 
 def _migrate(url: str) -> None:
