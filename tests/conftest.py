@@ -121,9 +121,20 @@ TEST_SETTINGS = {
 }
 
 
+@pytest.fixture(scope="session")
+def database_engine(database_url):
+    """The session's own engine on the test database, for emptying it between tests (no app needed). No pool: a
+    test may end every connection to the database (test_faults.py); SQLite waits for a writer as the app does."""
+    options = {"connect_args": {"timeout": 30}} if database_url.startswith("sqlite") else {}
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool, **options)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def app_factory(database_url):
-    """Build an app on the test database with extra settings; tables are emptied afterwards."""
+def app_factory(database_url, database_engine):
+    """Build an app on the test database with extra settings; tables are emptied afterwards.
+    A test that builds one app builds one app: the emptying uses the session's engine, not another app."""
     apps = []
 
     def build(**overrides):
@@ -137,20 +148,17 @@ def app_factory(database_url):
             db.session.remove()
             db.engine.dispose()
     if apps:
-        _empty_tables(database_url)
+        _empty_tables(database_engine)
 
 
-def _empty_tables(database_url: str) -> None:
-    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as connection:
-            if db.engine.dialect.name == "postgresql":
-                connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    connection.execute(sa.text(f"DELETE FROM {table}"))
-        db.engine.dispose()
+def _empty_tables(engine: sa.Engine) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture
