@@ -11,9 +11,11 @@ at collection so a new test has them without anyone remembering:
   `demo` fixture, or one calling load_demo / `cop demo`) or a copy of it;
 - postgresql: the PostgreSQL run of a database test (the database fixtures' parameter).
 """
+import contextlib
 import inspect
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -23,11 +25,56 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 # The tests run a development app (the dev mailbox); test_security.py starts production ones.
 os.environ.setdefault("COP_DEVELOPMENT", "1")
 
+import jinja2  # noqa: E402
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+import werkzeug.security  # noqa: E402
+from werkzeug.routing.rules import Rule  # noqa: E402
+
+# Passwords are hashed as in production (werkzeug's scrypt, a salt each) at a 32nd of its work factor: at
+# production's 0.1 s of CPU a hash, the tests' ~150 hashes and checks were a tenth of `make test-fast`.
+werkzeug.security.generate_password_hash.__defaults__ = ("scrypt:1024:8:1", 16)
 
 from cop import create_app  # noqa: E402
 from cop.extensions import db  # noqa: E402
+
+def _build_url_builders_once_a_session() -> None:
+    """Every test builds an app, and each app compiles a URL builder per route (Python code generated from an AST:
+    two thirds of create_app's time). The builder depends only on the rule's parsed parts and defaults, so the
+    tests compile each once a session and hand the same function to every app's rule."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:  # another werkzeug: build them as it does
+        return
+    builders = {}
+
+    def once(self, append_unknown=True):
+        key = (tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = once
+
+
+_build_url_builders_once_a_session()
+
+
+class _TemplatesCompiledOnce(jinja2.BytecodeCache):
+    """The templates' compiled code, shared by the session's apps (each app has its own Jinja environment, which
+    would otherwise parse and compile every template it renders again). A changed template is compiled again."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _TemplatesCompiledOnce()
 
 POSTGRES_ADMIN_URL = os.environ.get("COP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -57,12 +104,28 @@ def _postgres_database(url_base: str):
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
+@contextlib.contextmanager
+def _sqlite_directory(tmp_path_factory):
+    """A directory of this run's own for SQLite files: in memory (/dev/shm) where there is one, where a commit
+    waits for no disk; otherwise pytest's temporary directory."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        directory = Path(tempfile.mkdtemp(prefix="cop-test-sqlite-", dir=shm))
+        try:
+            yield directory
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("sqlite")
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'cop.sqlite'}"
-        _migrate(url)
-        yield url
+        with _sqlite_directory(tmp_path_factory) as directory:
+            url = f"sqlite:///{directory / 'cop.sqlite'}"
+            _migrate(url)
+            yield url
     else:
         for url in _postgres_database(POSTGRES_ADMIN_URL):
             _migrate(url)
@@ -139,6 +202,7 @@ def app_factory(database_url, database_engine):
 
     def build(**overrides):
         app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
 
