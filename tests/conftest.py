@@ -25,11 +25,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 # The tests run a development app (the dev mailbox); test_security.py starts production ones.
 os.environ.setdefault("COP_DEVELOPMENT", "1")
 
-import jinja2  # noqa: E402
+import jinja2
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-import werkzeug.security  # noqa: E402
-from werkzeug.routing.rules import Rule  # noqa: E402
+import werkzeug.security
+from werkzeug.routing.rules import Rule
 
 # Passwords are hashed as in production (werkzeug's scrypt, a salt each) at a 32nd of its work factor: at
 # production's 0.1 s of CPU a hash, the tests' ~150 hashes and checks were a tenth of `make test-fast`.
@@ -37,6 +37,7 @@ werkzeug.security.generate_password_hash.__defaults__ = ("scrypt:1024:8:1", 16)
 
 from cop import create_app  # noqa: E402
 from cop.extensions import db  # noqa: E402
+
 
 def _build_url_builders_once_a_session() -> None:
     """Every test builds an app, and each app compiles a URL builder per route (Python code generated from an AST:
@@ -92,13 +93,20 @@ def _postgres_database(url_base: str):
         if ON_CI:
             pytest.fail(message + ", which CI does not allow")
         pytest.skip(message)
-    name = f"cop_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(url_base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from _postgres_copy(admin, url_base, template=None)
     admin.dispose()
+
+
+def _postgres_copy(admin: sa.Engine, url_base: str, template: str | None):
+    """A new database, empty or a copy of `template` (a database nobody is connected to); yield its URL; drop it."""
+    name = f"cop_test_{uuid.uuid4().hex[:12]}"  # its own name: other runs share the server
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    try:
+        yield sa.engine.make_url(url_base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -195,13 +203,16 @@ def database_engine(database_url):
 
 
 @pytest.fixture
-def app_factory(database_url, database_engine):
+def app_factory(request, database_url, database_engine):
     """Build an app on the test database with extra settings; tables are emptied afterwards.
-    A test that builds one app builds one app: the emptying uses the session's engine, not another app."""
+    A test that builds one app builds one app: the emptying uses the session's engine, not another app.
+    A test that asks for `demo` has its apps built on a fresh copy of the demo database instead."""
     apps = []
+    demo_copy = request.getfixturevalue("demo_database") if "demo" in request.fixturenames else None
+    url = demo_copy or database_url
 
     def build(**overrides):
-        app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **overrides})
         app.jinja_env.bytecode_cache = TEMPLATE_CODE
         apps.append(app)
         return app
@@ -211,7 +222,7 @@ def app_factory(database_url, database_engine):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    if apps:
+    if apps and demo_copy is None:
         _empty_tables(database_engine)
 
 
@@ -230,6 +241,73 @@ def app(app_factory):
     app = app_factory()
     with app.app_context():
         yield app
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_url, tmp_path_factory):
+    """The demo community, loaded once a session (as `load_demo()` in a test's app loads it) into a database of
+    its own that no test touches: each test asking for `demo` gets a copy (a file copy on SQLite, CREATE DATABASE
+    ... TEMPLATE on PostgreSQL), a fraction of a second instead of a load (10 to 20 s)."""
+    from cop.demo import load_demo
+
+    def load(url):
+        _migrate(url)
+        app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            load_demo()
+            db.session.remove()
+            db.engine.dispose()
+
+    if database_url.startswith("sqlite"):
+        with _sqlite_directory(tmp_path_factory) as directory:
+            path = directory / "demo.sqlite"
+            load(f"sqlite:///{path}")
+            yield DemoTemplate(path, None)
+    else:
+        admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        copies = []
+        for url in _postgres_copy(admin, POSTGRES_ADMIN_URL, template=None):
+            load(url)
+            yield DemoTemplate(sa.engine.make_url(url).database, admin, copies)
+            # Dropped together at the end: PostgreSQL waits for a checkpoint on each DROP DATABASE (seconds on a
+            # server busy with other runs), and back to back they find little left to write.
+            for copy in copies:
+                with admin.connect() as connection:
+                    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class DemoTemplate:
+    def __init__(self, where, admin, copies=None):
+        self.where, self.admin, self.copies = where, admin, copies
+
+    def copy(self, tmp_path: Path) -> str:
+        """The URL of a new copy of the demo database."""
+        if self.admin is None:
+            shutil.copyfile(self.where, tmp_path / "demo.sqlite")
+            return f"sqlite:///{tmp_path / 'demo.sqlite'}"
+        name = f"cop_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self.where}"'))
+        self.copies.append(name)
+        return sa.engine.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def demo_database(demo_template, tmp_path):
+    """The URL of this test's own copy of the demo database (see `demo`)."""
+    return demo_template.copy(tmp_path)
+
+
+@pytest.fixture
+def demo(app):
+    """The demo community, as `load_demo()` leaves it, in a database of this test's own (a copy of the session's
+    demo database): for tests that read the demo. A test of loading it (a second load, an erasure) still calls
+    load_demo itself. The test's `app`, `client` and `app_factory` apps are all on the copy."""
+    from cop.communities.models import Community
+    from cop.demo import COMMUNITY_SLUG
+
+    return db.session.execute(sa.select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one()
 
 
 @pytest.fixture
