@@ -1,9 +1,10 @@
-# The two commands of README's quick start: `make run` and `make test`; `make lint` for style and types.
+# The two commands of README's quick start: `make run` and `make test` (`make test-fast` is the quick loop;
+# `make lint` checks style and types).
 VENV := .venv
 # A development server: a generated SECRET_KEY and the dev mailbox (production refuses both).
 FLASK := COP_DEVELOPMENT=1 $(VENV)/bin/flask --app wsgi
 
-.PHONY: run test lint install install-dev benchmarks
+.PHONY: run test test-fast lint install install-dev benchmarks
 
 # PORT (default 5000) is the port to serve on; BASE_URL follows it.
 run: install
@@ -15,6 +16,10 @@ run: install
 
 test: install-dev
 	$(VENV)/bin/pytest
+
+# The loop while working: SQLite only, no browser, no demo (the markers are in tests/conftest.py).
+test-fast: install-dev
+	$(VENV)/bin/pytest -m "not browser and not demo and not postgresql"
 
 # Style (ruff) and types (mypy); both read their settings from pyproject.toml.
 lint: install-dev

@@ -3,9 +3,11 @@
 Both give the same plain shape per VEVENT, so tests can assert that they agree and
 that the times are the intended ones in UTC.
 """
+import atexit
 import json
 import shutil
 import subprocess
+import threading
 from datetime import timezone
 from pathlib import Path
 
@@ -38,14 +40,49 @@ def with_icalendar(text: str) -> list[dict]:
     return events
 
 
+class _IcalJs:
+    """One node running ical.js for the whole session (parse.mjs --lines): starting node for each calendar was
+    a tenth of a second each, some 150 times in `make test-fast`. Each calendar is still read as by a fresh one."""
+
+    def __init__(self):
+        self.process = None
+        self.lock = threading.Lock()
+
+    def parse(self, text: str) -> dict:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self.process = self._start()
+            self.process.stdin.write(json.dumps(text) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        assert line, f"ical.js stopped (exit {self.process.poll()})"
+        answer = json.loads(line)
+        assert "error" not in answer, answer.get("error")
+        return answer
+
+    @staticmethod
+    def _start() -> subprocess.Popen:
+        node = shutil.which("node")
+        assert node, "node is needed to run ical.js in the tests"
+        process = subprocess.Popen([node, str(PARSE_SCRIPT), "--lines"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, cwd=ROOT, text=True, encoding="utf-8")
+        atexit.register(_stop, process)
+        return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+_ICALJS = _IcalJs()
+
+
 def with_icaljs(text: str) -> dict:
-    node = shutil.which("node")
-    assert node, "node is needed to run ical.js in the tests"
-    result = subprocess.run(
-        [node, str(PARSE_SCRIPT)], input=text.encode(), capture_output=True, cwd=ROOT, timeout=60, check=False,
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    return json.loads(result.stdout)
+    return _ICALJS.parse(text)
 
 
 def icaljs_events(text: str) -> list[dict]:

@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
@@ -16,6 +17,8 @@ from tests.conftest import TEST_SETTINGS
 
 BEFORE = "94d18a952af7"
 COPY = Path(__file__).parent / "fixtures" / "demo_before_member_records.json.gz"
+pytestmark = pytest.mark.demo  # a copy of the demo, as an earlier revision built it
+
 RECORD = ("organisation_id", "profession", "role_title", "interests", "dietary_needs", "access_needs",
           "line_manager_id")
 

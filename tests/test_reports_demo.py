@@ -46,14 +46,13 @@ def test_the_demo_has_a_year_of_big_rooms_with_a_trend(app):
     assert len(plans.met_before_pairs(upcoming, confirmed)) > 1000
 
 
-def test_the_reports_show_the_demo_feedback_follow_ups(app, client):
+def test_the_reports_show_the_demo_feedback_follow_ups(demo, client):
     from cop.accounts.models import Account
     from cop.feedback.results import follow_up_pairs
     from cop.people.models import Person
     from tests.conftest import sign_in
 
-    load_demo()
-    community = db.session.execute(select(Community).where(Community.slug == COMMUNITY_SLUG)).scalar_one()
+    community = demo
     past = add_demo_events(community)["past_big_room"]
     pairs = follow_up_pairs([past.id])
     assert pairs  # the demo's answers name people to follow up with

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .problem import Model, Problem, compile_problem
+from .model import Model, compile_problem
+from .problem import Problem
 
 HARD_RULES = (
     "rounds",  # wrong number of rounds in the plan

@@ -5,12 +5,9 @@ import re
 
 import pytest
 
-from cop.demo import load_demo
-
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_organiser_reads_the_reports_and_exports_them(journey):
-    load_demo()
+def test_organiser_reads_the_reports_and_exports_them(journey, demo):
     page = journey.page
 
     journey.sign_in("rachel.okoye@mse-icb.nhs.example", "demo-organiser-2026")

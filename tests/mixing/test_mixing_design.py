@@ -9,10 +9,10 @@ from itertools import combinations
 import pytest
 
 from cop.mixing import Person, Problem, solve
+from cop.mixing.construct import construct
 from cop.mixing.design import ORDER_10, design_table, exact_cover, golfer_rounds, ring
-from cop.mixing.problem import compile_problem
+from cop.mixing.model import compile_problem
 from cop.mixing.score import evaluate
-from cop.mixing.solver import _construct
 
 
 def _repeats(tables: int, seats: int, rounds: int) -> int:
@@ -77,7 +77,7 @@ def test_the_deal_spreads_organisations_from_the_start(people, tables):
     persons = [Person(f"p{len(sizes)}-{k}-{o}", {"organisation": f"o{o}"})
                for o, s in enumerate(sizes) for k in range(s)]
     model = compile_problem(Problem(persons, [people // tables] * tables, 3, mix_by=["organisation"]))
-    score = evaluate(model, _construct(model, rng, None))
+    score = evaluate(model, construct(model, rng, None))
     assert score.excess["organisation"] == score.lower_bounds["excess"]["organisation"] == 0
     assert score.repeats == score.lower_bounds["repeats"]
 

@@ -23,9 +23,10 @@ from cop.mixing import (
     score_plan,
     solve,
 )
-from cop.mixing.problem import compile_problem, table_size_bounds
+from cop.mixing.model import compile_problem, table_size_bounds
 from cop.mixing.score import evaluate
-from cop.mixing.solver import _Search
+from cop.mixing.search import Search
+from cop.mixing.tabu import tabu
 
 ORGANISATIONS = ["NHS A", "NHS B", "Council", "Hospice", "GP"]
 SECTORS = ["health", "care", "voluntary"]
@@ -201,7 +202,7 @@ def test_incremental_terms_match_a_fresh_count(problem, seed):
     model = compile_problem(problem)
     rng = random.Random(seed)
     plan = solve(problem, seed=seed, iterations=200)
-    search = _Search(model)
+    search = Search(model)
     where = [[-1] * model.people for _ in range(model.rounds)]
     for r, seating in enumerate(plan.rounds):
         for t, table in enumerate(seating):
@@ -289,10 +290,10 @@ def _where_of(model, plan) -> list[list[int]]:
 def test_tabu_search_keeps_hard_constraints_and_never_returns_worse(problem, seed, pressing_only):
     model = compile_problem(problem)
     plan = solve(problem, seed=seed, iterations=200)
-    search = _Search(model)
+    search = Search(model)
     search.load(_where_of(model, plan))
     start = list(search.terms)
-    best, _ = search.tabu(random.Random(seed), 2000, 0.0, pressing_only=pressing_only)
+    best, _ = tabu(search, random.Random(seed), 2000, 0.0, pressing_only=pressing_only)
     search.load(best)
     assert search.terms[0] == 0  # the hard tier
     assert search.terms <= start
@@ -304,7 +305,7 @@ def test_tabu_search_keeps_hard_constraints_and_never_returns_worse(problem, see
 def test_itinerary_exchanges_keep_terms_exact_and_repeats_unchanged(problem, seed):
     model = compile_problem(problem)
     rng = random.Random(seed)
-    search = _Search(model)
+    search = Search(model)
     search.use(rng.choice([search.strict_weights, search.soft_weights, search.top_weights, search.hybrid_weights]))
     search.load(_where_of(model, solve(problem, seed=seed, iterations=200)))
     free = search.free_all_event
@@ -314,7 +315,7 @@ def test_itinerary_exchanges_keep_terms_exact_and_repeats_unchanged(problem, see
         repeats = search.terms[2]
         before = search.cost()
         predicted = search.exchange_delta(p, q)
-        search._exchange(p, q)
+        search.exchange(p, q)
         assert search.terms[2] == repeats
         assert search.cost() - before == predicted
         terms = list(search.terms)
