@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     _import_models()
+    from cop.jobs import queue as jobs_queue  # long work off the request (issue 19)
+
+    jobs_queue.init_app(app)
     app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_assets(app)
@@ -93,6 +96,7 @@ def _import_models() -> None:
     from cop.events import models as _events  # noqa: F401
     from cop.feedback import models as _feedback  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
+    from cop.jobs import models as _jobs  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.people import models as _people  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
@@ -108,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.events.views import bp as events_bp
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
+    from cop.jobs.views import bp as jobs_bp
     from cop.mail.views import bp as mail_bp
     from cop.people.personal_data_views import bp as personal_data_bp
     from cop.people.views import bp as people_bp
@@ -118,7 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     from cop.site.views import bp as site_bp
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, invitations_bp, mail_bp,
-                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp):
+                      calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp, registration_bp,
+                      jobs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,7 +2,7 @@
 
 # Those tests are refused before the view runs, so ids need not exist.
 URL_VALUES = {"slug": "big-room", "token": "x", "event_id": 1, "series_id": 1, "venue_id": 1, "invitation_id": 1,
-              "message_id": 1, "version": 1, "formation_id": 1, "question_id": 1, "part": "table-cards"}
+              "message_id": 1, "version": 1, "formation_id": 1, "question_id": 1, "part": "table-cards", "job_id": 1}
 
 
 def post_urls(app, person_id: int) -> list[str]:

@@ -92,7 +92,7 @@ EXPECTED = {
     "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     # POSTs: a download marks the plan printed, and no GET changes anything (issue 15).
-    "seating.pack_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.pack_pdf": ("POST", (SIGN_IN, 403, 303, 403, 303, 303)),  # to the job making it (issue 19)
     "seating.part_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
     # Reports are for the community's organisers and facilitators.
     "reports.community_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
@@ -128,6 +128,11 @@ EXPECTED = {
     "registration.join": ("GET", (200, 200, 200, 200, 200, 200)),
     "registration.join_check_email": ("GET", (200, 200, 200, 200, 200, 200)),
     "registration.join_requests": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    # Jobs (issue 19): seen by whoever started one and by its community's organisers and facilitators.
+    "jobs.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "jobs.show": ("GET", (SIGN_IN, 404, 200, 404, 200, 200)),
+    "jobs.cancel": ("POST", (SIGN_IN, 404, 302, 404, 302, 302)),
+    "jobs.download": ("POST", (SIGN_IN, 404, 404, 404, 404, 404)),  # not done yet: nothing to download
 }
 
 
@@ -167,6 +172,11 @@ def world(app):
     from cop.feedback.surveys import ensure_survey  # feedback (issue 7)
 
     question = ensure_survey(event).questions[0]
+    from cop.jobs.models import Job
+
+    job = Job(kind="print_pack", title="Print pack", params={}, community_id=group.id, state="queued",
+              active_key="world", started_by_id=people["organiser"].id)
+    db.session.add(job)
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -176,6 +186,7 @@ def world(app):
             "filename": "app.css", "message_id": message.id,
             "event_id": event.id, "series_id": series.id, "venue_id": venue.id, "invitation_id": invitation.id,
             "version": 1, "part": "find-your-table", "formation_id": 1, "question_id": question.id,
+            "job_id": job.id,
         },
     }
 

@@ -126,6 +126,10 @@ def community_world(app):
     seating.generate(event, seating.SeatingChoices(tables=[6], rounds=1), None, seating.Budget(iterations=100))
     db.session.add(SetFormation(community_id=group.id, title="Cohort", sets=[[attendee.id]]))
     ensure_survey(event)
+    from cop.jobs.models import Job  # a print pack made in the background (issue 19)
+
+    db.session.add(Job(kind="print_pack", title="Print pack", params={}, community_id=group.id, state="done",
+                       message="Ready.", started_by_id=people["facilitator"].id))
     db.session.commit()
     accounts = {role: factories.account(person) for role, person in people.items()}
     db.session.commit()
