@@ -403,6 +403,8 @@ def run(url, people, events, repeats, quick, scaled, stated_people, stated_event
         "people page": f"/communities/{slug}/people",
         "events list": f"/communities/{slug}/events",
         "learning sets page": f"/communities/{slug}/learning-sets",
+        "exchange pairs page (opens)": f"/communities/{slug}/exchange-pairs",
+        "exchange pairs, Find pairs": f"/communities/{slug}/exchange-pairs?suggest=1",
         "community page": f"/communities/{slug}",
     }
     measured = {}
