@@ -93,6 +93,8 @@ def load_settings() -> dict:
         "JOBS_STALL_SECONDS": float(os.environ.get("JOBS_STALL_SECONDS", "60")),
         "JOBS_MAIL_AFTER_SECONDS": float(os.environ.get("JOBS_MAIL_AFTER_SECONDS", "20")),
         "JOBS_MAX_MEMORY_MB": int(os.environ.get("JOBS_MAX_MEMORY_MB", "600")),
+        # Invitations to more people than this at once are sent by a job (its page shows the progress).
+        "INVITE_IN_BACKGROUND_OVER": int(os.environ.get("INVITE_IN_BACKGROUND_OVER", "100")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),

@@ -267,3 +267,73 @@ def test_the_production_broker_redis_carries_jobs_between_instances(app_factory)
             assert queue.progress_of(db.session.get(Job, job_id)).step == ""  # an ended job keeps nothing there
     finally:
         web.extensions["cop_jobs"].storage.flush_all()
+
+
+# --- invitations to many people ----------------------------------------------------------------------------
+
+
+def _community_to_invite(people: int):
+    group = factories.community()
+    organiser = factories.member(group, "organiser")
+    organisation = factories.organisation()
+    for n in range(people):
+        factories.member(group, someone=factories.person(name=f"Invitee {n}", org=organisation))
+    event = factories.event(group)
+    db.session.commit()
+    return group, organiser, event
+
+
+def test_inviting_many_people_is_a_job_all_or_nothing_with_one_mail_each(app_factory, tmp_path):
+    from cop.invitations.models import Invitation
+
+    app = app_factory(JOBS_BROKER_URL=f"sqlite:///{tmp_path / 'jobs.sqlite'}", INVITE_IN_BACKGROUND_OVER=5,
+                      JOBS_MAIL_AFTER_SECONDS=0)
+    with app.app_context():
+        group, organiser, event = _community_to_invite(12)
+        client = _client_as(app, organiser)
+        form = {"who": "everyone", "addresses": "", "action": "send"}
+        started = client.post(f"/events/{event.id}/invite", data=form)
+        assert started.status_code == 303 and "/jobs/" in started.headers["Location"]
+        again = client.post(f"/events/{event.id}/invite", data=form, follow_redirects=True)
+        assert "being sent already" in again.text  # a second click is shown the first run
+        assert db.session.scalar(select(func.count(Job.id))) == 1
+        assert db.session.scalar(select(func.count(Invitation.id))) == 0  # nothing yet: the request only queued
+
+        assert queue.work_once(app)
+        job = _job()
+        assert job.state == "done" and job.message.startswith("13 invitations sent")  # the organiser too
+        assert db.session.scalar(select(func.count(Invitation.id))) == 13
+        subjects = db.session.scalars(select(OutboxMessage.subject)).all()
+        assert subjects.count(f"You are invited: {event.title}") == 13
+        assert f"Done: Invitations to {event.title} (13 people)" in subjects  # the organiser is told
+        page = client.get(f"/jobs/{job.id}")
+        assert "13 invitations sent" in page.text and f'href="/events/{event.id}/guests"' in page.text
+
+        # The same again: planned afresh when it runs, so nobody is invited twice.
+        client.post(f"/events/{event.id}/invite", data={**form, "who": "everyone"})
+        assert db.session.scalar(select(func.count(Job.id))) == 1  # nobody new: refused before any job
+
+
+def test_an_invitation_job_that_fails_half_way_invites_nobody(app_factory, tmp_path, monkeypatch):
+    from cop.invitations import mails
+    from cop.invitations.models import Invitation
+
+    app = app_factory(JOBS_BROKER_URL=f"sqlite:///{tmp_path / 'jobs.sqlite'}", INVITE_IN_BACKGROUND_OVER=5)
+    with app.app_context():
+        group, organiser, event = _community_to_invite(10)
+        client = _client_as(app, organiser)
+        client.post(f"/events/{event.id}/invite", data={"who": "everyone", "addresses": "", "action": "send"})
+        real, written = mails.mail_invitation, []
+
+        def fails_at_the_seventh(invitation):
+            if len(written) == 6:
+                raise OSError("the disk is full")
+            written.append(invitation)
+            real(invitation)
+
+        monkeypatch.setattr(mails, "mail_invitation", fails_at_the_seventh)
+        assert queue.work_once(app)
+        job = _job()
+        assert job.state == "failed" and "nobody was invited" in job.message
+        assert db.session.scalar(select(func.count(Invitation.id))) == 0
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0

@@ -1,15 +1,16 @@
 """Invitations: the personal RSVP page (no account), inviting, the guests page, the outbox."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.extensions import db, token_guesses
-from cop.invitations import guests, inviting, rsvp as answering
+from cop.invitations import guests, inviting, rsvp as answering, send_job
 from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation
+from cop.jobs.queue import JobRefused
 from cop.links import external_url
 from cop.mail import outbox
 from cop.mail.models import OutboxMessage
@@ -112,6 +113,15 @@ def invite(event_id: int):
             _report_problems(plan, form.who, form.addresses)
             if not form.errors and plan.count == 0:
                 form.who.errors.append("Nobody new to invite: everyone you chose has been invited already")
+            if not form.errors and request.form.get("action") == "send" and (
+                    plan.count > current_app.config["INVITE_IN_BACKGROUND_OVER"]):
+                # Many people: a job writes them (issue 19), and its page shows how far it has got.
+                try:
+                    job = send_job.start_sending(event, _wanted(form), addresses, plan.count, current_user.person)
+                except JobRefused as refused:
+                    flash("These invitations are being sent already: here is how far it has got.")
+                    job = refused.job
+                return redirect(url_for("jobs.show", job_id=job.id), code=303)
             if not form.errors and request.form.get("action") == "send":
                 sent = inviting.send_invitations(event, plan)
                 flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")

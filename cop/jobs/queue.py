@@ -53,6 +53,10 @@ class JobRefused(ValueError):
         self.job = job
 
 
+class JobFailed(Exception):
+    """A handler's own refusal, in plain words for the page (the event was cancelled meanwhile...)."""
+
+
 class JobCancelled(Exception):
     """The organiser cancelled the job; raised at the handler's next step, so nothing is written."""
 
@@ -294,6 +298,10 @@ def _run(app: Flask, job_id: int) -> None:
     except JobCancelled:
         db.session.rollback()
         _finish(app, job_id, attempt, "cancelled", "Cancelled: nothing was changed.", started)
+    except JobFailed as refusal:
+        db.session.rollback()
+        log.warning("job %s refused: %s", job_id, refusal)
+        _finish(app, job_id, attempt, "failed", f"{refusal} Nothing was changed.", started)
     except Exception:  # noqa: BLE001 - any failure: nothing written, the job says so, the log has the detail
         db.session.rollback()
         log.exception("job %s failed", job_id)
