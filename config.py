@@ -95,6 +95,8 @@ def load_settings() -> dict:
         "JOBS_MAX_MEMORY_MB": int(os.environ.get("JOBS_MAX_MEMORY_MB", "600")),
         # Invitations to more people than this at once are sent by a job (its page shows the progress).
         "INVITE_IN_BACKGROUND_OVER": int(os.environ.get("INVITE_IN_BACKGROUND_OVER", "100")),
+        # Guest lists of more rows than this are written by a job on confirming.
+        "IMPORT_IN_BACKGROUND_OVER": int(os.environ.get("IMPORT_IN_BACKGROUND_OVER", "200")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),

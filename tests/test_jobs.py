@@ -337,3 +337,46 @@ def test_an_invitation_job_that_fails_half_way_invites_nobody(app_factory, tmp_p
         assert job.state == "failed" and "nobody was invited" in job.message
         assert db.session.scalar(select(func.count(Invitation.id))) == 0
         assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+# --- a large guest-list import -----------------------------------------------------------------------------
+
+
+def _guest_list(rows: int) -> bytes:
+    return ("name,email,organisation,sector\n" + "".join(
+        f"Imported Person {n},imported{n}@example.org,Organisation {n % 7},vcse\n" for n in range(rows))).encode()
+
+
+def test_a_large_import_is_previewed_from_the_server_and_written_by_a_job(app_factory, tmp_path):
+    from cop.communities.models import Membership
+
+    app = app_factory(JOBS_BROKER_URL=f"sqlite:///{tmp_path / 'jobs.sqlite'}", IMPORT_IN_BACKGROUND_OVER=20)
+    with app.app_context():
+        group = factories.community(slug="big-room")
+        organiser = factories.member(group, "organiser")
+        db.session.commit()
+        client = _client_as(app, organiser)
+        data = _guest_list(300)
+        preview = client.post("/communities/big-room/people/import", content_type="multipart/form-data",
+                              data={"guest_list": (io.BytesIO(data), "guests.csv")})
+        assert preview.status_code == 200 and "300 people will be added" in preview.text
+        assert "imported299@example.org" in preview.text  # shown...
+        assert preview.text.count("imported299@example.org") == 1  # ...but the file is not in the form
+        upload_id = __import__("re").search(r'name="upload_id" type="hidden" value="(\d+)"', preview.text).group(1)
+
+        # Another organiser cannot confirm someone else's upload.
+        other = factories.member(group, "organiser")
+        db.session.commit()
+        g.pop("_login_user", None)
+        assert _client_as(app, other).post("/communities/big-room/people/import/confirm",
+                                           data={"upload_id": upload_id}).status_code == 400
+        g.pop("_login_user", None)
+
+        started = client.post("/communities/big-room/people/import/confirm", data={"upload_id": upload_id})
+        assert started.status_code == 303 and "/jobs/" in started.headers["Location"]
+        members = select(func.count(Membership.id)).where(Membership.community_id == group.id)
+        assert db.session.scalar(members) == 2  # nothing written by the request
+        assert queue.work_once(app)
+        job = _job()
+        assert job.state == "done" and job.message == "Imported the guest list: 300 added, 0 updated."
+        assert db.session.scalar(members) == 302

@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cop.extensions import db
-from cop.jobs.models import Job
+from cop.jobs.models import Job, JobUpload
 from cop.people.models import Person, utcnow
 
 log = logging.getLogger("cop.jobs")
@@ -140,6 +140,27 @@ def _enqueue(job_id: int) -> None:
         huey.put(f"cop:beat:{job_id}", time.time())  # queued just now: not stalled
     except Exception:  # noqa: BLE001 - the row remembers the job; requeue_stalled queues it again
         log.exception("job %s: could not reach the queue; it will be queued again", job_id)
+
+
+# --- uploads kept for a preview --------------------------------------------------------------------------
+
+UPLOAD_HOURS = 24
+
+
+def keep_upload(kind: str, text: str, community_id: int, person: Person) -> JobUpload:
+    """Keep an uploaded file for its preview and confirmation (flushes; uploads older than a day go)."""
+    db.session.execute(delete(JobUpload).where(JobUpload.created_at < utcnow() - timedelta(hours=UPLOAD_HOURS)))
+    upload = JobUpload(kind=kind, text=text, community_id=community_id, person_id=person.id)
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def upload_text(upload_id: int, kind: str, community_id: int, person: Person) -> str | None:
+    """The kept file, only for the person who uploaded it, in that community, while it is kept."""
+    return db.session.scalar(select(JobUpload.text).where(
+        JobUpload.id == upload_id, JobUpload.kind == kind, JobUpload.community_id == community_id,
+        JobUpload.person_id == person.id))
 
 
 # --- starting, following and cancelling ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""jobs: long work off the request (print packs, bulk invitations, imports), its state and its output (issue 19)
+"""jobs: long work off the request (print packs, bulk invitations, imports), its state and its output, and uploads kept for a preview (issue 19)
 
 Revision ID: 0016_heavy_jobs
 Revises: 0015_door_records
@@ -46,9 +46,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_job_cache_key'), ['cache_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_started_by_id'), ['started_by_id'], unique=False)
+    op.create_table('job_upload',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_job_upload_community_id_community'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_job_upload_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_upload'))
+    )
+    with op.batch_alter_table('job_upload', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_upload_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_upload_person_id'), ['person_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('job_upload', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_upload_person_id'))
+        batch_op.drop_index(batch_op.f('ix_job_upload_community_id'))
+    op.drop_table('job_upload')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_started_by_id'))
         batch_op.drop_index(batch_op.f('ix_job_community_id'))

@@ -40,3 +40,33 @@ def test_organiser_invites_everyone_and_follows_the_job_to_the_guest_list(journe
     assert "Guest Number 7" in page.content()
     db.session.expire_all()
     assert db.session.query(Invitation).count() == 9
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_organiser_imports_a_large_guest_list_and_follows_the_job(journey, jobs_worker, app, tmp_path):
+    app.config["IMPORT_IN_BACKGROUND_OVER"] = 5  # "large" for this test
+    group = factories.community(slug="big-room", name="Big Room")
+    factories.account(factories.member(group, "organiser", factories.person(email="olga@example.org")),
+                      password="correct horse battery")
+    db.session.commit()
+    page = journey.page
+    upload = tmp_path / "guests.csv"
+    upload.write_text("name,email,organisation,sector\n" + "".join(
+        f"Imported Person {n},imported{n}@example.org,Basildon Foodbank,vcse\n" for n in range(12)))
+
+    journey.sign_in("olga@example.org", "correct horse battery")
+    journey.follow("Big Room", "Import a guest list")
+    page.set_input_files("#guest_list", str(upload))
+    page.click("button:has-text('Check the file')")
+    journey.check()
+    assert "12 people will be added" in page.content()
+    page.click("button:has-text('Import these people')")
+    page.wait_for_load_state()
+    journey.check()
+    assert page.locator("progress#job-progress").is_visible() and "Waiting for a worker" in page.content()
+
+    jobs_worker()
+    page.wait_for_selector("text=Imported the guest list: 12 added, 0 updated.", timeout=60_000)
+    journey.check()
+    journey.follow("Back to where this started")
+    assert "Imported Person 11" in page.content()
