@@ -32,6 +32,7 @@ benchmarks: install-dev
 	$(VENV)/bin/python benchmarks/rsvp.py --attempts 500 --capacity 100
 	$(VENV)/bin/python benchmarks/outbox.py
 	$(VENV)/bin/python benchmarks/load.py
+	$(VENV)/bin/python benchmarks/scale.py
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -87,6 +87,16 @@ def load_settings() -> dict:
         "FEEDBACK_REMINDER_DAYS": int(os.environ.get("FEEDBACK_REMINDER_DAYS", "3")),
         # Seconds a SQLite writer waits for another writer's lock before giving up.
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+        # Long work (cop/jobs): the queue's broker, how long a job may go without a heartbeat before it is
+        # queued again, when its starter is mailed, and the size past which a worker process is recycled.
+        "JOBS_BROKER_URL": os.environ.get("JOBS_BROKER_URL") or f"sqlite:///{INSTANCE_DIR / 'jobs.sqlite'}",
+        "JOBS_STALL_SECONDS": float(os.environ.get("JOBS_STALL_SECONDS", "60")),
+        "JOBS_MAIL_AFTER_SECONDS": float(os.environ.get("JOBS_MAIL_AFTER_SECONDS", "20")),
+        "JOBS_MAX_MEMORY_MB": int(os.environ.get("JOBS_MAX_MEMORY_MB", "600")),
+        # Invitations to more people than this at once are sent by a job (its page shows the progress).
+        "INVITE_IN_BACKGROUND_OVER": int(os.environ.get("INVITE_IN_BACKGROUND_OVER", "100")),
+        # Guest lists of more rows than this are written by a job on confirming.
+        "IMPORT_IN_BACKGROUND_OVER": int(os.environ.get("IMPORT_IN_BACKGROUND_OVER", "200")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),

@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     _import_models()
+    from cop.jobs import queue as jobs_queue  # long work off the request (issue 19)
+
+    jobs_queue.init_app(app)
     app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     _register_assets(app)
@@ -95,6 +98,7 @@ def _import_models() -> None:
     from cop.events import models as _events  # noqa: F401
     from cop.feedback import models as _feedback  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
+    from cop.jobs import models as _jobs  # noqa: F401
     from cop.mail import models as _mail  # noqa: F401
     from cop.materials import models as _materials  # noqa: F401
     from cop.people import models as _people  # noqa: F401
@@ -120,13 +124,14 @@ def _register_blueprints(app: Flask) -> None:
     from cop.accounts.views import bp as accounts_bp
     from cop.calendars.views import bp as calendars_bp
     from cop.challenges.views import bp as challenges_bp
+    from cop.communities.jobs_views import bp as jobs_bp
     from cop.communities.members_views import bp as people_bp
+    from cop.communities.outbox_views import bp as outbox_bp
     from cop.communities.views import bp as communities_bp
     from cop.door.views import bp as door_bp
     from cop.events.views import bp as events_bp
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
-    from cop.mail.outbox_views import bp as outbox_bp
     from cop.mail.views import bp as mail_bp
     from cop.materials.views import bp as materials_bp
     from cop.polls.views import bp as polls_bp
@@ -140,7 +145,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
                       outbox_bp, calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp,
-                      registration_bp, challenges_bp, polls_bp, materials_bp, programme_bp):
+                      registration_bp, challenges_bp, polls_bp, materials_bp, programme_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -76,6 +76,35 @@ def worker(poll: float, once: bool) -> None:
         run_worker(poll_seconds=poll)
 
 
+@cop_commands.command("jobs-worker")
+@click.option("--workers", default=1, show_default=True, help="Jobs run at once by this worker.")
+@click.option("--processes", is_flag=True, help="Run each in a process of its own (recycled; see --max-tasks).")
+@click.option("--max-tasks", default=0, help="With --processes: replace a process after this many jobs (0: never).")
+@click.option("--once", is_flag=True, help="Run the jobs queued now, one after another, then stop.")
+def jobs_worker(workers: int, processes: bool, max_tasks: int, once: bool) -> None:
+    """Run long work (print packs, bulk invitations, imports) from the jobs queue. Run as many as you like,
+    on as many machines as you like, with JOBS_BROKER_URL pointing at one Redis."""
+    from flask import current_app
+
+    from cop.jobs import queue
+
+    app = current_app._get_current_object()
+    queue.requeue_stalled()
+    if once:
+        ran = 0
+        while queue.work_once(app):
+            ran += 1
+        click.echo(f"jobs={ran}")
+        return
+    app.config["_JOBS_PROCESS_WORKER"] = processes
+    consumer = queue.broker(app).create_consumer(
+        workers=workers, worker_type="process" if processes else "thread", periodic=True,
+        max_tasks=max_tasks or None, check_worker_health=True, initial_delay=0.2, max_delay=2.0)
+    click.echo(f"cop: jobs worker, {workers} {'process' if processes else 'thread'}(es), "
+               f"queue {app.config['JOBS_BROKER_URL'].split('@')[-1]}")
+    consumer.run()
+
+
 @cop_commands.command("inbound")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8024, show_default=True, help="Port to listen on.")
@@ -204,7 +233,10 @@ def dev(host: str, port: int | None, sign_ins: bool) -> None:
 
     threading.Thread(target=work, name="outbox-worker", daemon=True).start()
     start_scheduled_jobs(app, app.config["DEV_JOBS_SECONDS"])
-    click.echo(f"cop: mail worker and scheduled jobs (every {app.config['DEV_JOBS_SECONDS']:g} s) running")
+    from cop.jobs.queue import start_worker_thread
+
+    start_worker_thread(app)  # long work (print packs, bulk invitations, imports): the same queue, a thread
+    click.echo(f"cop: mail worker, jobs worker and scheduled jobs (every {app.config['DEV_JOBS_SECONDS']:g} s) running")
     if sign_ins:
         from cop.demo import demo_sign_in_lines
 

@@ -189,6 +189,7 @@ TEST_SETTINGS = {
     "BASE_URL": "http://cop.test",
     "SERVER_NAME": None,
     "SEATING_ITERATIONS": 3000,  # small rooms, reproducible plans, fast tests
+    "JOBS_BROKER_URL": "memory://",  # a queue per app (tests/test_jobs.py also runs real workers on a file)
 }
 
 

@@ -92,7 +92,7 @@ EXPECTED = {
     "seating.make_current": ("POST", (SIGN_IN, 403, 302, 403, 302, 302)),
     "seating.print_view": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     # POSTs: a download marks the plan printed, and no GET changes anything (issue 15).
-    "seating.pack_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "seating.pack_pdf": ("POST", (SIGN_IN, 403, 303, 403, 303, 303)),  # to the job making it (issue 19)
     "seating.part_pdf": ("POST", (SIGN_IN, 403, 200, 403, 200, 200)),
     # Reports are for the community's organisers and facilitators.
     "reports.community_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
@@ -176,6 +176,11 @@ EXPECTED = {
     "programme.year_pdf": ("GET", (200, 200, 200, 200, 200, 200)),
     "programme.plan": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "programme.event_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form
+    # Jobs (issue 19): seen by whoever started one and by its community's organisers and facilitators.
+    "jobs.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "jobs.show": ("GET", (SIGN_IN, 404, 200, 404, 200, 200)),
+    "jobs.cancel": ("POST", (SIGN_IN, 404, 302, 404, 302, 302)),
+    "jobs.download": ("POST", (SIGN_IN, 404, 404, 404, 404, 404)),  # not done yet: nothing to download
 }
 
 
@@ -227,6 +232,11 @@ def world(app):
     from cop.materials import sharing  # materials (issue 22)
 
     material = sharing.add_file(event, "Slides", "slides.pdf", b"%PDF-1.4\n%%EOF\n", "attendees", None)
+    from cop.jobs.models import Job
+
+    job = Job(kind="print_pack", title="Print pack", params={}, community_id=group.id, state="queued",
+              active_key="world", started_by_id=people["organiser"].id)
+    db.session.add(job)
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -238,6 +248,7 @@ def world(app):
             "version": 1, "part": "find-your-table", "formation_id": 1, "question_id": question.id,
             "challenge_id": challenge.id, "idea_id": idea.id, "comment_id": comment.id,
             "poll_id": poll.id, "participant_id": poll.participants[0].id, "material_id": material.id,
+            "job_id": job.id,
         },
     }
 

@@ -342,6 +342,11 @@ def test_no_get_changes_anything(app, world):  # noqa: F811
     # The PDF is a POST now, and it marks the plan printed.
     assert client.get(f"/events/{world['url_values']['event_id']}/seating.pdf").status_code == 405
     response = client.post(f"/events/{world['url_values']['event_id']}/seating.pdf")
+    assert response.status_code == 303  # a job makes the pack; downloading it marks the plan printed
+    from cop.jobs import queue
+
+    assert queue.work_once(app)
+    response = client.post(response.headers["Location"] + "/download")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert db.session.scalar(select(SeatingPlan.status).where(SeatingPlan.version == 1)) == "printed"
     # The feedback form is stored by its first POST.

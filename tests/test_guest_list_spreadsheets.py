@@ -35,15 +35,15 @@ def _upload(client, data: bytes, filename="guests.csv"):
                        content_type="multipart/form-data")
 
 
-def _hidden_text(page) -> str:
-    import html
-
-    return html.unescape(re.search(r'name="csv_text" type="hidden" value="([^"]*)"', page.text).group(1))
+def _upload_id(page) -> str:
+    """The preview names the file kept on the server; it does not carry the file (issue 19)."""
+    assert 'name="csv_text" type="hidden" value=""' in page.text
+    return re.search(r'name="upload_id" type="hidden" value="(\d+)"', page.text).group(1)
 
 
 def _confirm(client, page, **form):
     return client.post("/communities/big-room/people/import/confirm",
-                       data={"csv_text": _hidden_text(page), **form})
+                       data={"upload_id": _upload_id(page), **form})
 
 
 def _selected(page, name: str) -> str:

@@ -139,6 +139,11 @@ def community_world(app):
     from cop.materials import sharing  # materials (issue 22)
 
     sharing.add_file(event, "Slides", "slides.pdf", b"%PDF-1.4\n%%EOF\n", "attendees", None)
+
+    from cop.jobs.models import Job  # a print pack made in the background (issue 19)
+
+    db.session.add(Job(kind="print_pack", title="Print pack", params={}, community_id=group.id, state="done",
+                       message="Ready.", started_by_id=people["facilitator"].id))
     db.session.commit()
     accounts = {role: factories.account(person) for role, person in people.items()}
     db.session.commit()

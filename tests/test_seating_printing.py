@@ -61,7 +61,12 @@ def test_the_whole_pack_has_every_part_and_marks_the_plan_printed(app):
     group, facilitator, event, seated = _room(people=8)
     plan = plans.generate(event, _choices(tables=(4, 4), rounds=2), facilitator, BUDGET)
     client = _client_as(app, facilitator)
-    response = client.post(f"/events/{event.id}/seating.pdf")
+    started = client.post(f"/events/{event.id}/seating.pdf")  # a job makes the pack (tests/test_jobs.py)
+    assert started.status_code == 303
+    from cop.jobs import queue
+
+    assert queue.work_once(app)
+    response = client.post(started.headers["Location"] + "/download")
     assert response.status_code == 200
     text, pages = _text(response.data)
     # 4 table cards, the door list (one page), 8 folded cards at two a page.

@@ -462,8 +462,10 @@ def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
     return details, reasons
 
 
-def apply_import(community: Community, text: str, choices: ImportChoices | None = None) -> ImportPlan:
-    """Check the file again and, only if every row is good, write it in one transaction.
+def apply_import(community: Community, text: str, choices: ImportChoices | None = None, progress=None,
+                 commit: bool = True) -> ImportPlan:
+    """Check the file again and, only if every row is good, write it in one transaction (committed here
+    unless `commit` is false: a job commits it with its own end; `progress(done, total)` is told as it goes).
 
     Each row writes this community's record of the person; a person new to cop is created with
     the row's name, and nobody's name or address is changed."""
@@ -471,7 +473,10 @@ def apply_import(community: Community, text: str, choices: ImportChoices | None 
     if not plan.ok:
         return plan
     records = {}
-    for details in plan.creates + plan.updates:
+    rows = plan.creates + plan.updates
+    for number, details in enumerate(rows):
+        if progress is not None and number % 100 == 0:
+            progress(number, len(rows))
         membership = members.join_community(community, details.email, details.name, details.role)
         _merge_details(membership, details)
         membership.role = details.role
@@ -479,7 +484,8 @@ def apply_import(community: Community, text: str, choices: ImportChoices | None 
     for details in plan.creates + plan.updates:
         if details.line_manager_email:  # everyone in the file is a member now
             records[details.email].line_manager = members.member_by_email(community, details.line_manager_email).person
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return plan
 
 

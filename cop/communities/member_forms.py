@@ -92,5 +92,7 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportConfirmForm(FlaskForm):
-    # The checked file travels back with the confirmation and is checked again, so no upload is kept on the server.
-    csv_text = HiddenField(validators=[DataRequired()])
+    # The checked file is kept on the server (cop/jobs JobUpload) and named by its id; it is checked again
+    # on confirming. A form may still carry the text itself (csv_text), as before issue 19.
+    upload_id = HiddenField()
+    csv_text = HiddenField()

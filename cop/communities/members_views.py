@@ -1,14 +1,15 @@
 import csv
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from cop.communities import guest_list, members
+from cop.communities import guest_list, import_job, members
 from cop.communities.access import MANAGERS, STAFF, community_for
 from cop.communities.member_forms import FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 from cop.csv_safety import csv_download
 from cop.extensions import db
 from cop.forms_common import MAX_PAGE, ConfirmForm, int_arg, refuse
+from cop.jobs import queue as jobs
 
 bp = Blueprint("people", __name__, url_prefix="/communities/<slug>")
 
@@ -123,16 +124,21 @@ def import_guest_list(slug: str):
         except guest_list.UnreadableFile as error:
             refuse(form, form.guest_list, str(error))
         else:
-            return _preview(community, text, _remembered_choices(community, text))
+            # Kept on the server for the preview and the confirmation: the form names it, never carries it.
+            upload = jobs.keep_upload(import_job.UPLOAD_KIND, text, community.id, current_user.person)
+            db.session.commit()
+            return _preview(community, text, _remembered_choices(community, text), upload_id=upload.id)
     return render_template("people/import.html", community=community, form=form,
                            columns=guest_list.COLUMNS), 400 if form.errors else 200
 
 
-def _preview(community, text: str, choices: guest_list.ImportChoices, status: int | None = None):
+def _preview(community, text: str, choices: guest_list.ImportChoices, status: int | None = None,
+             upload_id: int | None = None):
     plan = guest_list.plan_import(community, text, choices)
     return render_template(
         "people/import_preview.html", community=community, plan=plan, choices=choices,
-        confirm_form=ImportConfirmForm(csv_text=text), fields=guest_list.FIELD_LABELS,
+        confirm_form=ImportConfirmForm(upload_id=upload_id) if upload_id else ImportConfirmForm(csv_text=text),
+        fields=guest_list.FIELD_LABELS,
         vocabularies=guest_list.VOCABULARIES,
     ), status or (200 if plan.ok else 400)
 
@@ -187,13 +193,31 @@ def confirm_import(slug: str):
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
+    upload_id = int(form.upload_id.data) if (form.upload_id.data or "").isdigit() else None
+    text = (jobs.upload_text(upload_id, import_job.UPLOAD_KIND, community.id, current_user.person)
+            if upload_id else form.csv_text.data)
+    if not text:
+        abort(400)  # no file, or one that is not this organiser's (or no longer kept)
     choices = _choices_from_form(request.form)
     if request.form.get("action") == "check":  # the matches changed: preview again, nothing written
-        return _preview(community, form.csv_text.data, choices)
-    plan = guest_list.apply_import(community, form.csv_text.data, choices)
+        return _preview(community, text, choices, upload_id=upload_id)
+    if upload_id and text.count("\n") > current_app.config["IMPORT_IN_BACKGROUND_OVER"]:
+        # A large file: checked, then written by a job (issue 19) whose page shows the progress.
+        plan = guest_list.plan_import(community, text, choices)
+        if not plan.ok:
+            return _preview(community, text, choices, status=400, upload_id=upload_id)
+        _remember(community, plan, choices)
+        try:
+            job = import_job.start_import(community, upload_id, choices, len(plan.creates) + len(plan.updates),
+                                          current_user.person)
+        except jobs.JobRefused as refused:
+            flash("A guest list is being imported into this community already: here is how far it has got.")
+            job = refused.job
+        return redirect(url_for("jobs.show", job_id=job.id), code=303)
+    plan = guest_list.apply_import(community, text, choices)
     if not plan.ok:
         # Something changed since the preview (another import, an edit): show the new problems.
-        return _preview(community, form.csv_text.data, choices, status=400)
+        return _preview(community, text, choices, status=400, upload_id=upload_id)
     _remember(community, plan, choices)
     flash(f"Imported the guest list: {len(plan.creates)} added, {len(plan.updates)} updated.")
     return redirect(url_for("people.index", slug=community.slug))

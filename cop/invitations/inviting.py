@@ -209,8 +209,11 @@ def plan_network_invitations(event: Event, inviter: Person, pasted: str) -> Invi
     return plan
 
 
-def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None = None) -> list[Invitation]:
-    """Create the plan's invitations and queue their mails, all in one transaction."""
+def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None = None, progress=None,
+                     commit: bool = True) -> list[Invitation]:
+    """Create the plan's invitations and queue their mails, all in one transaction (committed here unless
+    `commit` is false: a job commits it with its own end). `progress(done, total)` is told as mails are
+    written (cop/invitations/send_job.py shows it)."""
     if not plan.ok:
         raise ValueError("the plan has problems: " + "; ".join(str(p) for p in plan.problems))
     community: Community = event.community
@@ -225,9 +228,12 @@ def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None =
         db.session.add(invitation)
         invitations.append(invitation)
     db.session.flush()
-    for invitation in invitations:
+    for number, invitation in enumerate(invitations):
+        if progress is not None and number % 100 == 0:
+            progress(number, len(invitations))
         mails.mail_invitation(invitation)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return invitations
 
 

@@ -1,5 +1,5 @@
 """Invitations: the personal RSVP page (no account), inviting, the guests page."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cop.communities import members
@@ -8,11 +8,12 @@ from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.extensions import db, token_guesses
 from cop.forms_common import ConfirmForm, refuse
-from cop.invitations import guests, inviting
+from cop.invitations import guests, inviting, send_job
 from cop.invitations import rsvp as answering
 from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation
+from cop.jobs.queue import JobRefused
 from cop.links import external_url
 
 bp = Blueprint("invitations", __name__)
@@ -100,6 +101,15 @@ def invite(event_id: int):
             _report_problems(form, plan, form.who, form.addresses)
             if not form.errors and plan.count == 0:
                 refuse(form, form.who, "Nobody new to invite: everyone you chose has been invited already")
+            if not form.errors and request.form.get("action") == "send" and (
+                    plan.count > current_app.config["INVITE_IN_BACKGROUND_OVER"]):
+                # Many people: a job writes them (issue 19), and its page shows how far it has got.
+                try:
+                    job = send_job.start_sending(event, _wanted(form), addresses, plan.count, current_user.person)
+                except JobRefused as refused:
+                    flash("These invitations are being sent already: here is how far it has got.")
+                    job = refused.job
+                return redirect(url_for("jobs.show", job_id=job.id), code=303)
             if not form.errors and request.form.get("action") == "send":
                 sent = inviting.send_invitations(event, plan)
                 flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")

@@ -129,15 +129,21 @@ def create(slug: str, formation_id: int):
 # --- exchange pairs -------------------------------------------------------------------------------
 
 
+PAIRS_SHOWN = 200  # suggestions and introduced pairs listed at once: the page stays small at any size
+
+
 @bp.route("/exchange-pairs", methods=["GET", "POST"])
 @login_required
 def exchange_pairs(slug: str):
     """Preview pairs across organisations who share an interest; introduce the chosen ones by e-mail."""
     community, role = community_for(slug, MANAGERS)
     filter_form, wanted = filter_from_args(community, request.args)
-    suggestions = exchange.suggest_pairs(exchange.candidates(community, wanted))
-    form = IntroducePairsForm(data=None if request.method == "POST" else {"pairs": [s.key for s in suggestions]})
-    form.pairs.choices = [(s.key, f"{s.first.name} and {s.second.name}") for s in suggestions]
+    # The page opens without pairing anyone (issue 19): "Find pairs" asks for suggestions, a batch at a time.
+    suggesting = request.method == "GET" and "suggest" in request.args
+    suggestions = exchange.suggest_pairs(exchange.candidates(community, wanted)) if suggesting else []
+    shown = suggestions[:PAIRS_SHOWN]
+    form = IntroducePairsForm(data=None if request.method == "POST" else {"pairs": [s.key for s in shown]})
+    form.pairs.choices = [(s.key, f"{s.first.name} and {s.second.name}") for s in shown]
     refusal = None
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -157,5 +163,6 @@ def exchange_pairs(slug: str):
     elif request.method == "POST":
         abort(400)
     return render_template("seating/exchange.html", community=community, role=role, filter_form=filter_form,
-                           suggestions=suggestions, form=form, refusal=refusal,
-                           pairs=exchange.pairs_of(community)), 400 if refusal else 200
+                           suggesting=suggesting, suggestions=shown, suggested=len(suggestions), form=form,
+                           refusal=refusal, pairs=exchange.pairs_of(community, limit=PAIRS_SHOWN),
+                           pairs_made=exchange.count_pairs(community)), 400 if refusal else 200

@@ -6,7 +6,8 @@ from cop.communities.access import STAFF
 from cop.events.access import event_for
 from cop.extensions import db
 from cop.forms_common import ConfirmForm, int_arg, refuse
-from cop.seating import plans, printing
+from cop.jobs import queue as jobs
+from cop.seating import plans, print_jobs, printing
 from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
 
 bp = Blueprint("seating", __name__)
@@ -247,9 +248,17 @@ def _pdf(event, parts: list[str], part: str | None) -> Response:
 @bp.route("/events/<int:event_id>/seating.pdf", methods=["POST"])
 @login_required
 def pack_pdf(event_id: int):
-    """The whole pack of the plan in use: table cards, find your table, place cards. Marks it printed."""
+    """The whole pack of the plan in use: table cards, find your table, place cards, made by a job (its
+    page shows the progress; downloading it there marks the plan printed). A pack already made from the
+    same plan is offered at once."""
     event, _role = event_for(event_id, STAFF)
-    return _pdf(event, list(printing.PARTS), None)
+    shown = plans.plan_in_use(event) or abort(404)
+    try:
+        job = print_jobs.start_pack(event, shown, current_user.person)
+    except jobs.JobRefused as refused:
+        flash("The print pack for this plan is being made already: here is how far it has got.")
+        job = refused.job
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
 @bp.route("/events/<int:event_id>/seating/<part>.pdf", methods=["POST"])

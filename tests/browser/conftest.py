@@ -48,6 +48,18 @@ def live_server(app):
     server.shutdown()
 
 
+@pytest.fixture
+def jobs_worker(app):
+    """Start the jobs worker (as `cop dev` runs it: a thread on the same queue); call it when the journey has
+    seen the job waiting, so the progress page is checked before the work is done (issue 19)."""
+    from cop.jobs.queue import start_worker_thread
+
+    stops = []
+    yield lambda: stops.append(start_worker_thread(app, poll_seconds=0.2))
+    for stop in stops:
+        stop.set()
+
+
 class Journey:
     """A browser page that checks accessibility and takes a screenshot at every step."""
 

@@ -17,7 +17,7 @@ NO_SHOW = "Lea Frost"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_facilitator_seats_moves_reseats_and_prints(journey):
+def test_facilitator_seats_moves_reseats_and_prints(journey, jobs_worker):
     group = factories.community(slug="big-room", name="Mid and South Essex Big Room")
     facilitator = factories.member(group, "facilitator", factories.person(name="Faye Facilitator",
                                                                           email="faye@example.org"))
@@ -84,9 +84,21 @@ def test_facilitator_seats_moves_reseats_and_prints(journey):
     # The printed pack: a real PDF with the people in it, and without the no-show.
     journey.follow("Print view of version")
     page.go_back()  # the browser's Back button
-    # Downloading marks the plan printed, so it is a button (a POST), not a link.
+    # The pack is made by a job (issue 19): its page shows a progress bar and follows the work (JavaScript;
+    # without it, a "Check progress" link) until the pack is ready; downloading it marks the plan printed, so
+    # that is a button (a POST).
+    page.click("button:has-text('The whole pack (PDF)')")
+    page.wait_for_load_state()
+    journey.check()
+    assert page.locator("progress#job-progress").is_visible()
+    assert "Waiting for a worker" in page.content()
+    assert not page.locator(".cop-job-check").is_visible()  # JavaScript follows the job: no link needed
+    jobs_worker()
+    page.wait_for_selector("text=The print pack is ready", timeout=60_000)
+    page.wait_for_load_state()
+    journey.check()
     with page.expect_download() as download:
-        page.click("button:has-text('The whole pack (PDF)')")
+        page.click("button:has-text('Download')")
     assert download.value.suggested_filename.endswith(".pdf")
     body = Path(download.value.path()).read_bytes()
     assert body.startswith(b"%PDF")
