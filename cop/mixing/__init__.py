@@ -6,15 +6,17 @@
 See README.md in this folder for the problem format, the score and the algorithm.
 """
 
+from typing import Any
+
 from .baselines import deal_round_robin, random_seating
 from .problem import InvalidProblem, Person, Pin, Problem, problem_from_dict, problem_to_dict
 from .score import Score, score_plan
 from .solver import Plan, reseat, solve
 
 
-def plan_to_dict(plan: Plan) -> dict:
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan JSON: rounds x tables x person ids, and the named score terms."""
-    data = {"rounds": plan.rounds, "score": plan.score.to_dict()}
+    data: dict[str, Any] = {"rounds": plan.rounds, "score": plan.score.to_dict()}
     if plan.moves is not None:
         data["moves"] = plan.moves
     return data

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Sequence
 
 from .search import REPEATS, Search
 
@@ -48,6 +49,8 @@ def anneal(
     # the repeats' floor.
     itinerary = ITINERARY_TIGHT if search.floor[REPEATS] > 0 else ITINERARY
     it = 0
+    mover: Sequence[int] | None
+    partner: Sequence[int] | None
     while True:
         if it & 127 == 0:
             if iterations is not None:

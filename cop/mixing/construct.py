@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from .design import design_table
 from .model import Model
@@ -15,7 +16,7 @@ def deal_order(model: Model) -> list[int]:
     facilitators, then everyone by organisation (largest first), then by the
     next attributes, so that dealing in turn spreads each value."""
 
-    def key(u: int):
+    def key(u: int) -> tuple[int | tuple[int, int], ...]:
         members = model.units[u]
         first = members[0]
         values = []
@@ -82,7 +83,7 @@ def _construct_round(
     order: list[int],
     anchor: list[int] | None,
     avoid_met: bool = True,
-    earlier: list[list[int]] = (),
+    earlier: Sequence[list[int]] = (),
 ) -> list[int] | None:
     """Deal one round; None if the units cannot be fitted at even table sizes.
     A unit whose design table is taken (pins, groups, facilitators break the
@@ -253,11 +254,13 @@ def _steered(model: Model, order: list[int]) -> list[int]:
     return result
 
 
-def _construct_with(model: Model, rng: random.Random, anchor, avoid_met: bool) -> list[list[int]]:
+def _construct_with(
+    model: Model, rng: random.Random, anchor: list[list[int]] | None, avoid_met: bool
+) -> list[list[int]]:
     order = deal_order(model)
     if model.met_before and not avoid_met:
         order = _steered(model, order)
-    where = []
+    where: list[list[int]] = []
     for r in range(model.rounds):
         table_of = _construct_round(model, r, order, anchor[r] if anchor else None, avoid_met, where)
         for _ in range(50):

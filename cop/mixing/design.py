@@ -30,6 +30,7 @@ base round shifted ten times); see cyclic_10_4_rounds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations, product
 
@@ -70,7 +71,9 @@ def _number(digits: list[int], p: int) -> int:
 
 def _field(q: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
     """Addition and multiplication tables of GF(q), q a prime power."""
-    p, m = _prime_power(q)
+    power = _prime_power(q)
+    assert power is not None, f"GF({q}): {q} is not a prime power"
+    p, m = power
     if m == 1:
         add = tuple(tuple((a + b) % q for b in range(q)) for a in range(q))
         mul = tuple(tuple((a * b) % q for b in range(q)) for a in range(q))
@@ -237,7 +240,7 @@ def golfer_rounds() -> tuple[tuple[int, ...], ...]:
     unmet = classes(first) | sum(pair_class(c * size, c * size + 7) for c in range(copies))
 
     # Pieces: (copies covered as a bitmask, tables, their classes), none in `unmet`.
-    pieces = []
+    pieces: list[tuple[int, list[tuple[int, ...]], int]] = []
 
     def piece(copies_covered: int, table: tuple[int, ...]) -> None:
         tables = translates(table)
@@ -257,7 +260,7 @@ def golfer_rounds() -> tuple[tuple[int, ...], ...]:
                     if y < y ^ k:  # y and y + k give the same tables
                         piece(1 << c | 1 << c2, (c * size, c * size + k, c2 * size + y, c2 * size + (y ^ k)))
 
-    def rounds_from(covered: int):
+    def rounds_from(covered: int) -> Iterator[tuple[list[tuple[int, ...]], int]]:
         """Every round completing `covered` copies: (tables, classes)."""
         if covered == 0b1111:
             yield [], 0

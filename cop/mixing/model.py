@@ -334,9 +334,9 @@ def _attributes(problem: Problem) -> list[Attribute]:
                 values.append(v)
             value_of.append(value_index[v])
         count = [0] * len(values)
-        for v in value_of:
-            if v >= 0:
-                count[v] += 1
+        for i in value_of:
+            if i >= 0:
+                count[i] += 1
         bound = [math.ceil(c / tables) for c in count]
         attributes.append(Attribute(name, values, value_of, bound, count))
     return attributes

@@ -10,9 +10,13 @@ both with `InvalidProblem`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 FACILITATOR = "facilitator"
 DEFAULT_MIX_BY = ("organisation", "sector", "profession", "place")
+
+# A pair from earlier events: (a, b), or (a, b, weight) with a whole-number weight >= 1.
+MetBefore = tuple[str, str] | tuple[str, str, int]
 
 
 class InvalidProblem(ValueError):
@@ -55,7 +59,7 @@ class Problem:
     pinned: list[Pin] = field(default_factory=list)
     # Pairs from earlier events: (a, b) or (a, b, weight), weight a whole number >= 1 (default 1): how much
     # sitting them together again costs (the app weighs recent and frequent sittings more).
-    met_before: list[tuple] = field(default_factory=list)
+    met_before: list[MetBefore] = field(default_factory=list)
     seconds: float = 1.0  # CPU seconds of the solving thread
     seed: int = 0
     iterations: int | None = None  # a move budget instead of time: reproducible
@@ -64,13 +68,13 @@ class Problem:
 # --- JSON -------------------------------------------------------------------
 
 
-def _ident(value, where: str) -> str:
+def _ident(value: object, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidProblem(f"{where}: a person id must be a string, got {value!r}")
     return str(value)
 
 
-def _id_list(value, where: str, exact: int | None = None) -> tuple[str, ...]:
+def _id_list(value: object, where: str, exact: int | None = None) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise InvalidProblem(f"{where}: expected a list of person ids, got {value!r}")
     ids = tuple(_ident(v, where) for v in value)
@@ -79,13 +83,18 @@ def _id_list(value, where: str, exact: int | None = None) -> tuple[str, ...]:
     return ids
 
 
-def _int(value, where: str, minimum: int = 0) -> int:
+def _int(value: object, where: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidProblem(f"{where}: expected an integer >= {minimum}, got {value!r}")
     return value
 
 
-def _met_before(value, where: str) -> tuple:
+def _pair(value: object, where: str) -> tuple[str, str]:
+    a, b = _id_list(value, where, exact=2)
+    return a, b
+
+
+def _met_before(value: object, where: str) -> MetBefore:
     if not isinstance(value, list) or len(value) not in (2, 3):
         raise InvalidProblem(f"{where}: expected [id, id] or [id, id, weight], got {value!r}")
     pair = (_ident(value[0], where), _ident(value[1], where))
@@ -95,7 +104,7 @@ def _met_before(value, where: str) -> tuple:
     return pair
 
 
-def problem_from_dict(data) -> Problem:
+def problem_from_dict(data: object) -> Problem:
     """Parse the problem JSON (already decoded) described in the README."""
     if not isinstance(data, dict):
         raise InvalidProblem("the problem must be a JSON object")
@@ -142,7 +151,7 @@ def problem_from_dict(data) -> Problem:
         tables=tables,
         rounds=_int(data.get("rounds", 1), "rounds", minimum=1),
         mix_by=list(mix_by),
-        apart=[_id_list(p, f"apart[{n}]", exact=2) for n, p in enumerate(data.get("apart") or [])],
+        apart=[_pair(p, f"apart[{n}]") for n, p in enumerate(data.get("apart") or [])],
         together=[_id_list(g, f"together[{n}]") for n, g in enumerate(data.get("together") or [])],
         pinned=pinned,
         met_before=[_met_before(p, f"met_before[{n}]") for n, p in enumerate(data.get("met_before") or [])],
@@ -152,9 +161,9 @@ def problem_from_dict(data) -> Problem:
     )
 
 
-def problem_to_dict(problem: Problem) -> dict:
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
     """The problem JSON that `problem_from_dict` reads back to an equal problem."""
-    data = {
+    data: dict[str, Any] = {
         "people": [{"id": p.id, **p.attributes} for p in problem.people],
         "tables": list(problem.tables),
         "rounds": problem.rounds,

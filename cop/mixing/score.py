@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from .model import Model, compile_problem
 from .problem import Problem
@@ -37,6 +38,14 @@ HARD_RULES = (
 )
 
 
+class LowerBounds(TypedDict):
+    """Values no plan can beat: repeats, history (weighted), excess per mix_by attribute."""
+
+    repeats: int
+    met_before: int
+    excess: dict[str, int]
+
+
 @dataclass(frozen=True)
 class Score:
     hard_violations: int
@@ -45,7 +54,7 @@ class Score:
     met_before: int
     excess: dict[str, int]
     mean_new_contacts: float
-    lower_bounds: dict
+    lower_bounds: LowerBounds
     met_before_sittings: int = 0
 
     def key(self) -> tuple[int, ...]:
@@ -63,7 +72,7 @@ class Score:
             and all(self.excess[a] <= bounds["excess"][a] for a in self.excess)
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "hard_violations": self.hard_violations,
             "hard": dict(self.hard),
@@ -81,7 +90,7 @@ class Score:
         }
 
 
-def lower_bounds(model: Model) -> dict:
+def lower_bounds(model: Model) -> LowerBounds:
     """Values no plan can beat (valid bounds, not always reachable)."""
     n, tables, rounds = model.people, model.tables, model.rounds
     low, high = model.low, model.high
@@ -120,7 +129,7 @@ def lower_bounds(model: Model) -> dict:
             unavoidable += sum(sorted(weights_of[p])[:forced_hits])
     met_before = math.ceil(unavoidable * rounds / 2)
 
-    excess = {}
+    excess: dict[str, int] = {}
     for attr in model.attributes:
         per_round = sum(
             max(0, count - sum(min(h, bound) for h in high))

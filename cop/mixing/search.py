@@ -9,6 +9,7 @@ it. See README.md for the algorithm.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from .construct import deal_order
 from .model import Model
@@ -30,6 +31,18 @@ class Search:
     meet >= 1" holds for every pair. Memory is linear in the meetings, not n².
     """
 
+    # Set by the first `load` (absent until then).
+    where: list[list[int]]
+    seated: list[list[list[int]]]
+    terms: list[int]
+    meet: list[dict[int, int]]
+    members: list[list[int]]  # [round][table] -> bitset of its people
+    once: list[int]  # bitsets: whom each person meets at least once in the event
+    twice: list[int]  # ... and at least twice
+    count: list[list[list[int]]]  # [attribute][round][table * values + value] -> people
+    facilitators: list[list[int]]  # [round][table] -> facilitators
+    rows: list[list[tuple[list[int], list[int], int, list[int], int]]]  # see _rows
+
     def __init__(self, model: Model, anchor: list[list[int]] | None = None):
         self.model = model
         self.n, self.T, self.R = model.people, model.tables, model.rounds
@@ -42,7 +55,7 @@ class Search:
         n = self.n
         self.MET = ATTR + len(self.attributes)  # the history tier, last
         # History weights: met[p] maps q to the pair's weight (None: no history).
-        self.met = None
+        self.met: list[dict[int, int]] | None = None
         history = {pair: w for pair, w in model.met_before.items() if pair not in model.forced}
         if history:
             self.met = [{} for _ in range(n)]
@@ -440,14 +453,16 @@ class Search:
                 self.relocate(r, p, b)
                 self.relocate(r, q, a)
 
-    def trade(self, r: int, mover, partner, a: int, b: int) -> None:
+    def trade(self, r: int, mover: Sequence[int], partner: Sequence[int], a: int, b: int) -> None:
         """Send `mover` from table a to b and `partner` from b to a in round r."""
         for x in mover:
             self.relocate(r, x, b)
         for y in partner:
             self.relocate(r, y, a)
 
-    def loners(self, rng: random.Random, r: int, t: int, count: int, including: tuple[int, ...]):
+    def loners(
+        self, rng: random.Random, r: int, t: int, count: int, including: tuple[int, ...]
+    ) -> list[int] | None:
         """`count` people at table t in round r who are free and in no group
         (`including` first), or None if there are not enough."""
         unit_of, units, pins = self.unit_of, self.units, self.model.unit_table[r]

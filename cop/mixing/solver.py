@@ -71,7 +71,13 @@ def _golfers_left(search: Search, model: Model) -> bool:
     return small and only_repeats and search.terms[REPEATS] > search.floor[REPEATS]
 
 
-def _run(problem: Problem, seconds, seed, iterations, current) -> Plan:
+def _run(
+    problem: Problem,
+    seconds: float | None,
+    seed: int | None,
+    iterations: int | None,
+    current: list[list[list[str]]] | None,
+) -> Plan:
     # The budget is CPU time of this thread (or moves), not wall-clock time:
     # on a busy machine, or beside other requests in a threaded server, the
     # search gets the same work done, only later.

@@ -31,7 +31,8 @@ def tabu(
     `anneal`)."""
     best = [list(w) for w in search.where]
     best_terms = list(search.terms)
-    cost = best_cost = search.cost()
+    cost: float = search.cost()  # an int: float only for chosen_delta's start, math.inf
+    best_cost = cost
     units, unit_of = search.units, search.unit_of
     loners = [[p for p in search.mobile[r] if len(units[unit_of[p]]) == 1] for r in range(search.R)]
     tabu_until: dict[tuple[int, int, int], int] = {}
