@@ -88,7 +88,7 @@ def jobs_worker(workers: int, processes: bool, max_tasks: int, once: bool) -> No
 
     from cop.jobs import queue
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, not the proxy
     queue.requeue_stalled()
     if once:
         ran = 0

@@ -5,13 +5,13 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, T
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import Model
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 FINISHED = ("done", "failed", "cancelled")
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "job"
     __table_args__ = (
         CheckConstraint("state IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="state_known"),
@@ -44,7 +44,7 @@ class Job(db.Model):
         return self.state in FINISHED
 
 
-class JobUpload(db.Model):
+class JobUpload(Model):
     """A file uploaded for a preview (a guest list), kept on the server until it is confirmed, so the
     preview's form does not carry the file back (issue 19: 1.2 MB posted back at 5,000 rows)."""
 

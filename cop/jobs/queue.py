@@ -29,6 +29,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +38,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.jobs.models import Job, JobUpload
 from cop.people.models import Person
 
@@ -73,12 +74,15 @@ class Outcome:
     next_url: str | None = None
 
 
+FAILURE = "Something went wrong, so nothing was changed. Try again; if it fails again, tell the site's administrator."
+
+
 @dataclass
 class Handler:
-    run: callable  # (job, progress) -> Outcome, in the caller's transaction (flush, never commit)
+    run: Callable[[Job, "Progress"], Outcome]  # in the caller's transaction (flush, never commit)
     cancellable: bool = True
-    on_download: callable = None  # (job) -> None, when its output is downloaded (the view commits)
-    failure: str = "Something went wrong, so nothing was changed. Try again; if it fails again, tell the site's administrator."
+    on_download: Callable[[Job], None] | None = None  # when its output is downloaded (the view commits)
+    failure: str = FAILURE
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -229,11 +233,11 @@ def cancel(job: Job) -> bool:
         return False
     broker().put(f"cop:cancel:{job.id}", True)
     if job.state == "queued":
-        cancelled = db.session.execute(
+        cancelled = rows_changed(
             update(Job).where(Job.id == job.id, Job.state == "queued")
             .values(state="cancelled", active_key=None, finished_at=utcnow(),
                     message="Cancelled before it started: nothing was changed.")
-        ).rowcount
+        )
         db.session.commit()
         if cancelled:
             return True
@@ -280,10 +284,10 @@ def _run(app: Flask, job_id: int) -> None:
     if job is None or job.finished:
         return
     attempt = job.attempts + 1
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Job).where(Job.id == job_id, Job.attempts == job.attempts, Job.state.in_(("queued", "running")))
         .values(state="running", attempts=attempt, started_at=utcnow())
-    ).rowcount
+    )
     db.session.commit()
     if not claimed:
         return
@@ -295,22 +299,22 @@ def _run(app: Flask, job_id: int) -> None:
     beat.start()
     started = time.monotonic()
     try:
-        job = db.session.get(Job, job_id)
+        job = db.session.get_one(Job, job_id)
         if handler is None:
             raise RuntimeError(f"no handler for jobs of kind {job.kind!r}")
         progress = Progress(huey, job, handler.cancellable)
         progress.step("Starting")
         outcome = handler.run(job, progress)
         progress.check()
-        values = dict(state="done", active_key=None, finished_at=utcnow(), message=outcome.message)
+        values: dict[str, object] = dict(state="done", active_key=None, finished_at=utcnow(), message=outcome.message)
         if outcome.output is not None:
             values.update(output=outcome.output, output_name=outcome.output_name, output_type=outcome.output_type)
         if outcome.next_url:
             values["next_url"] = outcome.next_url
         db.session.flush()
-        fenced = db.session.execute(
+        fenced = rows_changed(
             update(Job).where(Job.id == job_id, Job.attempts == attempt, Job.state == "running").values(**values)
-        ).rowcount
+        )
         if not fenced:  # another worker took it over (this one was thought dead): its result stands
             db.session.rollback()
             return
@@ -327,7 +331,7 @@ def _run(app: Flask, job_id: int) -> None:
     except Exception:  # noqa: BLE001 - any failure: nothing written, the job says so, the log has the detail
         db.session.rollback()
         log.exception("job %s failed", job_id)
-        _finish(app, job_id, attempt, "failed", handler.failure if handler else Handler(run=None).failure, started)
+        _finish(app, job_id, attempt, "failed", handler.failure if handler else FAILURE, started)
     finally:
         stop_beating.set()
         beat.join(timeout=HEARTBEAT_SECONDS * 2)
@@ -336,12 +340,12 @@ def _run(app: Flask, job_id: int) -> None:
 
 
 def _finish(app: Flask, job_id: int, attempt: int, state: str, message: str, started: float) -> None:
-    ended = db.session.execute(
+    ended = rows_changed(
         update(Job).where(Job.id == job_id, Job.attempts == attempt)
         .values(state=state, active_key=None, finished_at=utcnow(), message=message)
-    ).rowcount
+    )
     if ended and state == "failed":
-        _mail_if_long(app, db.session.get(Job, job_id), message, time.monotonic() - started, failed=True)
+        _mail_if_long(app, db.session.get_one(Job, job_id), message, time.monotonic() - started, failed=True)
     db.session.commit()
 
 
@@ -374,7 +378,9 @@ def _recycle_if_grown(app: Flask) -> None:
     """A process worker that has grown past JOBS_MAX_MEMORY_MB exits after its job; the consumer starts a
     fresh one (a thread in the development server never exits)."""
     limit = app.config.get("JOBS_MAX_MEMORY_MB") or 0
-    if not limit or threading.current_thread() is not threading.main_thread() or not app.config.get("_JOBS_PROCESS_WORKER"):
+    in_a_worker_process = (threading.current_thread() is threading.main_thread()
+                           and app.config.get("_JOBS_PROCESS_WORKER"))
+    if not limit or not in_a_worker_process:
         return
     try:
         with open("/proc/self/statm") as statm:
@@ -400,7 +406,8 @@ def requeue_stalled(now: float | None = None) -> list[int]:
         if now - last < stall:
             continue
         if job.attempts >= MAX_ATTEMPTS:
-            _finish(current_app._get_current_object(), job.id, job.attempts, "failed",
+            app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, not the proxy
+            _finish(app, job.id, job.attempts, "failed",
                     f"The worker stopped {job.attempts} times while doing this, so it was given up: nothing was "
                     "changed. Try again; if it stops again, tell the site's administrator.", time.monotonic())
             continue
