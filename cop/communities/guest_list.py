@@ -483,7 +483,8 @@ def apply_import(community: Community, text: str, choices: ImportChoices | None 
         records[details.email] = membership
     for details in plan.creates + plan.updates:
         if details.line_manager_email:  # everyone in the file is a member now
-            records[details.email].line_manager = members.member_by_email(community, details.line_manager_email).person
+            manager = members.member_by_email(community, details.line_manager_email)
+            records[details.email].line_manager = manager.person if manager else None
     if commit:
         db.session.commit()
     return plan
@@ -514,7 +515,7 @@ def export_guest_list(community: Community) -> str:
                 member.organisation.place if member.organisation else "",
                 PROFESSIONS[member.profession], member.role_title, member.interests,
                 member.dietary_needs, member.access_needs, ROLES[member.role],
-                emails.get(member.line_manager_id, ""),
+                emails.get(member.line_manager_id, "") if member.line_manager_id else "",
             ]
             for person, member in page.rows
         ),

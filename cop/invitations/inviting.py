@@ -217,7 +217,8 @@ def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None =
     if not plan.ok:
         raise ValueError("the plan has problems: " + "; ".join(str(p) for p in plan.problems))
     community: Community = event.community
-    members = [membership_of(community, person.id) for person in plan.people]
+    # Someone removed from the community since the plan was made is not invited.
+    members = [m for person in plan.people if (m := membership_of(community, person.id)) is not None]
     members += [join_community(community, guest.email, guest.name, role="guest") for guest in plan.new_guests]
     invitations = []
     for member in members:

@@ -467,7 +467,8 @@ class Search:
         (`including` first), or None if there are not enough."""
         unit_of, units, pins = self.unit_of, self.units, self.model.unit_table[r]
         pool = [
-            x for x in self.seated[r][t] if x not in including and len(units[unit_of[x]]) == 1 and pins[unit_of[x]] == -1
+            x for x in self.seated[r][t]
+            if x not in including and len(units[unit_of[x]]) == 1 and pins[unit_of[x]] == -1
         ]
         wanted = count - len(including)
         return list(including) + rng.sample(pool, wanted) if len(pool) >= wanted else None

@@ -103,7 +103,7 @@ MAX_INTEREST_SETS = 64  # interest sets one person is put in at one size: C(8, 4
 
 def _across_organisations(people: list[Member]) -> list[tuple[Member, Member]]:
     """A maximum matching of these people in which nobody is paired within their organisation."""
-    groups: dict[int, list[Member]] = defaultdict(list)
+    groups: dict[int | None, list[Member]] = defaultdict(list)
     for person in people:
         groups[person.organisation_id].append(person)
     ordered_groups = sorted(groups.values(), key=lambda group: -len(group))  # stable: ties in name order
@@ -141,7 +141,7 @@ def pairs_of(community: Community, limit: int | None = None) -> list[ExchangePai
 
 
 def count_pairs(community: Community) -> int:
-    return db.session.scalar(select(func.count(ExchangePair.id)).where(ExchangePair.community_id == community.id))
+    return db.session.scalar(select(func.count(ExchangePair.id)).where(ExchangePair.community_id == community.id)) or 0
 
 
 def _introduction(community: Community, person: Member, other: Member, shared: list[str]) -> None:

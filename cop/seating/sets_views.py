@@ -147,7 +147,8 @@ def exchange_pairs(slug: str):
     refusal = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            chosen = [tuple(int(n) for n in key.split("-", 1)) for key in form.pairs.data or []]
+            chosen = [(int(first), int(second)) for first, second in
+                      (key.split("-", 1) for key in form.pairs.data or [])]
             made = exchange.introduce(community, chosen, current_user.person)
             db.session.commit()
         except (ValueError, IntegrityError) as error:  # PairRefused is a ValueError; IntegrityError: a double submit
