@@ -285,8 +285,8 @@ def exchange_pairing(app, slug: str, people: int, quick: bool) -> tuple[float, s
 
     from cop.communities.members import PeopleFilter
     from cop.communities.models import Community
+    from cop.exchange import pairing as exchange
     from cop.extensions import db
-    from cop.seating import exchange
 
     with app.app_context():
         community = db.session.execute(select(Community).where(Community.slug == slug)).scalar_one()

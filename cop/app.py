@@ -96,6 +96,7 @@ def _import_models() -> None:
     from cop.challenges import models as _challenges  # noqa: F401
     from cop.communities import models as _communities  # noqa: F401
     from cop.events import models as _events  # noqa: F401
+    from cop.exchange import models as _exchange  # noqa: F401
     from cop.feedback import models as _feedback  # noqa: F401
     from cop.invitations import models as _invitations  # noqa: F401
     from cop.jobs import models as _jobs  # noqa: F401
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from cop.communities.views import bp as communities_bp
     from cop.door.views import bp as door_bp
     from cop.events.views import bp as events_bp
+    from cop.exchange.views import bp as exchange_bp
     from cop.feedback.views import bp as feedback_bp
     from cop.invitations.views import bp as invitations_bp
     from cop.mail.views import bp as mail_bp
@@ -145,7 +147,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, communities_bp, people_bp, events_bp, door_bp, invitations_bp, mail_bp,
                       outbox_bp, calendars_bp, seating_bp, sets_bp, reports_bp, feedback_bp, personal_data_bp,
-                      registration_bp, challenges_bp, polls_bp, materials_bp, programme_bp, jobs_bp):
+                      registration_bp, challenges_bp, polls_bp, materials_bp, programme_bp, jobs_bp,
+                      exchange_bp):
         app.register_blueprint(blueprint)
 
 

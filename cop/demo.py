@@ -11,6 +11,7 @@ from cop.accounts.signin import account_for, set_password
 from cop.calendars.demo import demo_calendar_lines
 from cop.communities.models import Community, Membership
 from cop.events.demo import add_demo_events
+from cop.exchange.demo import add_demo_exchange_pairs
 from cop.extensions import db
 from cop.invitations.demo import add_demo_invitations
 from cop.people.models import Organisation, Person
@@ -149,6 +150,7 @@ def load_demo(progress=lambda step: None) -> list[str]:
     add_demo_registrations(year, events.get("upcoming_big_room"))
     progress("the seating plan for the next Big Room")
     add_demo_seating(community, events)
+    add_demo_exchange_pairs(community)
     from cop.feedback.demo import add_demo_feedback  # feedback (issue 7)
 
     progress("feedback")

@@ -22,7 +22,7 @@ LAYERS = [
     {"accounts"},
     {"events"},
     {"invitations"},
-    {"door", "seating"},
+    {"door", "exchange", "seating"},
     {"calendars", "feedback", "registration"},
     {"challenges", "materials", "polls", "programme"},
     {"reports"},

@@ -104,7 +104,7 @@ EXPECTED = {
     "sets.show": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "sets.move": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
     "sets.create": ("POST", (SIGN_IN, 403, 400, 403, 400, 400)),  # an empty form
-    "sets.exchange_pairs": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
+    "exchange.pairs": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     # feedback (issue 7): the form is the organisers'; results for organisers and facilitators; answering
     # needs a personal link (an unknown one: 404), no account.
     "feedback.answer": ("GET", (404, 404, 404, 404, 404, 404)),

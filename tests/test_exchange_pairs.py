@@ -2,10 +2,10 @@
 from sqlalchemy import func, select
 
 from cop.communities.members import as_members
+from cop.exchange import pairing as exchange
+from cop.exchange.models import ExchangePair
 from cop.extensions import db
 from cop.mail.models import OutboxMessage
-from cop.seating import exchange
-from cop.seating.models import ExchangePair
 from tests import factories
 from tests.conftest import sign_in
 

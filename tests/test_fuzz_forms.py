@@ -54,7 +54,7 @@ FORM_PAGES = [
     ("organiser", "/events/{event_id}/feedback/questions/{question_id}"),
     ("anonymous", "/feedback/{feedback_token}"),
     ("organiser", "/communities/{slug}/learning-sets"),
-    ("organiser", "/communities/{slug}/exchange-pairs"),
+    ("organiser", "/communities/{slug}/exchange-pairs?suggest=1"),  # the page suggests pairs when asked
     ("anonymous", "/events/{event_id}/register"),  # open registration (issue 23)
     ("organiser", "/events/{event_id}/share"),
     ("anonymous", "/communities/{slug}/join"),

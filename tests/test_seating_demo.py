@@ -30,10 +30,13 @@ def test_the_upcoming_big_room_gets_a_three_round_plan_once(app):
 def test_the_demo_cohort_is_formed_into_sets_with_sessions_and_exchange_pairs_are_introduced(app):
     from cop.communities.members import members_by_id
     from cop.events.models import Series
+    from cop.exchange import pairing as exchange
+    from cop.exchange.demo import EXCHANGE_PAIRS
+    from cop.exchange.models import ExchangePair
     from cop.mail.models import OutboxMessage
-    from cop.seating import exchange, sets
-    from cop.seating.demo import COHORT, EXCHANGE_PAIRS
-    from cop.seating.models import ExchangePair, SetFormation
+    from cop.seating import sets
+    from cop.seating.demo import COHORT
+    from cop.seating.models import SetFormation
 
     load_demo()
     [formation] = db.session.execute(select(SetFormation)).scalars().all()

@@ -17,13 +17,12 @@ from cop.events.scheduling import nth_weekday
 from cop.events.times import london_now
 from cop.extensions import db
 from cop.people.models import Person
-from cop.seating import exchange, plans, sets
+from cop.seating import plans, sets
 from cop.seating.models import SetFormation
 
 DEMO_BUDGET = plans.Budget(iterations=60_000)
 COHORT = "Leading across boundaries: Mid Essex managers"
 COHORT_FILTER = PeopleFilter(place="Mid Essex", profession="management", role="member")
-EXCHANGE_PAIRS = 6
 THURSDAY = 3
 
 
@@ -50,16 +49,8 @@ def add_demo_learning_sets(community: Community) -> SetFormation:
     return formation
 
 
-def add_demo_exchange_pairs(community: Community) -> None:
-    if exchange.pairs_of(community):
-        return
-    suggestions = exchange.suggest_pairs(exchange.candidates(community, PeopleFilter(role="member")))
-    exchange.introduce(community, [(s.first.id, s.second.id) for s in suggestions[:EXCHANGE_PAIRS]], None)
-
-
 def add_demo_seating(community: Community, events: dict) -> plans.SeatingPlan | None:
     add_demo_learning_sets(community)
-    add_demo_exchange_pairs(community)
     event = events.get("upcoming_big_room")
     if event is None or plans.plans_of(event) or not plans.people_to_seat(event, "confirmed"):
         return None

@@ -207,7 +207,7 @@ class LockForm(_PrefixedIds, FlaskForm):
         return valid
 
 
-# --- action learning sets and exchange pairs ------------------------------------------------------
+# --- action learning sets ------------------------------------------------------
 
 COHORT_SOURCES = {"filter": "People in the community who match the filters",
                   "list": "An uploaded list of email addresses"}
@@ -263,9 +263,3 @@ class CreateSetsForm(FlaskForm):
             refuse(self, self.ends, "The end time must be after the start time")
             return False
         return valid
-
-
-class IntroducePairsForm(FlaskForm):
-    """The pairs shown on the preview, as "first-second" person ids; each is checked again on saving."""
-
-    pairs = MultiCheckboxField("Pairs to introduce", choices=[], validate_choice=False)

@@ -1,8 +1,9 @@
 """Action learning sets and exchange pairs in real Chromium, every page checked with axe-core."""
 import pytest
 
+from cop.exchange.models import ExchangePair
 from cop.extensions import db
-from cop.seating.models import ExchangePair, SetFormation
+from cop.seating.models import SetFormation
 from tests import factories
 
 

@@ -31,10 +31,10 @@ from sqlalchemy.orm import selectinload
 
 from cop.communities.members import Member, PeopleFilter, find_members, members_by_id
 from cop.communities.models import Community
+from cop.exchange.models import ExchangePair
 from cop.extensions import db
 from cop.mail.outbox import queue_mail
 from cop.people.models import Person
-from cop.seating.models import ExchangePair
 from cop.text import one_line
 
 

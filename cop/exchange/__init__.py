@@ -1,0 +1,1 @@
+"""Workforce exchange: pairs of people from different organisations who share an interest, introduced by e-mail."""
