@@ -174,6 +174,7 @@ EXPECTED = {
     # is the organisers'.
     "programme.year_page": ("GET", (200, 200, 200, 200, 200, 200)),
     "programme.year_pdf": ("GET", (200, 200, 200, 200, 200, 200)),
+    "programme.year_svg": ("GET", (200, 200, 200, 200, 200, 200)),  # the picture of the year, to download
     "programme.plan": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "programme.event_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form
 }

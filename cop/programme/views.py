@@ -10,7 +10,7 @@ from cop.communities.models import Community
 from cop.events.models import Event
 from cop.extensions import db
 from cop.forms_common import refuse
-from cop.programme import year
+from cop.programme import picture, year
 from cop.programme.forms import EventThemeForm, ThemeForm
 from cop.seating.printing import pdf_from_html
 
@@ -25,8 +25,21 @@ def _community(slug: str) -> Community:
 def year_page(slug: str):
     """The year at a glance, for anyone (published public events only): the community shares it."""
     community = _community(slug)
-    return render_template("programme/year.html", community=community, months=year.the_year(community),
-                           role=role_in(community, current_user), printing=False)
+    months = year.the_year(community)
+    return render_template("programme/year.html", community=community, months=months,
+                           role=role_in(community, current_user), printing=False,
+                           picture=picture.year_picture_markup(community.name, months))
+
+
+@bp.route("/year.svg")
+def year_svg(slug: str):
+    """The year as a picture, to download (the same as the page's): an SVG file, for slides and newsletters."""
+    community = _community(slug)
+    svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + picture.year_picture(community.name, year.the_year(community))
+    safe = "".join(c if c.isalnum() else "-" for c in community.slug)
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Content-Disposition": f'attachment; filename="{safe}-year.svg"',
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
 
 
 @bp.route("/year.pdf")
