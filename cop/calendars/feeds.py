@@ -252,8 +252,8 @@ def personal_feed_validator(person: Person, theme_id: int | None = None) -> Vali
         .where(Invitation.person_id == person.id)
     ).all())
     return _validator(
-        "person", person.id, theme_id, person.name, person.email, count, id_sum, last_created, last_answered, last_revoked,
-        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence, own_steps, communities,
+        "person", person.id, theme_id, person.name, person.email, count, id_sum, last_created, last_answered,
+        last_revoked, revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence, own_steps, communities,
         times=[last_created, last_answered, last_revoked, last_updated],
     )
 
