@@ -28,8 +28,8 @@ def community_report(slug: str):
     records = queries.event_records(community)
     report = figures.community_figures(records)
     return render_template("reports/community.html", community=community, role=role,
-                           report=report, dimensions=export.DIMENSIONS,
-                           themes=figures.theme_figures(report.events), charts=charts, follow_ups=queries.follow_ups(records), channels=queries.channels(records))
+                           report=report, dimensions=export.DIMENSIONS, themes=figures.theme_figures(report.events),
+                           charts=charts, follow_ups=queries.follow_ups(records), channels=queries.channels(records))
 
 
 @bp.route("/communities/<slug>/report.csv")
