@@ -104,6 +104,7 @@ def _import_models() -> None:
     from cop.materials import models as _materials  # noqa: F401
     from cop.people import models as _people  # noqa: F401
     from cop.polls import models as _polls  # noqa: F401
+    from cop.programme import models as _programme  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
 

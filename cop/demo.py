@@ -161,10 +161,11 @@ def load_demo(progress=lambda step: None) -> list[str]:
     add_demo_challenges(community, events)
 
     from cop.polls.demo import add_demo_poll  # date polls (issue 22)
-    from cop.programme.demo import add_demo_themes  # the year of themes (issue 22)
+    from cop.programme.demo import add_demo_suggestions, add_demo_themes  # the year of themes (issue 22)
 
     progress("the year of themes")
     add_demo_themes(community, events)
+    add_demo_suggestions(community)
     from cop.materials.demo import add_demo_materials  # materials after the event (issue 22)
 
     progress("materials from the last Big Room")

@@ -4,7 +4,7 @@
 URL_VALUES = {"slug": "big-room", "token": "x", "event_id": 1, "series_id": 1, "venue_id": 1, "invitation_id": 1,
               "message_id": 1, "version": 1, "formation_id": 1, "question_id": 1, "part": "table-cards",
               "challenge_id": 1, "idea_id": 1, "comment_id": 1, "poll_id": 1, "participant_id": 1, "material_id": 1,
-              "job_id": 1}
+              "job_id": 1, "suggestion_id": 1}
 
 
 def post_urls(app, person_id: int) -> list[str]:

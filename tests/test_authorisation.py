@@ -174,6 +174,7 @@ EXPECTED = {
     # is the organisers'.
     "programme.year_page": ("GET", (200, 200, 200, 200, 200, 200)),
     "programme.year_pdf": ("GET", (200, 200, 200, 200, 200, 200)),
+    "programme.year_svg": ("GET", (200, 200, 200, 200, 200, 200)),  # the picture of the year, to download
     "programme.plan": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "programme.event_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form
     # Jobs (issue 19): seen by whoever started one and by its community's organisers and facilitators.
@@ -181,6 +182,12 @@ EXPECTED = {
     "jobs.show": ("GET", (SIGN_IN, 404, 200, 404, 200, 200)),
     "jobs.cancel": ("POST", (SIGN_IN, 404, 302, 404, 302, 302)),
     "jobs.download": ("POST", (SIGN_IN, 404, 404, 404, 404, 404)),  # not done yet: nothing to download
+    # Members' theme suggestions: the community's people read, suggest and vote (the world's suggestion is the
+    # facilitator's: their own vote is refused with a message, a redirect too); organisers open, close, adopt.
+    "programme.suggestions_page": ("GET", (SIGN_IN, 200, 200, 403, 200, 200)),
+    "programme.vote": ("POST", (SIGN_IN, 302, 302, 403, 302, 302)),
+    "programme.open_suggestions": ("POST", (SIGN_IN, 403, 403, 403, 302, 302)),
+    "programme.adopt": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form (no month chosen)
 }
 
 
@@ -237,6 +244,10 @@ def world(app):
     job = Job(kind="print_pack", title="Print pack", params={}, community_id=group.id, state="queued",
               active_key="world", started_by_id=people["organiser"].id)
     db.session.add(job)
+    from cop.programme import suggestions  # members' theme suggestions (issue 22)
+
+    suggestions.set_open(group, True)
+    suggestion = suggestions.suggest(group, people["facilitator"], "Eiddilwch", "Cyn y drws ffrynt")
     db.session.commit()
     accounts = {role: factories.account(p, is_admin=(role == "admin")) for role, p in people.items()}
     return {
@@ -249,6 +260,7 @@ def world(app):
             "challenge_id": challenge.id, "idea_id": idea.id, "comment_id": comment.id,
             "poll_id": poll.id, "participant_id": poll.participants[0].id, "material_id": material.id,
             "job_id": job.id,
+            "suggestion_id": suggestion.id,
         },
     }
 
@@ -319,7 +331,7 @@ PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register"
                   "materials.index"}  # a published public event's materials page: each material shown to whom it may be
 OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
                     "formation_id", "question_id", "version", "challenge_id", "idea_id", "comment_id", "poll_id",
-                    "participant_id", "material_id"}
+                    "participant_id", "material_id", "suggestion_id"}
 
 
 def test_another_community_s_organiser_reaches_no_object_of_this_one(app, world):

@@ -12,6 +12,7 @@ from cop import ical as ics
 from cop.calendars import feeds
 from cop.calendars.models import CalendarToken
 from cop.clock import utcnow
+from cop.events.models import Theme
 from cop.extensions import db
 from tests import calendar_factories as make
 from tests import factories
@@ -384,6 +385,41 @@ def test_a_person_without_an_account_gets_a_feed_url(client, group, guest):
     assert [e["summary"] for e in both_parsers(client.get(feed_path(guest)).get_data(as_text=True))] == ["Big Room"]
 
 
+def test_my_calendar_and_the_personal_feed_filter_by_theme(client, group, guest):
+    """My calendar filters by a theme of the year (issue 22); the feed address it offers keeps the filter, and
+    the token's rules are the feed's: an unknown token is not found whatever the theme."""
+    frailty = Theme(community=group, name="Eiddilwch – frailty")
+    other = factories.community(name="Ysbyty Gwynedd")
+    theirs = Theme(community=other, name="Eiddilwch – frailty")
+    make.invitation(make.event(group, *evening(3, 12), title="Frail Room", theme=frailty), guest, answer="yes",
+                    place="confirmed")
+    make.invitation(make.event(group, *evening(4, 9), title="Plain Room"), guest, answer="yes", place="confirmed")
+    make.invitation(make.event(other, *evening(5, 9), title="Gwynedd Room", theme=theirs), guest, answer="yes",
+                    place="confirmed")
+    unseen = Theme(community=group, name="Not mine")
+    make.event(group, *evening(6, 9), title="Uninvited", theme=unseen)
+    db.session.commit()
+    sign_in(client, factories.account(guest))
+    page = client.get("/my-calendar").get_data(as_text=True)
+    assert 'name="theme"' in page and "Not mine" not in page
+    assert "Eiddilwch – frailty (Ysbyty Gwynedd)" in page  # two themes of one name: their communities say which
+    filtered = client.get(f"/my-calendar?theme={frailty.id}").get_data(as_text=True)
+    rows = filtered.split('id="coming-up"')[1].split("</table>")[0]
+    assert "Frail Room" in rows and "Plain Room" not in rows and "Gwynedd Room" not in rows
+    path = feed_path(guest)
+    assert f"{path}?theme={frailty.id}" in filtered
+    summaries = [e["summary"] for e in both_parsers(client.get(f"{path}?theme={frailty.id}").get_data(as_text=True))]
+    assert summaries == ["Frail Room"]
+    whole = client.get(path)
+    assert len(both_parsers(whole.get_data(as_text=True))) == 3
+    assert client.get(f"{path}?theme={frailty.id}").headers["ETag"] != whole.headers["ETag"]
+    # Another theme's id, a theme of nobody's events, nonsense: an empty or whole calendar, never an error.
+    assert both_parsers(client.get(f"{path}?theme={unseen.id}").get_data(as_text=True)) == []
+    assert client.get(f"{path}?theme=99999999999999999999").status_code == 200
+    assert client.get(f"/my-calendar?theme={unseen.id}").status_code == 200
+    assert client.get(f"/calendar/not-a-token.ics?theme={frailty.id}").status_code == 404
+
+
 # --- Cost: a feed request follows the events in the feed, not the community ----------------
 
 def _grow_community(group, members: int, events: int, guest) -> None:
@@ -392,8 +428,10 @@ def _grow_community(group, members: int, events: int, guest) -> None:
     for _ in range(members):
         factories.member(group)
     for day in range(events):
+        # Each event carries its own theme (CATEGORIES), loaded with the events, not one query each.
+        theme = Theme(community=group, name=f"Thema {members}-{day}")
         happening = make.event(group, datetime(YEAR, 1, 1, 18) + timedelta(days=day),
-                               datetime(YEAR, 1, 1, 21) + timedelta(days=day), venue=venue, series=run)
+                               datetime(YEAR, 1, 1, 21) + timedelta(days=day), venue=venue, series=run, theme=theme)
         make.invitation(happening, guest, answer="yes", place="confirmed")
     db.session.commit()
 

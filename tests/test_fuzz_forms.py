@@ -65,6 +65,7 @@ FORM_PAGES = [
     ("facilitator", "/communities/{slug}/polls/new"),  # date polls and the year of themes (issue 22)
     ("anonymous", "/polls/{poll_token}"),
     ("organiser", "/communities/{slug}/year/plan"),
+    ("member", "/communities/{slug}/year/suggestions"),  # members' theme suggestions (open in the world)
 ]
 
 

@@ -65,3 +65,52 @@ def test_a_member_cannot_plan_and_another_community_s_theme_is_refused(app, clie
         pass
     else:
         raise AssertionError("another community's theme was given")
+
+
+LONG = "Anghydraddoldebau iechyd yng Nghymoedd Gwent – Łódź, Ærøskøbing, 東京の健康格差 <script>alert(1)</script>"
+
+
+def test_the_year_picture_names_every_month_and_never_overflows_a_card(app):
+    """The picture (issue 22, part 1): a card a month with its themes and events, labels cut to their card."""
+    import xml.etree.ElementTree as ET
+
+    from cop.programme import picture
+    from cop.text import text_width
+
+    group, _organiser, event = _world()
+    year.add_theme(group, LONG, date(2027, 3, 1), "Hir iawn")
+    for n in range(4):
+        year.add_theme(group, f"Thema {n} – Gofal", date(2027, 5, 1))
+    db.session.commit()
+    months = year.the_year(group, date(2027, 1, 1))
+    svg = picture.year_picture(group.name, months)
+    root = ET.fromstring(svg)  # well-formed, the name's markup escaped
+    assert "<script>" not in svg
+    ns = {"s": picture.SVG_NS}
+    cards = root.findall("s:g", ns)
+    assert len(cards) == 12
+    titles = [card.find("s:title", ns).text for card in cards]
+    assert titles[2] == f"March 2027: {LONG}; 1 event"  # the whole name in the card's title
+    assert titles[0] == "January 2027: no theme; no events"
+    assert "and 2 more" in "".join(t.text for t in cards[4].iter(f"{{{picture.SVG_NS}}}text"))
+    for card in cards:
+        rect = card.find("s:rect", ns)
+        right = float(rect.get("x")) + float(rect.get("width"))
+        for text in card.findall("s:text", ns):
+            size = float(text.get("font-size", 14))
+            assert float(text.get("x")) + text_width(text.text, size) <= right - picture.PADDING + 0.01, text.text
+
+
+def test_the_year_page_shows_the_picture_and_it_downloads(app):
+    group, _organiser, _event = _world()
+    year.add_theme(group, "Eiddilwch", year.this_month())
+    db.session.commit()
+    client = app.test_client()
+    page = client.get("/communities/big-room/year").get_data(as_text=True)
+    assert 'svg xmlns="http://www.w3.org/2000/svg"' in page and 'role="img"' in page
+    assert '/communities/big-room/year.svg' in page and "<caption" in page  # the table beside it
+    download = client.get("/communities/big-room/year.svg")
+    assert download.status_code == 200 and download.mimetype == "image/svg+xml"
+    assert "attachment" in download.headers["Content-Disposition"] and "sandbox" in download.headers[
+        "Content-Security-Policy"]
+    assert "Eiddilwch" in download.get_data(as_text=True)

@@ -261,8 +261,38 @@ def test_the_community_csv_holds_every_section(app, community):
         "community attendance by profession", "community attendance by place", "community network of organisations",
         "events over time", "organisations never seen before", "attendance by organisation", "attendance by sector",
         "attendance by profession", "attendance by place", "organisations that sat together",
-        "follow-up intentions from feedback", "by channel"}
+        "follow-up intentions from feedback", "by channel", "community by theme"}
     assert ["follow-up intentions from feedback", "", "", "intentions", "", "0"] in rows  # no feedback here
+
+
+def test_the_community_report_shows_attendance_and_mixing_by_theme(app, community):
+    """Issue 22: the themes of the year, each theme's events added up from their own figures. E1 and E2 carry
+    "Eiddilwch – frailty": 2 events, 4 + 6 = 10 attendances by a1 a2 b1 c1 | a1 a3 b1 b2 d1 x1 = 8 people from
+    A B C D = 4 organisations, 4 + 1 = 5 from new organisations; both seated: reach 2 + 7 = 9 of 2 + 8 = 10,
+    new pairs 2 + 6 = 8. E3 has no theme: 1 event, 4 attendances, no plan in use."""
+    from cop.programme import year
+
+    theme = year.add_theme(community["group"], "Eiddilwch – frailty", None)
+    for key in ("E1", "E2"):
+        year.give_event_theme(community["events"][key], theme)
+    db.session.commit()
+    rows = figures.theme_figures(queries.community_report(community["group"]).events)
+    assert [(r.theme, r.events, r.attendances, r.people, r.organisations, r.from_new_organisations, r.seated_events,
+             r.cross_pairs, r.allowed_pairs, r.new_cross_pairs) for r in rows] == [
+        ("Eiddilwch – frailty", 2, 10, 8, 4, 5, 2, 9, 10, 8), ("No theme", 1, 4, 4, 4, 0, 0, 0, 0, 0)]
+    assert rows[0].reach_share == 0.9 and rows[1].reach_share is None
+    client = _client(app, community["accounts"]["organiser"])
+    html = client.get("/communities/big-room/report").get_data(as_text=True)
+    table = html.split('id="by-theme-table"')[1].split("</table>")[0]
+    assert "Eiddilwch – frailty" in table and "90%" in table and "No seating plan in use" in table
+    csv_rows = list(csv.reader(io.StringIO(client.get("/communities/big-room/report.csv").get_data(as_text=True))))
+    assert ["community by theme", "", "", "mixing reach (pairs)", "Eiddilwch – frailty", "9"] in csv_rows
+    assert ["community by theme", "", "", "attendances", "No theme", "4"] in csv_rows
+
+
+def test_without_themes_the_report_has_no_theme_table(app, community):
+    html = _client(app, community["accounts"]["organiser"]).get("/communities/big-room/report").get_data(as_text=True)
+    assert 'id="by-theme-table"' not in html
 
 
 def test_the_event_csv(app, community):

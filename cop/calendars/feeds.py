@@ -25,7 +25,7 @@ from cop.calendars.models import CalendarToken
 from cop.clock import utcnow
 from cop.communities.access import STAFF, role_in
 from cop.communities.models import Community
-from cop.events.models import Event
+from cop.events.models import Event, Theme
 from cop.extensions import db
 from cop.invitations.models import Invitation
 from cop.invitations.rsvp import invitation_for_token
@@ -225,9 +225,10 @@ def person_for_feed_token(token: str) -> Person | None:
 
 # --- The personal feed ------------------------------------------------------------------
 
-def personal_feed_validator(person: Person) -> Validator:
+def personal_feed_validator(person: Person, theme_id: int | None = None) -> Validator:
     """From all the person's invitations, whatever their state, so any change that adds,
-    drops or alters an event in the feed changes the validator."""
+    drops or alters an event in the feed changes the validator (giving an event a theme touches it, so a feed
+    filtered by theme changes too). The theme filter is part of the tag."""
     row = db.session.execute(
         select(
             func.count(Invitation.id), func.sum(Invitation.id),
@@ -251,20 +252,23 @@ def personal_feed_validator(person: Person) -> Validator:
         .where(Invitation.person_id == person.id)
     ).all())
     return _validator(
-        "person", person.id, person.name, person.email, count, id_sum, last_created, last_answered, last_revoked,
-        revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence, own_steps, communities,
+        "person", person.id, theme_id, person.name, person.email, count, id_sum, last_created, last_answered,
+        last_revoked, revoked, waitlist_sum, confirmed, answers, last_updated, top_sequence, own_steps, communities,
         times=[last_created, last_answered, last_revoked, last_updated],
     )
 
 
-def personal_feed_invitations(person: Person) -> list[Invitation]:
-    """The invitations whose events belong in the person's feed: not declined, not revoked, not drafts."""
-    return list(db.session.scalars(
+def personal_feed_invitations(person: Person, theme_id: int | None = None) -> list[Invitation]:
+    """The invitations whose events belong in the person's feed: not declined, not revoked, not drafts; only
+    those whose event carries the theme when `theme_id` is given. The events come with their venue, series and
+    theme (CATEGORIES) in the same query."""
+    query = (
         select(Invitation)
         .join(Invitation.event)
         .options(
             contains_eager(Invitation.event).joinedload(Event.venue),
             contains_eager(Invitation.event).joinedload(Event.series),
+            contains_eager(Invitation.event).joinedload(Event.theme),
         )
         .where(
             Invitation.person_id == person.id,
@@ -273,24 +277,50 @@ def personal_feed_invitations(person: Person) -> list[Invitation]:
             Event.status.in_(LISTED_STATUSES),
         )
         .order_by(Event.starts_at, Event.id)
-    ))
+    )
+    if theme_id is not None:
+        query = query.where(Event.theme_id == theme_id)
+    return list(db.session.scalars(query))
 
 
-def coming_up_in_feed(person: Person, now: datetime | None = None) -> list[Invitation]:
+def themes_in_feed(person: Person) -> list[Theme]:
+    """The themes the events of the person's feed carry (from any of their communities), by name: what My
+    calendar can filter by."""
+    return sorted(db.session.scalars(
+        select(Theme).distinct()
+        .join(Event, Event.theme_id == Theme.id)
+        .join(Invitation, Invitation.event_id == Event.id)
+        .where(Invitation.person_id == person.id, Invitation.is_live, Invitation.answer != "no",
+               Event.status.in_(LISTED_STATUSES))
+    ).unique().all(), key=lambda theme: (theme.name.casefold(), theme.id))
+
+
+def coming_up_in_feed(person: Person, now: datetime | None = None, theme_id: int | None = None) -> list[Invitation]:
     """The feed's events that have not ended yet, for the My calendar page."""
     now = now or utcnow()
-    return [invitation for invitation in personal_feed_invitations(person) if invitation.event.ends_at >= now]
+    return [invitation for invitation in personal_feed_invitations(person, theme_id)
+            if invitation.event.ends_at >= now]
 
 
-def personal_feed(person: Person) -> str:
-    invitations = personal_feed_invitations(person)
+def personal_feed(person: Person, theme_id: int | None = None) -> str:
+    """The person's feed; only the events carrying the theme when `theme_id` is given (a theme none of their
+    events carries, any more, gives an empty calendar rather than an error the calendar app would drop)."""
+    invitations = personal_feed_invitations(person, theme_id)
+    theme = next((i.event.theme for i in invitations if i.event.theme is not None), None) if theme_id else None
     for invitation in invitations:
         set_committed_value(invitation, "person", person)  # already loaded: no query per invitation
     return ics.calendar_feed(
         [invitation.event for invitation in invitations],
-        "My events (cop)",
+        f"My events: {theme.name} (cop)" if theme else "My events (cop)",
         {invitation.event_id: invitation for invitation in invitations},
     )
+
+
+def feed_theme(person: Person, theme_id: int | None) -> Theme | None:
+    """The theme a personal feed or My calendar is filtered by: one the person's feed carries, else None."""
+    if theme_id is None:
+        return None
+    return next((theme for theme in themes_in_feed(person) if theme.id == theme_id), None)
 
 
 # --- Links for calendar apps ------------------------------------------------------------

@@ -11,6 +11,7 @@ from cop.calendars import feeds
 from cop.communities.directory import communities_for
 from cop.communities.models import Community
 from cop.extensions import db, token_guesses
+from cop.forms_common import int_arg
 
 bp = Blueprint("calendars", __name__)
 
@@ -78,8 +79,9 @@ def personal_feed(token: str):
     person = feeds.person_for_feed_token(token)
     if person is None:
         abort(404)
+    theme_id = int_arg("theme", None)  # ?theme=<id>: only the events carrying that theme (My calendar's filter)
     return _calendar_response(
-        feeds.personal_feed_validator(person), lambda: feeds.personal_feed(person),
+        feeds.personal_feed_validator(person, theme_id), lambda: feeds.personal_feed(person, theme_id),
         cache="private, no-cache",
     )
 
@@ -89,11 +91,15 @@ def personal_feed(token: str):
 def my_calendar():
     person = current_user.person
     feed_url = feeds.feed_url_for_person(person)
-
-    coming_up = feeds.coming_up_in_feed(person)
+    themes = feeds.themes_in_feed(person)
+    theme = feeds.feed_theme(person, int_arg("theme", None))
+    name = f"cop: {person.name}"
+    if theme is not None:
+        feed_url, name = f"{feed_url}?theme={theme.id}", f"{name}, {theme.name}"
+    coming_up = feeds.coming_up_in_feed(person, theme_id=theme.id if theme else None)
     return render_template(
-        "calendars/my_calendar.html", person=person,
-        links=feeds.subscribe_links(feed_url, f"cop: {person.name}"), coming_up=coming_up,
+        "calendars/my_calendar.html", person=person, themes=themes, theme=theme,
+        links=feeds.subscribe_links(feed_url, name), coming_up=coming_up,
         # an invited member opens the event's page from here; someone invited from outside has only their mail
         in_communities={community.id for community, _role in communities_for(current_user)},
     )

@@ -28,13 +28,15 @@ from cop.materials import personal_data as _materials  # noqa: F401
 from cop.people.models import Person
 from cop.people.personal_data import registered_sections, when
 from cop.polls import personal_data as _polls  # noqa: F401
+from cop.programme import personal_data as _programme  # noqa: F401
 from cop.registration import personal_data as _registration  # noqa: F401
 from cop.seating import personal_data as _seating  # noqa: F401
 
 FORMAT = "cop personal data export 1"
 # The export's order; erasure runs in it too, "profile" last (the others match on the name and address).
 ORDER = ("profile", "account", "sign_in_links", "memberships", "invitations", "check_ins", "door", "seats", "mail",
-         "calendar_tokens", "feedback", "registrations", "challenges", "polls", "materials")
+         "calendar_tokens", "feedback", "registrations", "challenges", "polls", "materials",
+         "theme_suggestions")
 
 
 def _sections():

@@ -4,6 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from cop.forms_common import SingleLine
+from cop.programme.models import SUGGESTION_DESCRIPTION_LENGTH, SUGGESTION_TITLE_LENGTH
 
 
 class ThemeForm(FlaskForm):
@@ -15,3 +16,14 @@ class ThemeForm(FlaskForm):
 class EventThemeForm(FlaskForm):
     event = SelectField("Event", choices=[], validators=[InputRequired("Choose an event")])
     theme = SelectField("Theme", choices=[])
+
+
+class SuggestionForm(FlaskForm):
+    title = StringField("Theme", validators=[InputRequired("Enter the theme you suggest"),
+                                             Length(max=SUGGESTION_TITLE_LENGTH), SingleLine()])
+    description = TextAreaField("What it would be about (optional)",
+                                validators=[Length(max=SUGGESTION_DESCRIPTION_LENGTH)])
+
+
+class AdoptForm(FlaskForm):
+    month = SelectField("Month", choices=[])

@@ -5,7 +5,7 @@ ISO), event, measure, label (the organisation, sector, ... a row is about; empty
 none) and value. Shares are fractions from 0 to 1, empty when there is nothing to divide by.
 """
 from cop.events.times import to_london
-from cop.reports.figures import CommunityFigures, EventFigures, FollowUps
+from cop.reports.figures import CommunityFigures, EventFigures, FollowUps, theme_figures
 
 HEADER = ["section", "event_date", "event", "measure", "label", "value"]
 DIMENSIONS = {"organisation": "Organisation", "sector": "Sector", "profession": "Profession", "place": "Place"}
@@ -75,6 +75,16 @@ def community_csv_rows(report: CommunityFigures, follow_ups: FollowUps) -> list[
         for row in report.breakdowns[dimension]:
             rows.append([f"community attendance by {dimension}", "", "", "attendances", row.label, row.attendances])
             rows.append([f"community attendance by {dimension}", "", "", "people", row.label, row.people])
+    for theme in theme_figures(report.events):
+        for measure, value in (("events", theme.events), ("attendances", theme.attendances), ("people", theme.people),
+                               ("organisations", theme.organisations),
+                               ("attendees from new organisations", theme.from_new_organisations),
+                               ("events with a seating plan", theme.seated_events),
+                               ("mixing reach (pairs)", theme.cross_pairs),
+                               ("room allowed (pairs)", theme.allowed_pairs),
+                               ("mixing reach share", _share(theme.reach_share)),
+                               ("new cross-organisation pairs", theme.new_cross_pairs)):
+            rows.append(["community by theme", "", "", measure, theme.theme, value])
     for (a, b), pairs in sorted(report.links.items()):
         rows.append(["community network of organisations", "", "", "cross-organisation pairs", f"{a} & {b}", pairs])
     for figure, reached in zip(report.events, report.organisations_reached):

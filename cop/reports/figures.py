@@ -51,6 +51,7 @@ class EventRecord:
     starts_at: datetime
     attendees: tuple[Attendee, ...]
     seating: Seating | None = None
+    theme: str = ""  # the theme of the year it carried (its name); "" for none
 
 
 Pair = tuple[int, int]  # person ids, smaller first
@@ -313,6 +314,55 @@ def community_figures(records: list[EventRecord]) -> CommunityFigures:
         links=dict(Counter(cross_pairs.values())),
         organisation_attendances=dict(Counter(a.organisation for r in records for a in r.attendees if a.organisation)),
     )
+
+
+# --- by theme of the year ------------------------------------------------------------------------------
+
+NO_THEME = "No theme"
+
+
+@dataclass
+class ThemeRow:
+    """A theme's events added up, from their figures (each event judged against all the earlier ones)."""
+
+    theme: str
+    events: int
+    attendances: int
+    people: int  # distinct people at the theme's events
+    organisations: int  # distinct organisations at the theme's events
+    from_new_organisations: int  # attendees from organisations never seen at the community before
+    seated_events: int  # events with a seating plan in use
+    cross_pairs: int  # mixing reach added up over the seated events
+    allowed_pairs: int  # what their rooms allowed, added up
+    new_cross_pairs: int
+
+    @property
+    def new_organisation_share(self) -> float | None:
+        return share(self.from_new_organisations, self.attendances)
+
+    @property
+    def reach_share(self) -> float | None:
+        return share(self.cross_pairs, self.allowed_pairs)
+
+
+def theme_figures(events: list[EventFigures]) -> list[ThemeRow]:
+    """Attendance and mixing by theme, from the events' own figures: a row per theme (most attendances first,
+    then by name), the events without a theme last."""
+    grouped: dict[str, list[EventFigures]] = {}
+    for figure in events:
+        grouped.setdefault(figure.record.theme or NO_THEME, []).append(figure)
+    rows = []
+    for theme, figures in grouped.items():
+        attendees = [a for f in figures for a in f.record.attendees]
+        seated = [f for f in figures if f.has_plan]
+        rows.append(ThemeRow(
+            theme=theme, events=len(figures), attendances=sum(f.attendance for f in figures),
+            people=len({a.person_id for a in attendees}),
+            organisations=len({a.organisation_id for a in attendees if a.organisation_id is not None}),
+            from_new_organisations=sum(f.from_new_organisations for f in figures), seated_events=len(seated),
+            cross_pairs=sum(f.cross_pairs for f in seated), allowed_pairs=sum(f.allowed_pairs or 0 for f in seated),
+            new_cross_pairs=sum(f.new_cross_pairs for f in seated)))
+    return sorted(rows, key=lambda r: (r.theme == NO_THEME, -r.attendances, r.theme.casefold()))
 
 
 # --- follow-up intentions from feedback -----------------------------------------------------------------

@@ -1,12 +1,15 @@
 """Loading a community's report data: a fixed number of queries however many events it has.
 
-The events (one query), everyone checked in at them with their organisation (one), and
-the seating plans in use with their seats (two), through the owning features' functions.
+The events (one query), everyone checked in at them with their organisation (one), the
+seating plans in use with their seats (two), and the events' themes (one), through the owning features' functions.
 """
+from sqlalchemy import select
+
 from cop.communities.models import Community
 from cop.door.check_in import checked_in_at
 from cop.events.listing import events_held
-from cop.events.models import Event
+from cop.events.models import Event, Theme
+from cop.extensions import db
 from cop.feedback.results import follow_up_pairs
 from cop.invitations.channels import arrivals
 from cop.people.models import PROFESSIONS, SECTORS
@@ -26,16 +29,26 @@ def event_records(community: Community, up_to: Event | None = None) -> list[figu
             place=row.place,
         ))
     seatings = seatings_in_use(ids)
+    themes = themes_of_events(ids)
     records = []
     for event in events:
         seating = seatings.get(event.id)
         records.append(figures.EventRecord(
             event_id=event.id, title=event.title, starts_at=event.starts_at, attendees=tuple(attendees[event.id]),
+            theme=themes.get(event.id, ""),
             seating=None if seating is None else figures.Seating(
                 tables=tuple(seating.tables),
                 rounds=tuple(tuple(tuple(table) for table in tables) for tables in seating.rounds)),
         ))
     return records
+
+
+def themes_of_events(event_ids: list[int]) -> dict[int, str]:
+    """Each event's theme of the year (its name), for those that carry one: one query."""
+    if not event_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Event.id, Theme.name).join(Theme, Theme.id == Event.theme_id).where(Event.id.in_(event_ids))).all())
 
 
 def community_report(community: Community) -> figures.CommunityFigures:

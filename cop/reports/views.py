@@ -26,8 +26,9 @@ def short_date(utc) -> str:
 def community_report(slug: str):
     community, role = community_for(slug, STAFF)
     records = queries.event_records(community)
+    report = figures.community_figures(records)
     return render_template("reports/community.html", community=community, role=role,
-                           report=figures.community_figures(records), dimensions=export.DIMENSIONS,
+                           report=report, dimensions=export.DIMENSIONS, themes=figures.theme_figures(report.events),
                            charts=charts, follow_ups=queries.follow_ups(records), channels=queries.channels(records))
 
 

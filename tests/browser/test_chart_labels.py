@@ -65,3 +65,34 @@ def test_every_chart_label_is_inside_its_chart_and_a_cut_one_keeps_its_whole_tex
     titles = " ".join(page.eval_on_selector_all("title", "els => els.map(e => e.textContent)"))
     assert "Ysbyty Gwynedd" in texts and any(t.endswith("…") for t in texts)
     assert all(name in titles for name in LONG_NAMES)
+
+
+def test_the_year_picture_s_labels_stay_inside_their_month_s_card(page):
+    """The year of themes' picture (issue 22): each card's texts, drawn by Chromium, inside the card."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from cop.programme import picture
+    from cop.programme.year import Month, add_months
+
+    months = [Month(add_months(date(2026, 9, 1), n)) for n in range(12)]
+    for n, month in enumerate(months):
+        month.themes = [SimpleNamespace(name=name) for name in LONG_NAMES[:n % 5]]
+        month.events = [object()] * n
+    page.set_content('<!DOCTYPE html><html lang="cy"><body style="margin:0">'
+                     f'{picture.year_picture_markup(LONG_NAMES[0], months)}</body></html>')
+    outside = page.evaluate("""() => {
+        const found = [];
+        for (const card of document.querySelectorAll('g.cop-year__month')) {
+            const box = card.querySelector('rect').getBoundingClientRect();
+            for (const text of card.querySelectorAll('text')) {
+                const r = text.getBoundingClientRect();
+                if (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom) {
+                    found.push(text.textContent);
+                }
+            }
+        }
+        return found;
+    }""")
+    assert outside == []
+    assert page.locator("g.cop-year__month").count() == 12
