@@ -12,7 +12,7 @@ comment text.
 from sqlalchemy import delete, or_, select, true
 
 from cop.challenges.models import Challenge, Idea, IdeaComment, IdeaSupport, ParticipationLink, PendingNotice
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.people.personal_data import register_section, replacements_for, when
 
@@ -50,10 +50,10 @@ def export_challenges(person: Person, community_id: int | None = None) -> dict:
 
 
 def erase_challenges(person: Person) -> int:
-    touched = db.session.execute(delete(ParticipationLink).where(ParticipationLink.person_id == person.id)
-                                 .execution_options(synchronize_session=False)).rowcount
-    touched += db.session.execute(delete(PendingNotice).where(PendingNotice.person_id == person.id)
-                                  .execution_options(synchronize_session=False)).rowcount
+    touched = rows_changed(delete(ParticipationLink).where(ParticipationLink.person_id == person.id)
+                           .execution_options(synchronize_session=False))
+    touched += rows_changed(delete(PendingNotice).where(PendingNotice.person_id == person.id)
+                            .execution_options(synchronize_session=False))
     replacements = replacements_for(person)
     if replacements:
         texts = [t for t, _ in replacements]
