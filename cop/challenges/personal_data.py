@@ -27,11 +27,15 @@ def export_challenges(person: Person, community_id: int | None = None) -> dict:
     ideas = db.session.execute(select(Idea).join(Challenge, Challenge.id == Idea.challenge_id).where(
         Idea.author_id == person.id, _in_community(community_id)).order_by(Idea.id)).scalars().all()
     comments = db.session.execute(
-        select(IdeaComment).join(Idea, Idea.id == IdeaComment.idea_id).join(Challenge, Challenge.id == Idea.challenge_id)
-        .where(IdeaComment.author_id == person.id, _in_community(community_id)).order_by(IdeaComment.id)).scalars().all()
+        select(IdeaComment).join(Idea, Idea.id == IdeaComment.idea_id)
+        .join(Challenge, Challenge.id == Idea.challenge_id)
+        .where(IdeaComment.author_id == person.id, _in_community(community_id))
+        .order_by(IdeaComment.id)).scalars().all()
     supports = db.session.execute(
-        select(IdeaSupport, Idea).join(Idea, Idea.id == IdeaSupport.idea_id).join(Challenge, Challenge.id == Idea.challenge_id)
-        .where(IdeaSupport.person_id == person.id, _in_community(community_id)).order_by(IdeaSupport.id)).all()
+        select(IdeaSupport, Idea).join(Idea, Idea.id == IdeaSupport.idea_id)
+        .join(Challenge, Challenge.id == Idea.challenge_id)
+        .where(IdeaSupport.person_id == person.id, _in_community(community_id))
+        .order_by(IdeaSupport.id)).all()
     links = db.session.execute(
         select(ParticipationLink).join(Challenge, Challenge.id == ParticipationLink.challenge_id)
         .where(ParticipationLink.person_id == person.id, _in_community(community_id))
