@@ -205,9 +205,9 @@ def _create_demo_community() -> Community:
         organisations[name] = organisation or Organisation(name=name, sector=sector, place=place)
         db.session.add(organisations[name])
 
-    for role, name, email, organisation, _password in DEMO_SIGN_INS:
+    for role, name, email, organisation_name, _password in DEMO_SIGN_INS:
         community.memberships.append(Membership(
-            person=_upsert_person(email, name), role=role, organisation=organisations[organisation],
+            person=_upsert_person(email, name), role=role, organisation=organisations[organisation_name],
             profession="management" if role == "organiser" else "nursing",
             role_title="Programme lead" if role == "organiser" else "Facilitator"))
 

@@ -198,7 +198,8 @@ def test_merging_carries_supports_and_comments_over_without_double_support(app, 
     answer = client.post(f"/ideas/{duplicate.id}/merge", data={"into": str(keep.id), "merge_reason": "Duplicate"})
     assert answer.status_code == 302
     assert idea_logic.support_count(keep) == 3  # people[2] counted once
-    assert db.session.execute(select(func.count(IdeaComment.id)).where(IdeaComment.idea_id == keep.id)).scalar_one() == 2
+    comments = select(func.count(IdeaComment.id)).where(IdeaComment.idea_id == keep.id)
+    assert db.session.execute(comments).scalar_one() == 2
     assert db.session.get(Idea, duplicate.id).merged_into_id == keep.id
     assert duplicate.id not in [r.idea.id for r in idea_logic.find_ideas(challenge, idea_logic.IdeaFilter())]
     assert db.session.execute(select(ModerationEntry.action)).scalars().all() == ["merge"]
@@ -225,7 +226,8 @@ def test_closed_challenges_take_nothing(app, world):
     challenge.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     client = _client(app, world["accounts"]["member"])
-    assert client.post(f"/challenges/{challenge.id}/ideas/new", data={"title": "x", "description": "y"}).status_code == 409
+    posted = client.post(f"/challenges/{challenge.id}/ideas/new", data={"title": "x", "description": "y"})
+    assert posted.status_code == 409
     client.post(f"/ideas/{world['idea'].id}/support")
     assert idea_logic.support_count(world["idea"]) == 0
 
@@ -286,13 +288,16 @@ def test_the_event_page_and_the_invitation_mail_link_to_the_challenge(app, world
     assert guest.get(f"/challenges/{challenge.id}").status_code == 302  # sign in first
     landed = guest.get(link, follow_redirects=True)
     assert landed.status_code == 200 and challenge.title in landed.text
-    assert guest.post(f"/challenges/{challenge.id}/ideas/new", data={"title": "Gan westai", "description": "A guest's idea"}).status_code == 302
-    assert db.session.execute(select(Idea).where(Idea.title == "Gan westai")).scalar_one().author_id == world["guest"].id
+    posted = guest.post(f"/challenges/{challenge.id}/ideas/new",
+                        data={"title": "Gan westai", "description": "A guest's idea"})
+    assert posted.status_code == 302
+    idea = db.session.execute(select(Idea).where(Idea.title == "Gan westai")).scalar_one()
+    assert idea.author_id == world["guest"].id
     # Revoked: the link and the browser that opened it stop working at once.
     _client(app, world["accounts"]["organiser"]).post(f"/challenges/{challenge.id}/links/{world['guest'].id}/revoke")
     assert guest.get(f"/challenges/{challenge.id}").status_code == 302
     assert guest.get(link).status_code == 404
-    assert all(len(l.token_hash) == 64 for l in db.session.execute(select(ParticipationLink)).scalars())
+    assert all(len(row.token_hash) == 64 for row in db.session.execute(select(ParticipationLink)).scalars())
 
 
 def test_a_members_only_challenge_refuses_guests_and_takes_no_links(app, world):
@@ -378,7 +383,8 @@ def test_the_demo_has_a_challenge_for_its_assembly_linked_from_the_event_page(ap
     found = voices.challenge_voices(challenge)
     assert found.participants.organisation_count >= 15
     assert {item.spread for item in found.ideas} >= {"across", "within"}
-    assert challenge.event.title == db.session.get(Event, challenge.event_id).title and challenge.event.format == "assembly"
+    assert challenge.event.title == db.session.get_one(Event, challenge.event_id).title
+    assert challenge.event.format == "assembly"
     organiser = db.session.execute(select(Account).join(Person).where(
         Person.email == "rachel.okoye@mse-icb.nhs.example")).scalar_one()
     page = _client(app, organiser).get(f"/events/{challenge.event_id}")

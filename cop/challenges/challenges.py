@@ -93,7 +93,7 @@ def challenges_for_event(event: Event) -> list[Challenge]:
 def stage_labels(community_id: int) -> dict[str, str]:
     """Each stage's name in this community, in the pipeline's order."""
     renamed = dict(db.session.execute(
-        select(StageName.stage, StageName.label).where(StageName.community_id == community_id)).all())
+        select(StageName.stage, StageName.label).where(StageName.community_id == community_id)).tuples().all())
     return {stage: renamed.get(stage, label) for stage, label in STAGES.items()}
 
 

@@ -27,28 +27,72 @@ BACKGROUND = ("The assembly will discuss the shortlisted ideas at its workshops 
 
 # (title, description, stage, anonymous, within one organisation)
 IDEAS = [
-    ("Social prescribers in every frailty clinic", "Put a link worker in each frailty clinic so housing, money and loneliness are picked up before the next fall.", "shortlisted", False, False),
-    ("One shared care plan for people with dementia", "A single plan the GP, memory service, carers and care homes can all read and add to.", "in_development", False, False),
-    ("Warm homes referrals from district nurses", "District nurses refer cold homes straight to the council's warm-homes scheme, no forms.", "adopted", False, False),
-    ("Falls prevention classes in libraries", "Strength and balance classes run with Age Well Essex in every library.", "shortlisted", False, False),
-    ("Foodbank vouchers in A&E", "A&E staff can hand out foodbank vouchers and a Citizens Advice card.", "under_review", False, False),
-    ("Night-time community nursing line for ambulance crews", "Crews call a community nurse at night before conveying a frail person.", "shortlisted", False, False),
-    ("Carers' health checks at the pharmacy", "Free health checks for unpaid carers in community pharmacies.", "under_review", False, False),
-    ("Youth mental health drop-ins at YMCA", "Weekly drop-ins with a CAMHS practitioner at the YMCA.", "submitted", False, False),
-    ("Discharge checklist shared with hospices", "Share the ward discharge checklist with hospices and reablement.", "not_taken_forward", False, True),
-    ("Walking groups prescribed from PCNs", "PCNs prescribe Walking for Health groups and track who keeps going.", "submitted", False, False),
-    ("Learning disability annual health checks at home", "Offer the annual health check at home for people who find surgeries hard.", "in_development", False, False),
-    ("Hospital car park fees waived for carers", "Carers visiting daily should not pay to park.", "not_taken_forward", True, True),
-    ("Refugee health navigators", "Peer navigators from Grays Refugee Welcome help new arrivals register with a GP.", "under_review", False, False),
-    ("Men's Sheds as places for health checks", "Blood pressure and mood checks at Men's Sheds, with the PCN nurse.", "shortlisted", False, False),
-    ("Domestic abuse advocates in maternity", "An independent advocate in every antenatal clinic.", "under_review", False, False),
-    ("Fire service safe-and-well visits that include falls", "Add a falls risk check to the fire service's home visits.", "submitted", False, False),
-    ("Shared rota so nurses can work across trusts", "Let community and acute nurses pick up shifts across both trusts.", "submitted", False, True),
-    ("Dementia-friendly GP receptions", "Train every reception team with Maldon Dementia Friends.", "submitted", False, False),
-    ("Loneliness register run with the VCSE", "A shared list of people who want a call, kept with consent by CVS.", "under_review", True, False),
-    ("Pre-diabetes cookery courses at the foodbank", "Cook-and-eat sessions for people at risk of diabetes.", "submitted", False, False),
-    ("Digital inclusion champions on wards", "Volunteers help patients set up the NHS App before they go home.", "submitted", False, False),
-    ("Café-style end of life conversations", "Hospices host open conversations about planning ahead, café-style.", "shortlisted", False, False),
+    ("Social prescribers in every frailty clinic",
+     "Put a link worker in each frailty clinic so housing, money and loneliness are picked up before the next fall.",
+     "shortlisted", False, False),
+    ("One shared care plan for people with dementia",
+     "A single plan the GP, memory service, carers and care homes can all read and add to.",
+     "in_development", False, False),
+    ("Warm homes referrals from district nurses",
+     "District nurses refer cold homes straight to the council's warm-homes scheme, no forms.",
+     "adopted", False, False),
+    ("Falls prevention classes in libraries",
+     "Strength and balance classes run with Age Well Essex in every library.",
+     "shortlisted", False, False),
+    ("Foodbank vouchers in A&E",
+     "A&E staff can hand out foodbank vouchers and a Citizens Advice card.",
+     "under_review", False, False),
+    ("Night-time community nursing line for ambulance crews",
+     "Crews call a community nurse at night before conveying a frail person.",
+     "shortlisted", False, False),
+    ("Carers' health checks at the pharmacy",
+     "Free health checks for unpaid carers in community pharmacies.",
+     "under_review", False, False),
+    ("Youth mental health drop-ins at YMCA",
+     "Weekly drop-ins with a CAMHS practitioner at the YMCA.",
+     "submitted", False, False),
+    ("Discharge checklist shared with hospices",
+     "Share the ward discharge checklist with hospices and reablement.",
+     "not_taken_forward", False, True),
+    ("Walking groups prescribed from PCNs",
+     "PCNs prescribe Walking for Health groups and track who keeps going.",
+     "submitted", False, False),
+    ("Learning disability annual health checks at home",
+     "Offer the annual health check at home for people who find surgeries hard.",
+     "in_development", False, False),
+    ("Hospital car park fees waived for carers",
+     "Carers visiting daily should not pay to park.",
+     "not_taken_forward", True, True),
+    ("Refugee health navigators",
+     "Peer navigators from Grays Refugee Welcome help new arrivals register with a GP.",
+     "under_review", False, False),
+    ("Men's Sheds as places for health checks",
+     "Blood pressure and mood checks at Men's Sheds, with the PCN nurse.",
+     "shortlisted", False, False),
+    ("Domestic abuse advocates in maternity",
+     "An independent advocate in every antenatal clinic.",
+     "under_review", False, False),
+    ("Fire service safe-and-well visits that include falls",
+     "Add a falls risk check to the fire service's home visits.",
+     "submitted", False, False),
+    ("Shared rota so nurses can work across trusts",
+     "Let community and acute nurses pick up shifts across both trusts.",
+     "submitted", False, True),
+    ("Dementia-friendly GP receptions",
+     "Train every reception team with Maldon Dementia Friends.",
+     "submitted", False, False),
+    ("Loneliness register run with the VCSE",
+     "A shared list of people who want a call, kept with consent by CVS.",
+     "under_review", True, False),
+    ("Pre-diabetes cookery courses at the foodbank",
+     "Cook-and-eat sessions for people at risk of diabetes.",
+     "submitted", False, False),
+    ("Digital inclusion champions on wards",
+     "Volunteers help patients set up the NHS App before they go home.",
+     "submitted", False, False),
+    ("Café-style end of life conversations",
+     "Hospices host open conversations about planning ahead, café-style.",
+     "shortlisted", False, False),
 ]
 COMMENTS = [
     "We tried something like this in Thurrock: it worked when the same person kept coming back.",
@@ -67,7 +111,8 @@ REPLIES = [
 ]
 REASONS = {
     "under_review": "The design group is reading it with the others on this theme.",
-    "shortlisted": "Widely supported across organisations, and it fits the prevention fund: shortlisted for the assembly.",
+    "shortlisted": ("Widely supported across organisations, and it fits the prevention fund: "
+                    "shortlisted for the assembly."),
     "in_development": "The assembly backed it: a small group is working out the first pilot.",
     "adopted": "Funded from April: the first referrals start in the spring.",
     "not_taken_forward": "Not for this fund: we have passed it to the team that can act on it.",
@@ -91,8 +136,10 @@ def add_demo_challenges(community: Community, events: dict[str, Event]) -> Chall
         return existing
     rng = random.Random(SEED)
     now = utcnow().replace(microsecond=0)
-    organiser = db.session.execute(select(Person).join(Membership, Membership.person_id == Person.id).where(
-        Membership.community_id == community.id, Membership.role == "organiser").order_by(Membership.id)).scalars().first()
+    organiser = db.session.execute(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.community_id == community.id, Membership.role == "organiser")
+        .order_by(Membership.id)).scalars().first()
     opened = now - timedelta(days=21)
     challenge = Challenge(community_id=community.id, event_id=assembly.id, title=TITLE, question=QUESTION,
                           background=BACKGROUND, audience="link", allow_anonymous=True, opens_at=opened,
@@ -119,7 +166,8 @@ def add_demo_challenges(community: Community, events: dict[str, Event]) -> Chall
         db.session.add(idea)
         db.session.flush()
         for n, backer in enumerate(backers):
-            db.session.add(IdeaSupport(idea_id=idea.id, person_id=backer.id, created_at=created + timedelta(hours=n + 1)))
+            db.session.add(IdeaSupport(idea_id=idea.id, person_id=backer.id,
+                                       created_at=created + timedelta(hours=n + 1)))
         for n in range(rng.randint(0, 3)):
             writer = rng.choice(people)
             comment = IdeaComment(idea_id=idea.id, author_id=writer.id, body=rng.choice(COMMENTS),
@@ -128,7 +176,8 @@ def add_demo_challenges(community: Community, events: dict[str, Event]) -> Chall
             db.session.flush()
             if rng.random() < 0.4:
                 db.session.add(IdeaComment(idea_id=idea.id, parent_id=comment.id, author_id=author.id,
-                                           body=rng.choice(REPLIES), created_at=comment.created_at + timedelta(hours=1)))
+                                           body=rng.choice(REPLIES),
+                                           created_at=comment.created_at + timedelta(hours=1)))
         steps = PATH[1:PATH.index(stage) + 1] if stage in PATH else ["under_review", stage]
         at, current = created, "submitted"
         for step in steps:

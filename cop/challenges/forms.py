@@ -15,7 +15,8 @@ def _title(label: str, what: str):
 
 def _text(label: str, what: str | None, most: int):
     required = [DataRequired(f"Enter {what}")] if what else []
-    return TextAreaField(label, validators=[*required, Length(max=most, message=f"{label} must be {most:,} characters or fewer")])
+    too_long = Length(max=most, message=f"{label} must be {most:,} characters or fewer")
+    return TextAreaField(label, validators=[*required, too_long])
 
 
 class ChallengeForm(FlaskForm):
@@ -113,7 +114,8 @@ def stage_names_form(labels: dict[str, str], formdata=None):
         pass
 
     for stage, default in STAGES.items():
+        validators = [DataRequired(f"Enter a name for “{default}”"), SingleLine(),
+                      Length(max=60, message="Use 60 characters or fewer")]
         setattr(StageNamesForm, stage, StringField(f"“{default}” is called", default=labels.get(stage, default),
-                                                   validators=[DataRequired(f"Enter a name for “{default}”"),
-                                                               SingleLine(), Length(max=60, message="Use 60 characters or fewer")]))
+                                                   validators=validators))
     return StageNamesForm(formdata=formdata) if formdata is not None else StageNamesForm()

@@ -213,11 +213,11 @@ def ideas_of_person(person: Person, challenge_id: int | None = None) -> list[MyI
     ids = [i.id for i in ideas]
     backed_ids = set(db.session.execute(backed).scalars())
     counts = dict(db.session.execute(select(IdeaSupport.idea_id, func.count(IdeaSupport.id))
-                                     .where(IdeaSupport.idea_id.in_(ids)).group_by(IdeaSupport.idea_id)).all())
+                                     .where(IdeaSupport.idea_id.in_(ids)).group_by(IdeaSupport.idea_id)).tuples().all())
     comment_counts = dict(db.session.execute(
         select(IdeaComment.idea_id, func.count(IdeaComment.id))
         .where(IdeaComment.idea_id.in_(ids), IdeaComment.hidden_reason.is_(None))
-        .group_by(IdeaComment.idea_id)).all())
+        .group_by(IdeaComment.idea_id)).tuples().all())
     last_moves: dict[int, IdeaMove] = {}
     for move in db.session.execute(select(IdeaMove).where(IdeaMove.idea_id.in_(ids))
                                    .order_by(IdeaMove.at, IdeaMove.id)).scalars():

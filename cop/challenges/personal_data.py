@@ -12,7 +12,7 @@ comment text.
 from sqlalchemy import delete, or_, select, true
 
 from cop.challenges.models import Challenge, Idea, IdeaComment, IdeaSupport, ParticipationLink, PendingNotice
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.people.personal_data import register_section, replacements_for, when
 
@@ -27,11 +27,15 @@ def export_challenges(person: Person, community_id: int | None = None) -> dict:
     ideas = db.session.execute(select(Idea).join(Challenge, Challenge.id == Idea.challenge_id).where(
         Idea.author_id == person.id, _in_community(community_id)).order_by(Idea.id)).scalars().all()
     comments = db.session.execute(
-        select(IdeaComment).join(Idea, Idea.id == IdeaComment.idea_id).join(Challenge, Challenge.id == Idea.challenge_id)
-        .where(IdeaComment.author_id == person.id, _in_community(community_id)).order_by(IdeaComment.id)).scalars().all()
+        select(IdeaComment).join(Idea, Idea.id == IdeaComment.idea_id)
+        .join(Challenge, Challenge.id == Idea.challenge_id)
+        .where(IdeaComment.author_id == person.id, _in_community(community_id))
+        .order_by(IdeaComment.id)).scalars().all()
     supports = db.session.execute(
-        select(IdeaSupport, Idea).join(Idea, Idea.id == IdeaSupport.idea_id).join(Challenge, Challenge.id == Idea.challenge_id)
-        .where(IdeaSupport.person_id == person.id, _in_community(community_id)).order_by(IdeaSupport.id)).all()
+        select(IdeaSupport, Idea).join(Idea, Idea.id == IdeaSupport.idea_id)
+        .join(Challenge, Challenge.id == Idea.challenge_id)
+        .where(IdeaSupport.person_id == person.id, _in_community(community_id))
+        .order_by(IdeaSupport.id)).all()
     links = db.session.execute(
         select(ParticipationLink).join(Challenge, Challenge.id == ParticipationLink.challenge_id)
         .where(ParticipationLink.person_id == person.id, _in_community(community_id))
@@ -50,10 +54,10 @@ def export_challenges(person: Person, community_id: int | None = None) -> dict:
 
 
 def erase_challenges(person: Person) -> int:
-    touched = db.session.execute(delete(ParticipationLink).where(ParticipationLink.person_id == person.id)
-                                 .execution_options(synchronize_session=False)).rowcount
-    touched += db.session.execute(delete(PendingNotice).where(PendingNotice.person_id == person.id)
-                                  .execution_options(synchronize_session=False)).rowcount
+    touched = rows_changed(delete(ParticipationLink).where(ParticipationLink.person_id == person.id)
+                           .execution_options(synchronize_session=False))
+    touched += rows_changed(delete(PendingNotice).where(PendingNotice.person_id == person.id)
+                            .execution_options(synchronize_session=False))
     replacements = replacements_for(person)
     if replacements:
         texts = [t for t, _ in replacements]

@@ -25,7 +25,7 @@ from cop.challenges.models import (
     PendingNotice,
 )
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.links import external_url
 from cop.mail.outbox import queue_mail
 from cop.people.models import Person, erased_clause
@@ -110,9 +110,10 @@ def _mail_moves(person: Person, challenge: Challenge, moves: list[tuple[Idea, Id
     items = [{"idea": idea, "move": move, "from": labels[move.from_stage], "to": labels[move.to_stage],
               "link": _idea_link(challenge, idea, person), "yours": idea.author_id == person.id}
              for idea, move in moves]
-    if len(items) == 1:
-        item = items[0]
-        subject = f"{'Your idea' if item['yours'] else 'An idea you follow'} is now “{item['to']}”: {item['idea'].title}"
+    if len(moves) == 1:
+        idea, move = moves[0]
+        whose = "Your idea" if idea.author_id == person.id else "An idea you follow"
+        subject = f"{whose} is now “{labels[move.to_stage]}”: {idea.title}"
     else:
         subject = f"{len(items)} ideas you follow have moved: {challenge.title}"
     values = {"person": person, "challenge": challenge, "items": items,
@@ -130,14 +131,14 @@ def send_idea_digests() -> int:
                                  .with_for_update(skip_locked=True)).scalars().all()
     by_person: dict[tuple[int, int], list[PendingNotice]] = defaultdict(list)
     for notice in notices:
-        idea = db.session.get(Idea, notice.move.idea_id)
+        idea = db.session.get_one(Idea, notice.move.idea_id)
         by_person[(notice.person_id, idea.challenge_id)].append(notice)
     sent = 0
     for (person_id, challenge_id), waiting in by_person.items():
-        person = db.session.get(Person, person_id)
+        person = db.session.get_one(Person, person_id)
         if not person.is_erased:
-            moves = [(db.session.get(Idea, n.move.idea_id), n.move) for n in waiting]
-            _mail_moves(person, db.session.get(Challenge, challenge_id), moves)
+            moves = [(db.session.get_one(Idea, n.move.idea_id), n.move) for n in waiting]
+            _mail_moves(person, db.session.get_one(Challenge, challenge_id), moves)
             sent += 1
         for notice in waiting:
             db.session.delete(notice)
@@ -161,8 +162,8 @@ def merge_ideas(duplicate: Idea, into: Idea, reason: str, by: Person | None) -> 
     db.session.execute(delete(IdeaSupport).where(IdeaSupport.idea_id == duplicate.id,
                                                   IdeaSupport.person_id.in_(already))
                        .execution_options(synchronize_session=False))
-    moved = db.session.execute(update(IdeaSupport).where(IdeaSupport.idea_id == duplicate.id)
-                               .values(idea_id=into.id).execution_options(synchronize_session=False)).rowcount
+    moved = rows_changed(update(IdeaSupport).where(IdeaSupport.idea_id == duplicate.id)
+                         .values(idea_id=into.id).execution_options(synchronize_session=False))
     db.session.execute(update(IdeaComment).where(IdeaComment.idea_id == duplicate.id)
                        .values(idea_id=into.id).execution_options(synchronize_session=False))
     duplicate.merged_into_id = into.id
@@ -211,7 +212,7 @@ def moderation_log(challenge: Challenge) -> list[ModerationEntry]:
 def stage_counts(challenge: Challenge) -> dict[str, int]:
     rows = dict(db.session.execute(select(Idea.stage, func.count(Idea.id)).where(
         Idea.challenge_id == challenge.id, Idea.merged_into_id.is_(None), Idea.hidden_reason.is_(None))
-        .group_by(Idea.stage)).all())
+        .group_by(Idea.stage)).tuples().all())
     return {stage: rows.get(stage, 0) for stage in STAGES}
 
 

@@ -126,7 +126,9 @@ def check_in(event: Event, person: Person, walk_in: bool = False, by: Person | N
         with db.session.begin_nested():
             db.session.add(attendance)
     except IntegrityError:
-        return attendance_of(event, person.id), False
+        theirs = attendance_of(event, person.id)
+        assert theirs is not None  # the row our insert clashed with
+        return theirs, False
     mark = no_show_of(event, person.id)
     if mark is not None:
         db.session.delete(mark)

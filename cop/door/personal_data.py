@@ -20,8 +20,8 @@ from cop.people.personal_data import register_section, when
 
 def _records(*where) -> list[tuple[DoorRecord, str]]:
     """The door's records and their events' titles, oldest first."""
-    return db.session.execute(select(DoorRecord, Event.title).join(Event, Event.id == DoorRecord.event_id)
-                              .where(*where).order_by(DoorRecord.at, DoorRecord.id)).all()
+    return list(db.session.execute(select(DoorRecord, Event.title).join(Event, Event.id == DoorRecord.event_id)
+                                   .where(*where).order_by(DoorRecord.at, DoorRecord.id)).tuples())
 
 
 def export_door(person: Person, community_id: int | None = None) -> dict:

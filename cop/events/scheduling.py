@@ -211,13 +211,16 @@ def occurrence_dates(rule: SeriesRule) -> list[date]:
         return sorted(set(rule.dates))[:MAX_OCCURRENCES]
     if rule.count is None and rule.until is None:
         raise ValueError("A recurring series needs a number of sessions or an end date")
+    starts_on, weekday, week_of_month = rule.starts_on, rule.weekday, rule.week_of_month
+    if starts_on is None or weekday is None or week_of_month is None:
+        raise ValueError("A recurring series needs a first date, a weekday and a week of the month")
     step = MONTHS_BETWEEN[rule.recurrence]
-    month_index = rule.starts_on.year * 12 + rule.starts_on.month - 1
-    if nth_weekday(rule.starts_on.year, rule.starts_on.month, rule.weekday, rule.week_of_month) < rule.starts_on:
+    month_index = starts_on.year * 12 + starts_on.month - 1
+    if nth_weekday(starts_on.year, starts_on.month, weekday, week_of_month) < starts_on:
         month_index += 1  # this month's has gone: the series begins next month
     dates: list[date] = []
     while len(dates) < MAX_OCCURRENCES:
-        day = nth_weekday(month_index // 12, month_index % 12 + 1, rule.weekday, rule.week_of_month)
+        day = nth_weekday(month_index // 12, month_index % 12 + 1, weekday, week_of_month)
         if rule.until is not None and day > rule.until:
             break
         dates.append(day)

@@ -218,6 +218,7 @@ def new_series(slug: str):
         },
     )
     if form.validate_on_submit():
+        assert form.rule is not None  # validate() refuses a form without one
         series = scheduling.create_series(
             community, format_code, form.title.data, form.rule, form.starts.data, form.ends.data,
             scheduling.OccurrenceTemplate(rsvp_days_before=form.rsvp_days_before.data, **form.content().as_fields()),

@@ -5,9 +5,10 @@ import hmac
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from cop.communities.members import Member, as_members
@@ -82,6 +83,7 @@ def answered_mark(survey_id: int, person_id: int) -> str:
 
 def has_answered(request: FeedbackRequest) -> bool:
     """Whether this request's person has answered: their named response, or their anonymous form's mark."""
+    found: Select[Any]
     if request.survey.anonymous:
         mark = answered_mark(request.survey_id, request.person_id)
         found = select(AnsweredMark.mark).where(AnsweredMark.survey_id == request.survey_id, AnsweredMark.mark == mark)
@@ -137,7 +139,7 @@ def submit_feedback(token: str, answers: dict, now: datetime | None = None,
 
 def answers_from_form(questions: list[Question], data: dict) -> dict:
     """Form data ({"q<id>": value}) as stored answers ({"<id>": value}), leaving out what was not answered."""
-    answers = {}
+    answers: dict[str, object] = {}
     for question in questions:
         value = data.get(f"q{question.id}")
         if question.kind in ("rating", "count"):

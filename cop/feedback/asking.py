@@ -74,6 +74,7 @@ def send_feedback_requests(now: datetime) -> int:
     sent = 0
     for event in _events_wanting_feedback(now):
         survey = survey_of(event)
+        assert survey is not None  # these events were found by joining their form
         asked = set(db.session.execute(
             select(FeedbackRequest.person_id).where(FeedbackRequest.survey_id == survey.id)
         ).scalars())
@@ -138,7 +139,7 @@ def send_feedback_reminders(now: datetime) -> int:
         if not claimed:
             db.session.rollback()
             continue
-        request = db.session.get(FeedbackRequest, request_id)
+        request = db.session.get_one(FeedbackRequest, request_id)
         _queue(request, "reminder", f"Reminder: how was {request.survey.event.title}?")
         db.session.commit()
         sent += 1

@@ -43,7 +43,7 @@ ANYTHING_ELSE = [
 
 
 def _answers_for(survey, person: Member, present: list[Member], rng: random.Random) -> dict:
-    answers = {}
+    answers: dict[str, object] = {}
     for question in survey.live_questions:
         key = str(question.id)
         if question.kind == "rating":

@@ -90,10 +90,7 @@ def _question_result(survey: Survey, question: Question, values: list) -> Questi
                               f"median {median(values):g}, average {mean(values):.1f} per person")
     elif question.kind == "people":
         people = people_named(survey, (v for value in values for v in value))
-        organisations = Counter(
-            people[v].organisation.name if v in people and people[v].organisation else "No organisation given"
-            for value in values for v in value
-        )
+        organisations = Counter(_organisation_name(people.get(v)) for value in values for v in value)
         total = sum(len(value) for value in values)
         result.bars = [Bar(name, count, count / total) for name, count in organisations.most_common(10)]
         if values:
@@ -129,13 +126,19 @@ def non_responders(survey: Survey) -> list[Member]:
     ).scalars())
 
 
+def _organisation_name(member: Member | None) -> str:
+    organisation = member.organisation if member is not None else None
+    return organisation.name if organisation is not None else "No organisation given"
+
+
 def answer_text(question: Question, value, people: dict[int, Member]) -> str:
     """One stored answer as text: option labels, chosen people's names, or the value itself."""
     if value is None:
         return ""
     if question.kind in ("single", "multiple"):
-        labels = {option["key"]: option["label"] for option in question.options or []}
-        return "; ".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]))
+        labels: dict[str, str] = {option["key"]: option["label"] for option in question.options or []}
+        keys: list[str] = value if isinstance(value, list) else [value]
+        return "; ".join(labels.get(key, key) for key in keys)
     if question.kind == "people":
         return "; ".join(people[v].name if v in people else f"person {v}" for v in value)
     return str(value)
@@ -153,9 +156,9 @@ def results_csv(survey: Survey) -> str:
     header = ["response"] + who + [q.text for q in questions]
     rows = []
     for number, response in enumerate(responses, start=1):
-        row = [number]
+        row: list[object] = [number]
         if not survey.anonymous:
-            person = respondents.get(response.person_id)
+            person = respondents.get(response.person_id) if response.person_id is not None else None
             row += [person.name, person.email, person.organisation.name if person.organisation else ""] \
                 if person else ["", "", ""]
         row += [answer_text(q, (response.answers or {}).get(str(q.id)), people) for q in questions]

@@ -145,7 +145,9 @@ def ensure_survey(event: Event) -> Survey:
         with db.session.begin_nested():
             db.session.add(survey)
     except IntegrityError:  # another request made it first
-        return survey_of(event)
+        theirs = survey_of(event)
+        assert theirs is not None  # the row our insert clashed with
+        return theirs
     return survey
 
 

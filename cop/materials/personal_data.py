@@ -7,7 +7,7 @@ community's, not the uploader's personal data) and forgets who added them and wh
 from sqlalchemy import select, update
 
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.materials.models import Material, MaterialsNotice
 from cop.people.models import Person
 from cop.people.personal_data import register_section, when
@@ -22,10 +22,10 @@ def export_materials(person: Person, community_id: int | None) -> list[dict]:
 
 
 def erase_materials(person: Person) -> int:
-    added = db.session.execute(update(Material).where(Material.uploaded_by_id == person.id)
-                               .values(uploaded_by_id=None)).rowcount
-    sent = db.session.execute(update(MaterialsNotice).where(MaterialsNotice.sent_by_id == person.id)
-                              .values(sent_by_id=None)).rowcount
+    added = rows_changed(update(Material).where(Material.uploaded_by_id == person.id)
+                         .values(uploaded_by_id=None))
+    sent = rows_changed(update(MaterialsNotice).where(MaterialsNotice.sent_by_id == person.id)
+                        .values(sent_by_id=None))
     return added + sent
 
 

@@ -6,7 +6,7 @@ from cop.communities.access import ANY_ROLE, STAFF, role_in
 from cop.events import signals
 from cop.events.access import event_for, member_may_see
 from cop.events.models import Event
-from cop.extensions import db
+from cop.extensions import db, login_manager
 from cop.forms_common import ConfirmForm, refuse
 from cop.materials import sharing
 from cop.materials.forms import MaterialForm
@@ -34,7 +34,7 @@ def _event_and_role(event_id: int) -> tuple[Event, str | None]:
             abort(404)
         return event, role
     if not current_user.is_authenticated:
-        return abort(current_app.login_manager.unauthorized())
+        return abort(login_manager.unauthorized())
     return event_for(event_id, ANY_ROLE)
 
 

@@ -8,7 +8,7 @@ and withdraws the links, so nobody answers in their name again.
 from sqlalchemy import select, update
 
 from cop.clock import utcnow
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.people.personal_data import register_section, when
 from cop.polls.models import ANSWERS, DatePoll, PollParticipant
@@ -33,10 +33,10 @@ def export_polls(person: Person, community_id: int | None) -> dict:
 
 
 def erase_polls(person: Person) -> int:
-    return db.session.execute(
+    return rows_changed(
         update(PollParticipant).where(PollParticipant.person_id == person.id, PollParticipant.revoked_at.is_(None))
         .values(revoked_at=utcnow())
-    ).rowcount
+    )
 
 
 register_section("polls", export=export_polls, erase=erase_polls)

@@ -161,7 +161,8 @@ def confirm(token: str, now=None) -> str | None:
         raise LookupError("This link has expired or has been used.")
     event = registration.event
     if event is None:
-        return _confirm_join(registration, now)
+        _confirm_join(registration, now)
+        return None
     state = "awaiting" if needs_approval(event) else "confirmed"
     spent = rows_changed(
         update(Registration).where(Registration.id == registration.id, Registration.state == "pending")
@@ -189,7 +190,7 @@ def _confirm_join(registration: Registration, now) -> None:
     if spent != 1:
         db.session.rollback()
         raise LookupError("This link has expired or has been used.")
-    community = db.session.get(Community, registration.community_id)
+    community = db.session.get_one(Community, registration.community_id)
     membership = members.join_community(community, registration.email, registration.name, role="guest")
     _write_record(membership, registration)
     db.session.commit()
@@ -212,6 +213,7 @@ def _admit(registration: Registration, now) -> str:
     Returns the event's personal RSVP token. A person whose invitation an organiser revoked gets no
     place this way (rsvp.AnswersClosed)."""
     event = registration.event
+    assert event is not None  # its callers admit registrations for an event
     membership = members.join_community(event.community, registration.email, registration.name, role="guest")
     _write_record(membership, registration)
     sessions = [event] + (series_sessions(event, now) if registration.whole_series else [])
@@ -239,6 +241,7 @@ def _admit(registration: Registration, now) -> str:
             answer_token, "yes", "in_person", registration.dietary_needs, registration.access_needs, now=now,
             link=external_url("invitations.rsvp", token=answer_token),
         )
+    assert first_token is not None  # the event is the first session, and a revoked one raised
     return first_token
 
 
@@ -315,7 +318,7 @@ def _take_awaiting(community, event: Event | None, ids, state: str, now) -> list
                 Registration.state == "awaiting").values(state=state, decided_at=now)
         )
         if moved == 1:
-            taken.append(db.session.get(Registration, registration_id))
+            taken.append(db.session.get_one(Registration, registration_id))
     return taken
 
 

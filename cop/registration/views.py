@@ -1,5 +1,7 @@
 """Open registration: the public page (no account), confirming by the mailed link, and the
 organiser's shared links and QR poster."""
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,7 +31,7 @@ def _per_event() -> str:
 
 
 def _event_key() -> str:
-    return f"register-event-{request.view_args.get('event_id')}"
+    return f"register-event-{(request.view_args or {}).get('event_id')}"
 
 
 def _public_event(event_id: int) -> Event:
@@ -194,7 +196,7 @@ def approvals(event_id: int):
                 what = "approved: each has a place or a place on the waitlist" if action == "approve" else \
                     "declined: each has been told kindly"
                 flash(f"{done} {'registration' if done == 1 else 'registrations'} {what}.")
-                filters = {"new": "1"} if only_new else {}
+                filters: dict[str, Any] = {"new": "1"} if only_new else {}
                 return redirect(url_for("registration.approvals", event_id=event.id, **filters))
     return render_template(
         "registration/approvals.html", event=event, community=event.community, form=form, only_new=only_new,
@@ -204,7 +206,7 @@ def approvals(event_id: int):
 
 
 def _join_key() -> str:
-    return f"join-{request.view_args.get('slug')}"
+    return f"join-{(request.view_args or {}).get('slug')}"
 
 
 @bp.route("/communities/<slug>/join", methods=["GET", "POST"])
@@ -266,8 +268,8 @@ def join_requests(slug: str):
                 done = registering.decline_joins(community, ids)
                 what = "declined: each has been told kindly, and stays a guest"
             flash(f"{done} {'request' if done == 1 else 'requests'} {what}.")
-            return redirect(url_for("registration.join_requests", slug=community.slug,
-                                    **({"new": "1"} if only_new else {})))
+            filters: dict[str, Any] = {"new": "1"} if only_new else {}
+            return redirect(url_for("registration.join_requests", slug=community.slug, **filters))
     return render_template(
         "registration/approvals.html", event=None, community=community, form=form, only_new=only_new,
         problem=problem, waiting=registering.join_requests(community, only_new), professions=PROFESSIONS,

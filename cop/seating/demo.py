@@ -34,10 +34,11 @@ def add_demo_learning_sets(community: Community) -> SetFormation:
         return found
     cohort = sets.cohort_from_filter(community, COHORT_FILTER)
     # Line management: in each organisation, the first of the cohort manages the others.
-    first_at: dict[int, Member] = {}
+    first_at: dict[int | None, Member] = {}  # None: those who gave no organisation
     for member in sorted(cohort, key=lambda m: m.id):
         manager = first_at.setdefault(member.organisation_id, member)
         if manager is not member and member.line_manager_id is None:
+            assert member.record is not None  # the cohort is found among the community's members
             member.record.line_manager = manager.person
     facilitators = as_members(community.id, db.session.execute(
         select(Person).where(Person.email.in_(SET_FACILITATORS)).order_by(Person.email)).scalars())

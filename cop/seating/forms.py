@@ -1,5 +1,6 @@
 """Forms for seating plans: generate, move or swap, keep some and re-generate the rest."""
 import re
+from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -59,7 +60,7 @@ class GenerateForm(FlaskForm):
     accessible_table = WholeNumberField("Step-free table", validators=[
         Optional(), NumberRange(min=1, max=MAX_TABLES, message="Enter a table number, like 1")])
 
-    def __init__(self, *args, people: list[Member] = (), **kwargs):
+    def __init__(self, *args, people: Sequence[Member] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.people_by_email = {p.email: p for p in people}
         known = {p.id for p in people}
@@ -99,7 +100,7 @@ class GenerateForm(FlaskForm):
         chosen = [m for m in (self.mix_1.data, self.mix_2.data, self.mix_3.data, self.mix_4.data) if m]
         if len(set(chosen)) != len(chosen):
             refuse(self, self.mix_2, "Choose each thing to mix by once")
-        self.apart_pairs = self._people_on_lines(self.apart, 2)
+        self.apart_pairs = [(a, b) for a, b in self._people_on_lines(self.apart, 2)]
         self.together_groups = self._people_on_lines(self.together, None)
         if (self.accessible_table.data and self.table_sizes and not self.accessible_table.errors
                 and self.accessible_table.data > len(self.table_sizes)):
@@ -116,7 +117,7 @@ class GenerateForm(FlaskForm):
         )
 
 
-def _people_choices(people: list[Member]) -> list[tuple[str, str]]:
+def _people_choices(people: Sequence[Member]) -> list[tuple[str, str]]:
     return [("", "Choose a person")] + [
         (str(p.id), f"{p.name}{' (' + p.organisation.name + ')' if p.organisation else ''}") for p in people]
 
@@ -140,7 +141,7 @@ class _PlanChangeForm(FlaskForm):
     person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person")])
     round = SelectField("Round", choices=[], validators=[InputRequired("Choose the round")])
 
-    def __init__(self, *args, people: list[Member] = (), rounds: int = 1, **kwargs):
+    def __init__(self, *args, people: Sequence[Member] = (), rounds: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self.person.choices = _people_choices(people)
         self.round.choices = [(str(r), f"Round {r}") for r in range(1, rounds + 1)]
@@ -157,7 +158,7 @@ class SwapForm(_PrefixedIds, _PlanChangeForm):
     id_prefix = "swap"
     swap_with = SelectField("Swap with", choices=[], validators=[InputRequired("Choose who to swap them with")])
 
-    def __init__(self, *args, people: list[Member] = (), **kwargs):
+    def __init__(self, *args, people: Sequence[Member] = (), **kwargs):
         super().__init__(*args, people=people, **kwargs)
         self.swap_with.choices = _people_choices(people)
 
@@ -168,7 +169,7 @@ class RegenerateForm(_PrefixedIds, FlaskForm):
     locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
     locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
 
-    def __init__(self, *args, people: list[Member] = (), tables: int = 0, already_locked: bool = False, **kwargs):
+    def __init__(self, *args, people: Sequence[Member] = (), tables: int = 0, already_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.locked_tables.choices = [(t, f"Table {t}") for t in range(1, tables + 1)]
         self.locked_people.choices = [(p.id, p.name) for p in people]
@@ -191,7 +192,7 @@ class LockForm(_PrefixedIds, FlaskForm):
     table = SelectField("Table", choices=[], validators=[Optional()])
     person = SelectField("Person", choices=[], validators=[Optional()])
 
-    def __init__(self, *args, people: list[Member] = (), tables: int = 0, **kwargs):
+    def __init__(self, *args, people: Sequence[Member] = (), tables: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.table.choices = [("", "No table")] + [(str(t), f"Table {t}") for t in range(1, tables + 1)]
         self.person.choices = _people_choices(people)
@@ -240,7 +241,7 @@ class SetMoveForm(FlaskForm):
     person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person to move")])
     to_set = SelectField("To set", choices=[], validators=[InputRequired("Choose the set to move them to")])
 
-    def __init__(self, *args, people: list[Member] = (), sets: int = 0, **kwargs):
+    def __init__(self, *args, people: Sequence[Member] = (), sets: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.person.choices = _people_choices(people)
         self.to_set.choices = [("", "Choose a set")] + [(str(n), f"Set {n}") for n in range(1, sets + 1)]

@@ -18,6 +18,7 @@ place (a change to it is saved as a new version, and the printed one is kept).
 Rounds and tables are numbered from 1 here and in the database; cop.mixing counts
 from 0, and only the functions that talk to it convert.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,7 +138,7 @@ def needs_step_free_table(event: Event, people: list[Member]) -> list[int]:
         select(Invitation.person_id, Invitation.access_needs).where(
             Invitation.event_id == event.id, Invitation.person_id.in_([p.id for p in people])
         )
-    ).all())
+    ).tuples().all())
     found = []
     for person in people:
         text = f"{person.access_needs} {answers.get(person.id) or ''}".casefold()
@@ -210,7 +211,7 @@ def _attributes(person: Member, is_facilitator: bool) -> dict:
     return attributes
 
 
-def build_problem(event: Event, choices: SeatingChoices, people: list[Member], locks: list[Lock] = (),
+def build_problem(event: Event, choices: SeatingChoices, people: list[Member], locks: Sequence[Lock] = (),
                   history: bool = True) -> mixing.Problem:
     """The cop.mixing problem for these people. Pairs and pins naming someone absent are left out."""
     present = {p.id for p in people}
@@ -516,7 +517,8 @@ def reseat_from_check_in(event: Event, by: Person | None, budget: Budget) -> Res
     # hard rules for an arrival.
     filled = _fill_free_seats(problem, rounds_of(base), set(choices.locked_tables))
     score = mixing.score_plan(problem, filled) if filled is not None else None
-    if score is not None and not any(count for rule, count in score.hard.items() if rule != "balance"):
+    if filled is not None and score is not None and not any(
+            count for rule, count in score.hard.items() if rule != "balance"):
         rounds, moves = filled, 0
     else:
         _close_locked_tables(problem, base, choices.locked_tables)
@@ -539,7 +541,7 @@ def reseat_from_check_in(event: Event, by: Person | None, budget: Budget) -> Res
 
 def rounds_of(plan: SeatingPlan) -> list[list[list[str]]]:
     """The plan as cop.mixing reads it: rounds x tables x person ids."""
-    rounds = [[[] for _ in plan.tables] for _ in range(plan.rounds)]
+    rounds: list[list[list[str]]] = [[[] for _ in plan.tables] for _ in range(plan.rounds)]
     for seat in plan.seats:
         rounds[seat.round - 1][seat.table - 1].append(str(seat.person_id))
     return rounds

@@ -17,6 +17,7 @@ Each member and facilitator is told by one mail (through the outbox) with their 
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -128,7 +129,7 @@ def _attributes(person: Member, facilitator: bool) -> dict:
 
 
 def _problem(people: list[Member], facilitator_ids: set[int], apart: list[tuple[int, int]], sets: int,
-             seed: int, met: list[tuple[int, int]] = ()) -> mixing.Problem:
+             seed: int, met: Sequence[tuple[int, int]] = ()) -> mixing.Problem:
     return mixing.Problem(
         people=[mixing.Person(str(p.id), _attributes(p, p.id in facilitator_ids)) for p in people],
         tables=[-(-len(people) // sets)] * sets, rounds=1, mix_by=list(MIX_BY),
