@@ -425,7 +425,8 @@ def run(url, people, events, repeats, quick, scaled, stated_people, stated_event
     # --- the report ---
     base = healthz["ms"]
     print(f"scale: {people} people, {events} past events + 24 future, organisations "
-          f"{figures['organisations'][0]} (largest {figures['organisations'][1]}, median {figures['organisations'][2]:g}); "
+          f"{figures['organisations'][0]} (largest {figures['organisations'][1]}, "
+          f"median {figures['organisations'][2]:g}); "
           f"healthz {base:.1f} ms (the baseline, same run)")
     print(f"{'page':36} {'ms':>9} {'x healthz':>10} {'cpu ms':>9} {'KB':>9} {'queries':>8}")
     for label, m in measured.items():
@@ -443,7 +444,8 @@ def run(url, people, events, repeats, quick, scaled, stated_people, stated_event
     pdf_rate = pdf_pages / max(pdf_cpu, 1e-6)
     page_kb = max(m["kb"] for label, m in measured.items() if "CSV" not in label)
     how = f" (scaled from {events} events, linear)" if scaled else ""
-    print(f"community report: {report_ms:.0f} ms{how}, {report_ms / base:.0f}x healthz; {verdict('report_ms', report_ms)}")
+    print(f"community report: {report_ms:.0f} ms{how}, {report_ms / base:.0f}x healthz; "
+          f"{verdict('report_ms', report_ms)}")
     print(f"event report, latest: {event_report_ms:.0f} ms{how}, {event_report_ms / base:.0f}x healthz; "
           f"{verdict('event_report_ms', event_report_ms)}")
     print(f"import confirm: {rows} rows in {import_wall:.2f} s ({import_cpu:.2f} s CPU): {import_rate:.0f} rows/s; "
@@ -455,7 +457,8 @@ def run(url, people, events, repeats, quick, scaled, stated_people, stated_event
           f"{verdict('invite_5000_ms', invite_ms)}")
     print(f"invite everyone: the job (invitations and their mail written) {invite_job_wall:.1f} s "
           f"({invite_job_cpu:.2f} s CPU): {invited / max(invite_job_cpu, 1e-6):.0f} invitations per CPU-second")
-    print(f"print pack, latest Big Room: {pdf_pages} pages in {pdf_cpu:.2f} s CPU: {pdf_rate:.1f} pages per CPU-second; "
+    print(f"print pack, latest Big Room: {pdf_pages} pages in {pdf_cpu:.2f} s CPU: "
+          f"{pdf_rate:.1f} pages per CPU-second; "
           f"{verdict('pdf_pages_per_cpu_s', pdf_rate)}")
     print(f"exchange pairing at {stated_people}: {pairs_cpu:.2f} s CPU ({pairs_how}); "
           f"{verdict('exchange_pairs_cpu_s', pairs_cpu)}")

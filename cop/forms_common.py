@@ -6,6 +6,7 @@ names, no text longer than its column (PostgreSQL refuses it), no number or date
 database, the calendar writer and Python's dates can hold.
 """
 from datetime import date
+from typing import overload
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -31,7 +32,11 @@ def day_in_range(day: date) -> bool:
 MAX_PAGE = 100_000
 
 
-def int_arg(name: str, default: int, minimum: int = 1, maximum: int = DATABASE_INT_MAX) -> int:
+@overload
+def int_arg(name: str, default: int, minimum: int = 1, maximum: int = DATABASE_INT_MAX) -> int: ...
+@overload
+def int_arg(name: str, default: None, minimum: int = 1, maximum: int = DATABASE_INT_MAX) -> int | None: ...
+def int_arg(name: str, default: int | None, minimum: int = 1, maximum: int = DATABASE_INT_MAX) -> int | None:
     """A whole number from the query string, clamped into [minimum, maximum] (?page=99999999999999999999)."""
     value = request.args.get(name, type=int)
     if value is None:

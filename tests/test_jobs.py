@@ -206,7 +206,8 @@ def test_a_jobs_worker_killed_mid_job_loses_nothing_and_the_job_is_done_once(app
         organisations = [factories.organisation() for _ in range(8)]
         event = factories.event(group)
         for n in range(120):
-            someone = factories.member(group, someone=factories.person(name=f"Guest Number {n}", org=organisations[n % 8]))
+            someone = factories.member(
+                group, someone=factories.person(name=f"Guest Number {n}", org=organisations[n % 8]))
             factories.invitation(event, someone, answer="yes", place="confirmed")
         plans.generate(event, _choices(tables=[10] * 12, rounds=3), facilitator, BUDGET)
         db.session.commit()

@@ -44,7 +44,8 @@ def _import(job: Job, progress: queue.Progress) -> queue.Outcome:
     if not plan.ok:
         raise queue.JobFailed(f"The file has {len(plan.problems)} problem(s) now (something changed since the "
                               "preview): upload it again to see them.")
-    return queue.Outcome(message=f"Imported the guest list: {len(plan.creates):,} added, {len(plan.updates):,} updated.")
+    message = f"Imported the guest list: {len(plan.creates):,} added, {len(plan.updates):,} updated."
+    return queue.Outcome(message=message)
 
 
 queue.handles(KIND, failure="The guest list could not be imported, so nobody was added or changed. Try again; if "

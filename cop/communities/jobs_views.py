@@ -43,7 +43,8 @@ def show(job_id: int):
     job = job_for(job_id)
     handler = queue.HANDLERS.get(job.kind)
     return render_template("jobs/job.html", job=job, progress=queue.progress_of(job), form=ConfirmForm(),
-                           refresh=None if job.finished else current_app.config.get("JOBS_REFRESH_SECONDS", REFRESH_SECONDS),
+                           refresh=None if job.finished else current_app.config.get("JOBS_REFRESH_SECONDS",
+                                                                                    REFRESH_SECONDS),
                            cancellable=bool(handler and handler.cancellable) and not job.finished,
                            has_output=job.state == "done" and job.output_name is not None)
 

@@ -7,14 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events.models import Theme
-from cop.extensions import db
+from cop.extensions import Model
 from cop.people.models import Person
 
 SUGGESTION_TITLE_LENGTH = 120  # a Theme's name, which an adopted suggestion becomes
 SUGGESTION_DESCRIPTION_LENGTH = 500  # short: a sentence or two
 
 
-class SuggestionBox(db.Model):
+class SuggestionBox(Model):
     """Whether the community's members may suggest themes and vote (the organiser opens and closes it)."""
 
     __tablename__ = "theme_suggestion_box"
@@ -24,7 +24,7 @@ class SuggestionBox(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ThemeSuggestion(db.Model):
+class ThemeSuggestion(Model):
     """A member's suggested theme. Erasure keeps it: its author, the person row, becomes "Erased person"."""
 
     __tablename__ = "theme_suggestion"
@@ -43,7 +43,7 @@ class ThemeSuggestion(db.Model):
     community: Mapped[Community] = relationship()
 
 
-class ThemeVote(db.Model):
+class ThemeVote(Model):
     """One person's vote for another's suggestion: once each, withdrawn by deleting it."""
 
     __tablename__ = "theme_vote"

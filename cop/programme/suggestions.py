@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from cop.clock import utcnow
 from cop.communities.models import Community
 from cop.events.models import Theme
-from cop.extensions import db
+from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.programme import year
 from cop.programme.models import SuggestionBox, ThemeSuggestion, ThemeVote
@@ -68,8 +68,8 @@ def toggle_vote(suggestion: ThemeSuggestion, person: Person) -> bool:
         raise SuggestionRefused("You cannot vote for your own suggestion.")
     if suggestion.adopted_theme_id is not None:
         raise SuggestionRefused("That suggestion is in the year already.")
-    withdrawn = db.session.execute(delete(ThemeVote).where(
-        ThemeVote.suggestion_id == suggestion.id, ThemeVote.person_id == person.id)).rowcount
+    withdrawn = rows_changed(delete(ThemeVote).where(
+        ThemeVote.suggestion_id == suggestion.id, ThemeVote.person_id == person.id))
     if withdrawn:
         db.session.flush()
         return False

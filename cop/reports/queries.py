@@ -47,8 +47,8 @@ def themes_of_events(event_ids: list[int]) -> dict[int, str]:
     """Each event's theme of the year (its name), for those that carry one: one query."""
     if not event_ids:
         return {}
-    return dict(db.session.execute(
-        select(Event.id, Theme.name).join(Theme, Theme.id == Event.theme_id).where(Event.id.in_(event_ids))).all())
+    query = select(Event.id, Theme.name).join(Theme, Theme.id == Event.theme_id).where(Event.id.in_(event_ids))
+    return dict(db.session.execute(query).tuples().all())
 
 
 def community_report(community: Community) -> figures.CommunityFigures:
