@@ -337,13 +337,13 @@ def print_pack(app, event_id: int) -> tuple[float, int]:
 
 
 def personal_data_queries(app, counter, email: str) -> tuple[int, float]:
+    from cop import privacy
     from cop.extensions import db
-    from cop.people import personal_data
 
     with app.app_context():
-        person = personal_data.find_person(email)
+        person = privacy.find_person(email)
         before, cpu = counter.count, time.process_time()
-        personal_data.export_person(person)
+        privacy.export_person(person)
         result = (counter.count - before, time.process_time() - cpu)
         db.session.remove()
     return result
