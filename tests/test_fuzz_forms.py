@@ -136,11 +136,18 @@ def main_form(html: str) -> dict[str, list[str]]:
     return max(parser.forms, key=len)
 
 
-def row_counts() -> list[int]:
-    """Rows in every table, in one query (in a transaction of its own, to see what requests committed)."""
+def row_counts(besides: tuple[str, ...] = ()) -> list[int]:
+    """Rows in every table but `besides`, in one query (in a transaction of its own, to see what requests
+    committed)."""
     db.session.rollback()
-    counts = [select(func.count()).select_from(table).scalar_subquery() for table in db.metadata.sorted_tables]
+    counts = [select(func.count()).select_from(table).scalar_subquery() for table in db.metadata.sorted_tables
+              if table.name not in besides]
     return list(db.session.execute(select(*counts)).one())
+
+
+# An uploaded guest list is kept on the server between the preview and the confirmation (issue 19: the form
+# names it instead of posting the file back), so a preview adds that one stash; nothing else.
+UPLOADS = ("job_upload",)
 
 
 # Text that breaks things: any unicode (NUL and other control characters too), very long, blank.
@@ -220,17 +227,17 @@ def _import_anything(client, header, rows):
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    before = row_counts()
+    before = row_counts(besides=UPLOADS)
     raw = buffer.getvalue().encode("utf-8", errors="surrogatepass")
     preview = client.post("/communities/big-room/people/import",
                           data={"guest_list": (io.BytesIO(raw), "guests.csv")}, content_type="multipart/form-data")
     assert preview.status_code < 500, (header, rows)
-    assert row_counts() == before  # a preview writes nothing
+    assert row_counts(besides=UPLOADS) == before  # a preview writes nothing but the kept upload
     confirmed = client.post("/communities/big-room/people/import/confirm",
                             data={"csv_text": buffer.getvalue()})
     assert confirmed.status_code < 500, (header, rows)
     if confirmed.status_code >= 400:
-        assert row_counts() == before, "a refused import wrote rows"
+        assert row_counts(besides=UPLOADS) == before, "a refused import wrote rows"
 
 
 def test_the_guest_list_import_takes_arbitrary_rows_all_or_nothing(app, pages):
@@ -243,10 +250,10 @@ def test_the_guest_list_import_takes_arbitrary_rows_all_or_nothing(app, pages):
 @FUZZ
 @given(st.binary(max_size=3000))
 def _upload_bytes(client, raw):
-    before = row_counts()
+    before = row_counts(besides=UPLOADS)
     response = client.post("/communities/big-room/people/import",
                            data={"guest_list": (io.BytesIO(raw), "guests.csv")}, content_type="multipart/form-data")
-    assert response.status_code < 500 and row_counts() == before
+    assert response.status_code < 500 and row_counts(besides=UPLOADS) == before
 
 
 def test_the_guest_list_import_takes_arbitrary_bytes(app, pages):
