@@ -78,6 +78,26 @@ def test_the_print_pack_is_made_by_a_job_with_a_progress_page_then_downloaded(jo
     assert not queue.work_once(jobs_app)
 
 
+def test_without_javascript_the_progress_page_refreshes_itself_only_when_asked(jobs_app):
+    group, facilitator, event, seated = _room(people=8)
+    plans.generate(event, _choices(tables=(4, 4), rounds=2), facilitator, BUDGET)
+    db.session.commit()
+    client = _client_as(jobs_app, facilitator)
+    client.post(f"/events/{event.id}/seating.pdf")
+    job = _job()
+
+    unasked = client.get(f"/jobs/{job.id}")
+    assert "Refresh" not in unasked.headers and "http-equiv" not in unasked.text.lower()
+    assert f'href="/jobs/{job.id}?follow=1">Refresh this page every 2 seconds' in unasked.text
+    following = client.get(f"/jobs/{job.id}?follow=1")
+    assert following.headers["Refresh"] == "2"
+    assert f'href="/jobs/{job.id}">Stop refreshing</a>' in following.text
+
+    assert queue.work_once(jobs_app) and _job().state == "done"
+    ended = client.get(f"/jobs/{job.id}?follow=1")
+    assert "Refresh" not in ended.headers and "The print pack is ready" in ended.text  # nothing left to follow
+
+
 def test_a_second_start_while_the_first_is_queued_is_refused_and_shown_the_first(jobs_app):
     group, facilitator, event, seated = _room(people=6)
     plans.generate(event, _choices(tables=(3, 3), rounds=1), facilitator, BUDGET)

@@ -1,6 +1,11 @@
-"""A job's page: what it is doing (a progress bar that refreshes itself without JavaScript), its outcome,
-cancel, and its file."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+"""A job's page: what it is doing (a progress bar), its outcome, cancel, and its file.
+
+The bar follows the work by itself: with JavaScript the page fetches itself every few seconds (an aria-live
+region); without it, the person asks for the page to refresh itself ("?follow=1": an HTTP Refresh header
+until the job ends). A refresh the person turns on, and can stop, is not a time limit imposed on them
+(WCAG 2.2.1), which is why it is not the default: axe's meta-refresh rule rightly fails a page that
+reloads under the reader unasked."""
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -42,11 +47,16 @@ def index(slug: str):
 def show(job_id: int):
     job = job_for(job_id)
     handler = queue.HANDLERS.get(job.kind)
-    return render_template("jobs/job.html", job=job, progress=queue.progress_of(job), form=ConfirmForm(),
-                           refresh=None if job.finished else current_app.config.get("JOBS_REFRESH_SECONDS",
-                                                                                    REFRESH_SECONDS),
+    refresh = None if job.finished else current_app.config.get("JOBS_REFRESH_SECONDS", REFRESH_SECONDS)
+    following = refresh is not None and request.args.get("follow") == "1"
+    page = render_template("jobs/job.html", job=job, progress=queue.progress_of(job), form=ConfirmForm(),
+                           refresh=refresh, following=following,
                            cancellable=bool(handler and handler.cancellable) and not job.finished,
                            has_output=job.state == "done" and job.output_name is not None)
+    response = Response(page)
+    if following:
+        response.headers["Refresh"] = str(refresh)
+    return response
 
 
 @bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])

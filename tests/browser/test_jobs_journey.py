@@ -70,3 +70,43 @@ def test_organiser_imports_a_large_guest_list_and_follows_the_job(journey, jobs_
     journey.check()
     journey.follow("Back to where this started")
     assert "Imported Person 11" in page.content()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_without_javascript_the_progress_page_refreshes_itself_when_asked(browser, live_server, jobs_worker, app,
+                                                                          request):
+    """The bar works without JavaScript (issue 19): the person asks the page to refresh itself, and it
+    follows the job to its end with no more clicks."""
+    from tests.browser.conftest import VIEWPORTS, Journey
+
+    app.config["INVITE_IN_BACKGROUND_OVER"] = 3
+    group = factories.community(slug="cymuned", name="Cymuned Iechyd Caerdydd")
+    factories.account(factories.member(group, "organiser", factories.person(email="siân@example.org")),
+                      password="correct horse battery")
+    make_event(group, capacity=50, title="Ystafell Fawr yr Hydref")
+    for n in range(5):
+        factories.member(group, someone=factories.person(name=f"Gwestai Rhif {n}"))
+    db.session.commit()
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], bypass_csp=True, java_script_enabled=False)
+    journey = Journey(context.new_page(), live_server, request.node.name.split("[")[0])
+    page = journey.page
+    page.set_default_timeout(20_000)
+    try:
+        journey.sign_in("siân@example.org", "correct horse battery")
+        journey.to_event("Cymuned Iechyd Caerdydd", "Ystafell Fawr yr Hydref")
+        journey.follow("Invite people")
+        page.check("#who-0")
+        page.click("button:has-text('Preview')")
+        page.click("button:has-text('Send 6 invitations')")
+        page.wait_for_load_state()
+        assert page.locator("progress#job-progress").is_visible()
+        journey.follow("Refresh this page every 2 seconds until it ends")
+        assert "This page refreshes itself" in page.content()
+
+        jobs_worker()
+        page.wait_for_selector("text=6 invitations sent", timeout=60_000)  # reloaded by itself: no click
+        journey.check()
+        assert "This page refreshes itself" not in page.content()
+    finally:
+        context.close()
+    assert journey.violations == [], "accessibility violations:\n" + "\n".join(journey.violations)

@@ -1,7 +1,7 @@
 // A job's page (cop/jobs): while the job runs, fetch the page again every few seconds and put its
 // progress in place (the region is aria-live, so a screen reader hears the new step); when the job has
-// ended, load the page once more to show the outcome. Without JavaScript the page has a "Check progress"
-// link instead: nothing refreshes on its own.
+// ended, load the page once more to show the outcome. Without JavaScript the page offers "Check progress"
+// and a self-refresh the person turns on (an HTTP Refresh header, jobs_views.show); this hides them.
 (function () {
   var region = document.querySelector("[data-job-running]");
   if (!region) return;
