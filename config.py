@@ -165,5 +165,10 @@ def apply_mode(settings: dict) -> None:
             raise SettingsError(
                 "MAIL_SERVER is not set: production sends mail through an SMTP server "
                 "(or set COP_DEVELOPMENT=1 for a development server with the dev mailbox)")
+    store = settings.get("MATERIALS_STORE", "local")
+    if store not in ("local", "s3"):
+        raise SettingsError(f"MATERIALS_STORE must be local or s3, not {store!r}")
+    if store == "s3" and not settings.get("MATERIALS_S3_BUCKET"):
+        raise SettingsError("MATERIALS_STORE is s3 but MATERIALS_S3_BUCKET is not set: name the bucket for materials")
     if settings.get("SESSION_COOKIE_SECURE") is None:
         settings["SESSION_COOKIE_SECURE"] = str(settings.get("BASE_URL", "")).startswith("https://")

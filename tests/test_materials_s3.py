@@ -126,6 +126,15 @@ def test_a_large_file_streams_from_the_bucket_in_pieces_and_a_lost_object_is_not
     assert came.get(f"/events/{event.id}/materials/{material.id}").status_code == 404
 
 
+def test_a_start_with_the_s3_store_and_no_bucket_or_an_unknown_store_is_refused(app_factory):
+    import config
+
+    with pytest.raises(config.SettingsError, match="MATERIALS_S3_BUCKET is not set"):
+        app_factory(MATERIALS_STORE="s3", MATERIALS_S3_BUCKET="")
+    with pytest.raises(config.SettingsError, match="MATERIALS_STORE must be local or s3"):
+        app_factory(MATERIALS_STORE="S3 please")
+
+
 def test_the_s3_store_needs_its_bucket_and_the_store_must_be_known(app):
     app.config.update(MATERIALS_STORE="s3", MATERIALS_S3_BUCKET="")
     with pytest.raises(RuntimeError, match="MATERIALS_S3_BUCKET"):
