@@ -149,3 +149,28 @@ def test_the_organiser_plans_the_year_and_a_member_suggests_votes_and_filters_by
         assert guarded.violations == []  # no console error: no refused script
     finally:
         strict.close()
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_on_a_phone_the_organiser_moves_a_theme_with_the_selects(journey, viewport):
+    """Touch screens do not drag HTML5 items: the board fits a 390 px phone and the selects move the theme."""
+    group = factories.community(slug="gwent", name="Rhwydwaith Iechyd Gwent")
+    organiser = factories.member(group, "organiser", factories.person(name="Siân Llewelyn", email="sian@example.org"))
+    factories.account(organiser, password="correct horse battery")
+    db.session.flush()
+    months = [year.add_months(year.this_month(), n) for n in range(12)]
+    year.add_theme(group, INEQUALITIES, None, "Anghydraddoldebau iechyd yng Nghymoedd Gwent – Łódź i Ystradgynlais.")
+    db.session.commit()
+    page = journey.page
+
+    journey.sign_in("sian@example.org", "correct horse battery")
+    journey.to_community(group.name)
+    journey.follow(f"The year in {group.name}", "Plan the year")
+    page.select_option("#place-theme", label=INEQUALITIES)
+    page.select_option("#place-month", label=f"{months[6]:%B %Y}")
+    page.click("button:has-text('Move the theme')")
+    journey.check()
+    assert _theme(INEQUALITIES).month == months[6]
+    slot = page.locator(f".cop-month-slot[data-month='{months[6].isoformat()}']")
+    assert slot.locator(".cop-theme-chip").inner_text() == INEQUALITIES
