@@ -120,6 +120,13 @@ def load_settings() -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         # Materials after an event (issue 22): where uploaded files are kept, the largest (its own limit, above
         # MAX_CONTENT_LENGTH for the upload form only), and a command run on each upload (a virus scan; off).
+        # Where files are kept: "local" (MATERIALS_FOLDER) or "s3", an S3-compatible store (credentials from the
+        # standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY settings; see cop/materials/storage.py and README).
+        "MATERIALS_STORE": os.environ.get("MATERIALS_STORE", "local"),
+        "MATERIALS_S3_BUCKET": os.environ.get("MATERIALS_S3_BUCKET", ""),
+        "MATERIALS_S3_ENDPOINT_URL": os.environ.get("MATERIALS_S3_ENDPOINT_URL", ""),
+        "MATERIALS_S3_REGION": os.environ.get("MATERIALS_S3_REGION", ""),
+        "MATERIALS_S3_PREFIX": os.environ.get("MATERIALS_S3_PREFIX", "materials/"),
         "MATERIALS_FOLDER": os.environ.get("MATERIALS_FOLDER", str(INSTANCE_DIR / "materials")),
         "MATERIALS_MAX_BYTES": int(os.environ.get("MATERIALS_MAX_BYTES", str(25 * 1024 * 1024))),
         "MATERIALS_SCAN_COMMAND": os.environ.get("MATERIALS_SCAN_COMMAND", ""),
@@ -158,5 +165,10 @@ def apply_mode(settings: dict) -> None:
             raise SettingsError(
                 "MAIL_SERVER is not set: production sends mail through an SMTP server "
                 "(or set COP_DEVELOPMENT=1 for a development server with the dev mailbox)")
+    store = settings.get("MATERIALS_STORE", "local")
+    if store not in ("local", "s3"):
+        raise SettingsError(f"MATERIALS_STORE must be local or s3, not {store!r}")
+    if store == "s3" and not settings.get("MATERIALS_S3_BUCKET"):
+        raise SettingsError("MATERIALS_STORE is s3 but MATERIALS_S3_BUCKET is not set: name the bucket for materials")
     if settings.get("SESSION_COOKIE_SECURE") is None:
         settings["SESSION_COOKIE_SECURE"] = str(settings.get("BASE_URL", "")).startswith("https://")

@@ -177,6 +177,7 @@ EXPECTED = {
     "programme.year_svg": ("GET", (200, 200, 200, 200, 200, 200)),  # the picture of the year, to download
     "programme.plan": ("GET", (SIGN_IN, 403, 403, 403, 200, 200)),
     "programme.event_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form
+    "programme.place_theme": ("POST", (SIGN_IN, 403, 403, 403, 400, 400)),  # an empty form (drag or select)
     # Jobs (issue 19): seen by whoever started one and by its community's organisers and facilitators.
     "jobs.index": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "jobs.show": ("GET", (SIGN_IN, 404, 200, 404, 200, 200)),

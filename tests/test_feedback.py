@@ -61,6 +61,20 @@ def test_the_default_form_fits_the_event_no_speakers_question_without_speakers(a
     assert take_part not in [q.text for q in in_person.questions] and take_part in [q.text for q in hybrid.questions]
 
 
+@pytest.mark.parametrize(("mode", "offered"), [("in_person", False), ("online", True), ("hybrid", True)])
+def test_an_assemblys_most_useful_parts_offer_the_online_chat_only_where_there_was_one(app, mode, offered):
+    # Issue 17's leftover: an assembly held in person asked whether "The online chat" was useful.
+    group = factories.community(name="Cynulliad Canolbarth Cymru")
+    event = factories.event(group, format="assembly", attendance_mode=mode, title="Cynulliad y Gwanwyn")
+    survey = surveys.ensure_survey(event)
+    db.session.commit()
+    parts = next(q for q in survey.questions if q.text == "Which parts were most useful?")
+    labels = [option["label"] for option in parts.options]
+    assert labels[:3] == ["The talks", "The workshops", "Conversations in the breaks"]
+    assert ("The online chat" in labels) is offered and len(labels) == 3 + offered
+    assert [option["key"] for option in parts.options] == [f"o{n}" for n in range(1, len(labels) + 1)]
+
+
 def test_requests_go_once_to_those_checked_in_and_reminders_once_to_those_who_have_not_answered_a_named_form(app):
     # (An anonymous form reminds everyone asked: tests/test_feedback_anonymity.py.)
     world = past_world(anonymous=False)

@@ -67,6 +67,40 @@ def test_a_member_cannot_plan_and_another_community_s_theme_is_refused(app, clie
         raise AssertionError("another community's theme was given")
 
 
+def test_the_organiser_moves_a_theme_to_another_month_and_back_to_not_placed(app, client):
+    """The select form that dragging a theme onto a month fills in (tests/browser/test_year_journey.py drags)."""
+    group, organiser, _event = _world()
+    first = year.this_month()
+    theme = year.add_theme(group, "Eiddilwch / Frailty", first)
+    other = factories.community(slug="arall")
+    db.session.flush()
+    foreign = year.add_theme(other, "Anghydraddoldebau iechyd", None)
+    db.session.commit()
+    sign_in(client, organiser)
+    page = client.get("/communities/big-room/year/plan")
+    assert 'id="place-form"' in page.text and f'data-theme="{theme.id}"' in page.text
+    assert "js/year-drag.js" in page.text and "cop-drag-hint" in page.text
+    later = year.add_months(first, 5)
+    moved = client.post("/communities/big-room/year/theme-month",
+                        data={"place-theme": str(theme.id), "place-month": later.isoformat()})
+    assert moved.status_code == 302 and moved.location.endswith("/communities/big-room/year/plan#year-board")
+    db.session.expire_all()
+    assert db.session.get(Theme, theme.id).month == later
+    assert client.post("/communities/big-room/year/theme-month",
+                       data={"place-theme": str(theme.id), "place-month": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Theme, theme.id).month is None
+    # Another community's theme, or a month outside the year, is not a choice: refused, nothing moved.
+    refused = client.post("/communities/big-room/year/theme-month",
+                          data={"place-theme": str(foreign.id), "place-month": later.isoformat()})
+    assert refused.status_code == 400 and "Not a valid choice" in refused.text
+    outside = client.post("/communities/big-room/year/theme-month",
+                          data={"place-theme": str(theme.id), "place-month": year.add_months(first, 12).isoformat()})
+    assert outside.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Theme, foreign.id).month is None and db.session.get(Theme, theme.id).month is None
+
+
 LONG = "Anghydraddoldebau iechyd yng Nghymoedd Gwent – Łódź, Ærøskøbing, 東京の健康格差 <script>alert(1)</script>"
 
 

@@ -25,6 +25,7 @@ FOLLOW_UP = "Who will you follow up with?"
 
 # The default form of each format: (kind, text, hint, options, built_in, required), and `fits`: what the
 # event must have for the question to make sense (a key of _FITS), or None for every event of the format.
+# An option may be (label, fits) too: offered only where the event fits (no "online chat" at an event in person).
 def _q(kind, text, hint="", options=(), built_in=None, required=False, fits=None):
     return {"kind": kind, "text": text, "hint": hint, "options": list(options), "built_in": built_in,
             "required": required, "fits": fits}
@@ -33,6 +34,7 @@ def _q(kind, text, hint="", options=(), built_in=None, required=False, fits=None
 _FITS = {
     "speakers": lambda event: bool((event.speakers or "").strip()),
     "hybrid": lambda event: event.attendance_mode == "hybrid",
+    "online": lambda event: event.attendance_mode in ("online", "hybrid"),
 }
 
 
@@ -66,7 +68,7 @@ DEFAULT_FORMS = {
         _q("rating", "Overall, how would you rate the assembly?", required=True),
         _q("single", "How did you take part?", options=("In person", "Online"), fits="hybrid"),
         _q("multiple", "Which parts were most useful?", "Choose all that apply.",
-           options=("The talks", "The workshops", "Conversations in the breaks", "The online chat")),
+           options=("The talks", "The workshops", "Conversations in the breaks", ("The online chat", "online"))),
         *_BUILT_INS,
         _q("rating", "How clear is what the system will do next?"),
         _q("text", "What should we do differently at the next assembly?"),
@@ -121,6 +123,12 @@ def survey_of(event: Event) -> Survey | None:
     return db.session.execute(select(Survey).where(Survey.event_id == event.id)).scalar_one_or_none()
 
 
+def _fitting_options(options, event: Event) -> list[str]:
+    """The labels of the options that fit the event: a plain label always, a (label, fits) one where it fits."""
+    return [option if isinstance(option, str) else option[0] for option in options
+            if isinstance(option, str) or _FITS[option[1]](event)]
+
+
 def default_survey(event: Event) -> Survey:
     """The form the event's format starts from, without the questions the event does not fit (no speakers' question
     when it has no speakers); not stored (what a GET of the editor shows: a GET changes nothing)."""
@@ -130,7 +138,7 @@ def default_survey(event: Event) -> Survey:
     for position, spec in enumerate(specs, start=1):
         survey.questions.append(Question(
             position=position, kind=spec["kind"], text=spec["text"], hint=spec["hint"], required=spec["required"],
-            options=options_from_labels(spec["options"]), built_in=spec["built_in"],
+            options=options_from_labels(_fitting_options(spec["options"], event)), built_in=spec["built_in"],
         ))
     return survey
 

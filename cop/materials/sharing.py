@@ -138,8 +138,10 @@ def remove(material: Material) -> None:
     db.session.flush()
 
 
-def file_of(material: Material) -> bytes:
-    return storage.read(material.stored_name)
+def download_of(material: Material) -> storage.Download:
+    """The material's file opened to send on in pieces (storage.MissingFile when it is gone). Call it only after
+    may_see: the store itself checks nothing."""
+    return storage.stream(material.stored_name)
 
 
 # --- who sees what ---------------------------------------------------------------------------------------

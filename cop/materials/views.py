@@ -104,12 +104,13 @@ def download(event_id: int, material_id: int):
     if material.kind == "link":
         return redirect(material.url)
     try:
-        data = sharing.file_of(material)
+        download = sharing.download_of(material)  # from disk or the S3 store, through this view's check above
     except MissingFile:
         abort(404)
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in material.filename) or "material"
-    response = Response(data, content_type=material.content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+    response = Response(download.chunks, content_type=material.content_type, direct_passthrough=True,
+                        headers={"Content-Disposition": f'attachment; filename="{safe}"',
+                                 "Content-Length": str(download.size)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

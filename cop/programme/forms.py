@@ -13,6 +13,13 @@ class ThemeForm(FlaskForm):
     description = TextAreaField("What it is about (optional)", validators=[Length(max=2000)])
 
 
+class PlaceThemeForm(FlaskForm):
+    """A theme to a month: the select-based form that dragging a theme onto a month fills in and sends."""
+
+    theme = SelectField("Theme", choices=[], validators=[InputRequired("Choose a theme")])
+    month = SelectField("Month", choices=[])
+
+
 class EventThemeForm(FlaskForm):
     event = SelectField("Event", choices=[], validators=[InputRequired("Choose an event")])
     theme = SelectField("Theme", choices=[])

@@ -11,7 +11,7 @@ from cop.events.models import Event
 from cop.extensions import db
 from cop.forms_common import ConfirmForm, refuse
 from cop.programme import picture, suggestions, year
-from cop.programme.forms import AdoptForm, EventThemeForm, SuggestionForm, ThemeForm
+from cop.programme.forms import AdoptForm, EventThemeForm, PlaceThemeForm, SuggestionForm, ThemeForm
 from cop.seating.printing import pdf_from_html
 
 bp = Blueprint("programme", __name__, url_prefix="/communities/<slug>")
@@ -52,20 +52,30 @@ def year_pdf(slug: str):
                     headers={"Content-Disposition": f'attachment; filename="{safe}-year.pdf"'})
 
 
-def _forms(community, theme_form=None, event_form=None):
+def _forms(community, theme_form=None, event_form=None, place_form=None):
     months = year.the_year(community, public_only=False)
+    month_choices = [("", "Not placed yet")] + [(m.first_day.isoformat(), m.label) for m in months]
+    themes = year.themes_of(community)
     theme_form = theme_form or ThemeForm(formdata=None)
-    theme_form.month.choices = [("", "Not placed yet")] + [(m.first_day.isoformat(), m.label) for m in months]
+    theme_form.month.choices = month_choices
+    place_form = place_form or PlaceThemeForm(formdata=None, prefix="place")
+    place_form.theme.choices = [(str(t.id), t.name) for t in themes]
+    place_form.month.choices = month_choices
     event_form = event_form or EventThemeForm(formdata=None)
     event_form.event.choices = [(str(e.id), f"{e.title} ({e.starts_at:%-d %b %Y})") for m in months for e in m.events]
-    event_form.theme.choices = [("", "No theme")] + [(str(t.id), t.name) for t in year.themes_of(community)]
-    return months, theme_form, event_form
+    event_form.theme.choices = [("", "No theme")] + [(str(t.id), t.name) for t in themes]
+    return months, theme_form, event_form, place_form
 
 
 def _plan(community, role, status=200, **forms):
-    months, theme_form, event_form = _forms(community, **forms)
+    months, theme_form, event_form, place_form = _forms(community, **forms)
+    themes = year.themes_of(community)
+    in_the_year = {m.first_day for m in months}
+    # A theme placed in a month that has passed (or is beyond the twelve) is shown with those not placed.
+    elsewhere = [t for t in themes if t.month not in in_the_year]
     return render_template("programme/plan.html", community=community, role=role, months=months,
-                           theme_form=theme_form, event_form=event_form, themes=year.themes_of(community)), status
+                           theme_form=theme_form, event_form=event_form, place_form=place_form, themes=themes,
+                           elsewhere=elsewhere), status
 
 
 @bp.route("/year/plan", methods=["GET", "POST"])
@@ -89,6 +99,26 @@ def plan(slug: str):
             flash(f"“{form.name.data.strip()}” is in the year.")
             return redirect(url_for("programme.plan", slug=community.slug))
     return _plan(community, role, 400, theme_form=form)
+
+
+@bp.route("/year/theme-month", methods=["POST"])
+@login_required
+def place_theme(slug: str):
+    """A theme to a month (or back to not placed): the select form, or a theme dragged onto a month, which fills in
+    and sends the same form."""
+    community, role = community_for(slug, MANAGERS)
+    form = PlaceThemeForm(prefix="place")
+    _forms(community, place_form=form)
+    if not form.validate_on_submit():
+        return _plan(community, role, 400, place_form=form)
+    theme = year.theme_in(community, int(form.theme.data))
+    if theme is None:  # the choices are this community's themes, so only a theme deleted meanwhile
+        abort(404)
+    month = date.fromisoformat(form.month.data) if form.month.data else None
+    year.place_theme(theme, month)
+    db.session.commit()
+    flash(f"“{theme.name}”: {month.strftime('%B %Y') if month else 'not placed yet'}.")
+    return redirect(url_for("programme.plan", slug=community.slug) + "#year-board")
 
 
 @bp.route("/year/event-theme", methods=["POST"])

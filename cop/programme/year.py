@@ -78,6 +78,13 @@ def add_theme(community: Community, name: str, month: date | None, description: 
     return theme
 
 
+def place_theme(theme: Theme, month: date | None) -> None:
+    """The theme moves to this month of the year (or back to "not placed yet"). Its events keep it: a theme names
+    what a month is about; the events carrying it are chosen one by one."""
+    theme.month = month.replace(day=1) if month else None
+    db.session.flush()
+
+
 def give_event_theme(event: Event, theme: Theme | None) -> None:
     """The event carries the theme (or none): its calendar entries change (CATEGORIES), so it is revised."""
     if theme is not None and theme.community_id != event.community_id:
