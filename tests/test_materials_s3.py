@@ -142,3 +142,24 @@ def test_the_s3_store_needs_its_bucket_and_the_store_must_be_known(app):
     app.config.update(MATERIALS_STORE="ftp")
     with pytest.raises(RuntimeError, match="MATERIALS_STORE must be one of local, s3"):
         storage.save(PDF, ".pdf")
+
+
+def test_a_store_that_is_down_refuses_the_upload_clearly_and_keeps_nothing(app, world, bucket, caplog):  # noqa: F811
+    """Bad input or a failed part gets a clear error and loses nothing: the endpoint refuses connections (a real
+    closed port), so the form says so, no row is written, a download answers 503 and a removal still removes."""
+    event = world["event"]
+    organiser = _client(app, world, "organiser")
+    assert _upload(organiser, event).status_code == 302
+    kept = db.session.execute(select(Material)).scalar_one()
+    app.config["MATERIALS_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+
+    refused = _upload(organiser, event, filename="ail sleidiau.pdf", title="Ail sleidiau")
+    assert refused.status_code == 400
+    assert "could not be stored just now, so nothing has been kept" in refused.text
+    assert db.session.execute(select(Material.id)).scalars().all() == [kept.id]
+
+    assert _client(app, world, "came").get(f"/events/{event.id}/materials/{kept.id}").status_code == 503
+    assert organiser.post(f"/events/{event.id}/materials/{kept.id}/remove").status_code == 302
+    assert db.session.execute(select(Material)).first() is None  # gone from every page
+    assert f"{kept.stored_name} not deleted" in caplog.text  # the stray object is logged for the administrator
+    assert list(_objects(bucket)) == [f"materials/{kept.stored_name}"]

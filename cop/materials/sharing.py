@@ -111,9 +111,16 @@ def _visibility(visibility: str) -> str:
 def add_file(event: Event, title: str, filename: str, data: bytes, visibility: str, by: Person | None) -> Material:
     content_type = check_file(filename, data)
     ending = Path(filename.lower()).suffix
+    visibility = _visibility(visibility)
+    try:
+        stored_name = storage.save(data, ending)
+    except storage.StoreUnavailable as error:
+        current_app.logger.error("materials store refused an upload: %s", error)
+        raise MaterialRefused("The file could not be stored just now, so nothing has been kept: "
+                              "try again in a few minutes.") from error
     material = Material(event=event, kind="file", title=title.strip() or Path(filename).stem[:200],
                         filename=Path(filename).name[-200:], content_type=content_type, size=len(data),
-                        visibility=_visibility(visibility), uploaded_by=by, stored_name=storage.save(data, ending))
+                        visibility=visibility, uploaded_by=by, stored_name=stored_name)
     db.session.add(material)
     db.session.flush()
     return material
@@ -130,12 +137,24 @@ def add_link(event: Event, title: str, url: str, visibility: str, by: Person | N
     return material
 
 
-def remove(material: Material) -> None:
-    """The material goes, and its file with it (after the row, so a failed commit leaves at worst a stray file)."""
-    if material.kind == "file":
-        storage.delete(material.stored_name)
+def remove(material: Material) -> str | None:
+    """The material's row goes (flushed); returns its stored file's key, which the caller discards after committing,
+    so a failed commit never leaves a row whose file is gone (at worst a stray file stays)."""
+    key = material.stored_name if material.kind == "file" else None
     db.session.delete(material)
     db.session.flush()
+    return key
+
+
+def discard_stored(key: str | None) -> None:
+    """Delete a removed material's file; a store that cannot be reached leaves a stray file, logged, never an error
+    for the organiser (the material is already gone from every page)."""
+    if not key:
+        return
+    try:
+        storage.delete(key)
+    except storage.StoreUnavailable as error:
+        current_app.logger.warning("materials store: %s not deleted (%s): delete it by hand", key, error)
 
 
 def download_of(material: Material) -> storage.Download:

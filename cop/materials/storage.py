@@ -21,6 +21,10 @@ class MissingFile(LookupError):
     """The stored file is not there (removed by hand, another machine's disk, or a bucket emptied)."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store could not be reached or refused the work (a full disk, the S3 endpoint down, bad credentials)."""
+
+
 @dataclass
 class Download:
     """A stored file opened for sending: its size and its bytes in pieces (the source closes when they end)."""
@@ -54,7 +58,10 @@ class LocalStore:
         return self.folder / check_key(key)
 
     def put(self, key: str, data: bytes) -> None:
-        self._path(key).write_bytes(data)
+        try:
+            self._path(key).write_bytes(data)
+        except OSError as error:
+            raise StoreUnavailable(str(error)) from error
 
     def open(self, key: str) -> Download:
         path = self._path(key)
@@ -62,6 +69,8 @@ class LocalStore:
             handle = path.open("rb")
         except FileNotFoundError as error:
             raise MissingFile(key) from error
+        except OSError as error:
+            raise StoreUnavailable(str(error)) from error
 
         def chunks() -> Iterator[bytes]:
             with handle:
@@ -71,7 +80,10 @@ class LocalStore:
         return Download(size=path.stat().st_size, chunks=chunks())
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(str(error)) from error
 
 
 class S3Store:
@@ -81,17 +93,24 @@ class S3Store:
         if not bucket:
             raise RuntimeError("MATERIALS_STORE is s3 but MATERIALS_S3_BUCKET is not set")
         import boto3  # only an instance using the S3 store loads it
-        from botocore.exceptions import ClientError
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError, ClientError
 
         self.bucket, self.prefix, self.client_error = bucket, prefix, ClientError
-        self.client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None)
+        self.failures = (BotoCoreError, ClientError)
+        # A store that is down answers the upload form in seconds, not after boto3's default retries.
+        config = Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2, "mode": "standard"})
+        self.client = boto3.client("s3", endpoint_url=endpoint_url or None, region_name=region or None, config=config)
 
     def _name(self, key: str) -> str:
         return self.prefix + check_key(key)
 
     def put(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data,
-                               ContentType="application/octet-stream")
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data,
+                                   ContentType="application/octet-stream")
+        except self.failures as error:
+            raise StoreUnavailable(str(error)) from error
 
     def open(self, key: str) -> Download:
         try:
@@ -99,7 +118,9 @@ class S3Store:
         except self.client_error as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 raise MissingFile(key) from error
-            raise
+            raise StoreUnavailable(str(error)) from error
+        except self.failures as error:
+            raise StoreUnavailable(str(error)) from error
         body = answer["Body"]
 
         def chunks() -> Iterator[bytes]:
@@ -112,7 +133,10 @@ class S3Store:
 
     def delete(self, key: str) -> None:
         # Deleting an object that is not there succeeds, as a missing local file does.
-        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+        except self.failures as error:
+            raise StoreUnavailable(str(error)) from error
 
 
 STORES = ("local", "s3")

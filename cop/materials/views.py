@@ -10,7 +10,7 @@ from cop.extensions import db, login_manager
 from cop.forms_common import ConfirmForm, refuse
 from cop.materials import sharing
 from cop.materials.forms import MaterialForm
-from cop.materials.storage import MissingFile
+from cop.materials.storage import MissingFile, StoreUnavailable
 
 bp = Blueprint("materials", __name__)
 
@@ -107,6 +107,9 @@ def download(event_id: int, material_id: int):
         download = sharing.download_of(material)  # from disk or the S3 store, through this view's check above
     except MissingFile:
         abort(404)
+    except StoreUnavailable:
+        current_app.logger.error("materials store unavailable for material %s", material.id)
+        abort(503)
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in material.filename) or "material"
     response = Response(download.chunks, content_type=material.content_type, direct_passthrough=True,
                         headers={"Content-Disposition": f'attachment; filename="{safe}"',
@@ -122,8 +125,9 @@ def remove(event_id: int, material_id: int):
     material = _material(event, material_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    sharing.remove(material)
+    stored = sharing.remove(material)
     db.session.commit()
+    sharing.discard_stored(stored)
     flash(f"“{material.title}” has been removed.")
     return redirect(url_for("materials.index", event_id=event.id))
 
