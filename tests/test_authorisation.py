@@ -332,7 +332,7 @@ PUBLIC_OBJECTS = {"calendars.event_ics", "mail.message", "registration.register"
                   "materials.index"}  # a published public event's materials page: each material shown to whom it may be
 OBJECT_ARGUMENTS = {"person_id", "event_id", "series_id", "venue_id", "invitation_id", "message_id",
                     "formation_id", "question_id", "version", "challenge_id", "idea_id", "comment_id", "poll_id",
-                    "participant_id", "material_id", "suggestion_id"}
+                    "participant_id", "material_id", "suggestion_id", "job_id"}
 
 
 def test_another_community_s_organiser_reaches_no_object_of_this_one(app, world):

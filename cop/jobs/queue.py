@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from cop.clock import utcnow
 from cop.extensions import db, rows_changed
 from cop.jobs.models import Job, JobUpload
+from cop.mail.outbox import queue_mail
 from cop.people.models import Person
 
 log = logging.getLogger("cop.jobs")
@@ -353,8 +354,6 @@ def _mail_if_long(app: Flask, job: Job, message: str, seconds: float, failed: bo
     """Tell the person who started it, when it took long enough that they may have left the page."""
     if seconds < app.config["JOBS_MAIL_AFTER_SECONDS"] or job.started_by_id is None:
         return
-    from cop.mail.outbox import queue_mail
-
     person = db.session.get(Person, job.started_by_id)
     if person is None:
         return
