@@ -17,9 +17,10 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 
 from cop import text as text_rules
 from cop.communities import members
@@ -431,6 +432,39 @@ def plan_import(community: Community, text: str, choices: ImportChoices | None =
     return plan
 
 
+PREVIEW_ROWS = 100  # people on one page of the preview
+PREVIEW_PROBLEMS = 500  # problems on one page of the preview
+
+
+@dataclass
+class PreviewPage:
+    """One page of what the preview lists: the problems if there are any (every one, a page at a time),
+    else the people to be added and updated (a page of each sequence, creates first)."""
+
+    page: int
+    pages: int
+    first: int  # the first item's number (from 1) and the last's, of `total`
+    last: int
+    total: int
+    problems: list[RowProblem]
+    creates: list[members.MemberDetails]
+    updates: list[members.MemberDetails]
+
+
+def preview_page(plan: ImportPlan, page: int = 1) -> PreviewPage:
+    """The preview's page `page` (clamped to those there are): a 5,000-row file's preview stays small."""
+    items, size = (len(plan.problems), PREVIEW_PROBLEMS) if plan.problems else (
+        len(plan.creates) + len(plan.updates), PREVIEW_ROWS)
+    pages = max(1, -(-items // size))
+    page = min(max(1, page), pages)
+    start, end = (page - 1) * size, min(page * size, items)
+    if plan.problems:
+        return PreviewPage(page, pages, start + 1, end, items, plan.problems[start:end], [], [])
+    added = len(plan.creates)
+    return PreviewPage(page, pages, start + 1, end, items, [], plan.creates[start:end],
+                       plan.updates[max(0, start - added):max(0, end - added)])
+
+
 def _merge_or_mark_duplicates(raw_rows, plan: ImportPlan, merge: bool):
     """Rows sharing an address (any case): merged into the first when the organiser chose to (a blank cell
     takes the later row's value; the first row's value wins otherwise), else reported."""
@@ -612,7 +646,9 @@ def _write(community: Community, plan: ImportPlan, progress=None) -> None:
     _refuse_unsafe(new_records + changed_records, ("role", "profession", "role_title"))
     done = 0
     for chunk in _chunks(new_records, WRITE_CHUNK):
-        db.session.execute(insert(Membership), chunk)
+        # On the table, not the mapper: the ORM's bulk insert leaves out a row's None values and so splits an
+        # executemany wherever a row without a line manager follows one with.
+        db.session.execute(insert(_table(Membership)), chunk)
         done += len(chunk)
         told(done, len(rows))
     for chunk in _chunks(changed_records, WRITE_CHUNK):
@@ -624,6 +660,11 @@ def _write(community: Community, plan: ImportPlan, progress=None) -> None:
         if isinstance(instance, Membership):
             db.session.expire(instance)
     db.session.expire(community, ["memberships"])
+
+
+def _table(model) -> Table:
+    """A model's table, for Core statements (their executemany keeps every row's keys, None included)."""
+    return cast(Table, model.__table__)
 
 
 def _merged_record(record: MemberRecord, details: members.MemberDetails, ids: dict) -> dict:
@@ -663,8 +704,8 @@ def _organisations_for(rows: list[members.MemberDetails], known: Known) -> dict[
                         "place": details.place.strip()}
     _refuse_unsafe(list(new.values()), ("name", "sector", "place"))
     for chunk in _chunks(list(new.values()), WRITE_CHUNK):
-        for id_, name in db.session.execute(insert(Organisation).returning(Organisation.id, Organisation.name),
-                                            chunk).tuples():
+        statement = insert(_table(Organisation)).returning(Organisation.id, Organisation.name)
+        for id_, name in db.session.execute(statement, chunk).tuples():
             ids[name.lower()] = id_
     return ids
 
@@ -679,7 +720,8 @@ def _people_for(creates: list[members.MemberDetails]) -> dict[str, int]:
     new = [{"name": details.name.strip(), "email": details.email} for details in creates if details.email not in ids]
     _refuse_unsafe(new, ("name", "email"))
     for chunk in _chunks(new, WRITE_CHUNK):
-        ids.update(db.session.execute(insert(Person).returning(Person.email, Person.id), chunk).tuples().all())
+        statement = insert(_table(Person)).returning(Person.email, Person.id)
+        ids.update(db.session.execute(statement, chunk).tuples().all())
     return ids
 
 

@@ -133,10 +133,11 @@ def import_guest_list(slug: str):
 
 
 def _preview(community, text: str, choices: guest_list.ImportChoices, status: int | None = None,
-             upload_id: int | None = None):
+             upload_id: int | None = None, page: int = 1):
     plan = guest_list.plan_import(community, text, choices)
     return render_template(
         "people/import_preview.html", community=community, plan=plan, choices=choices,
+        shown=guest_list.preview_page(plan, page),
         confirm_form=ImportConfirmForm(upload_id=upload_id) if upload_id else ImportConfirmForm(csv_text=text),
         fields=guest_list.FIELD_LABELS,
         vocabularies=guest_list.VOCABULARIES,
@@ -199,8 +200,12 @@ def confirm_import(slug: str):
     if not text:
         abort(400)  # no file, or one that is not this organiser's (or no longer kept)
     choices = _choices_from_form(request.form)
-    if request.form.get("action") == "check":  # the matches changed: preview again, nothing written
+    action = request.form.get("action", "")
+    if action == "check":  # the matches changed: preview again, nothing written
         return _preview(community, text, choices, upload_id=upload_id)
+    if action.startswith("page-"):  # another page of the preview's rows (or problems), nothing written
+        page = int(action[5:]) if action[5:].isdigit() and len(action) < 12 else 1
+        return _preview(community, text, choices, upload_id=upload_id, page=page)
     if upload_id and text.count("\n") > current_app.config["IMPORT_IN_BACKGROUND_OVER"]:
         # A large file: checked, then written by a job (issue 19) whose page shows the progress.
         plan = guest_list.plan_import(community, text, choices)
