@@ -257,3 +257,12 @@ def test_every_problem_is_listed_a_page_at_a_time(app):
     first, second = guest_list.preview_page(plan, 1), guest_list.preview_page(plan, 2)
     assert (first.pages, len(first.problems), len(second.problems)) == (2, 500, 200)
     assert [p.line for p in first.problems + second.problems] == list(range(2, 702))
+
+
+def test_printable_text_is_never_refused_as_more_than_one_line():
+    """The import passes printable cells without the character-by-character check (issue 19's speed): that
+    holds only while no printable character is one that check refuses."""
+    from cop.text import single_line_problem
+
+    assert [hex(code) for code in range(0x110000) if chr(code).isprintable() and single_line_problem(chr(code))] == []
+    assert guest_list._check_row({"name": "Ann\u202eevil", "email": "a@example.org"}, 2, {}, {}, organisations={})[1]

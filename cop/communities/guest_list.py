@@ -538,8 +538,11 @@ def _check_row(row, line, first_line_of_email, sector_in_file, plan=None, choice
     the whole file by plan_import; looked up here if not given)."""
     plan = plan or ImportPlan()
     choices = choices or ImportChoices()
+    # str.isprintable() is false for every control, line-break and text-direction character (categories Cc, Cf,
+    # Zl, Zp): text that is printable and short enough has no problem, and is passed without the slow check.
     reasons = [problem for column, (label, longest, one_line) in TEXT_RULES.items()
-               if (problem := text_rules.field_problem(label, row.get(column, ""), longest, one_line))]
+               if (value := row.get(column, "")) and (len(value) > longest or (one_line and not value.isprintable()))
+               and (problem := text_rules.field_problem(label, value, longest, one_line))]
     if not row.get("name"):
         reasons.append("Name is missing")
     email = row.get("email", "")
@@ -688,7 +691,8 @@ def _refuse_unsafe(rows: list[dict], keys: Iterable[str]) -> None:
     for row in rows:
         for key in keys:
             value = row.get(key)
-            if isinstance(value, str) and (problem := text_rules.single_line_problem(value)):
+            if isinstance(value, str) and not value.isprintable() and (
+                    problem := text_rules.single_line_problem(value)):
                 raise ValueError(f"{key} {problem}")
 
 
