@@ -3,7 +3,8 @@ import csv
 import io
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from cop.communities import guest_list
 from cop.communities.models import Membership
@@ -266,3 +267,26 @@ def test_printable_text_is_never_refused_as_more_than_one_line():
 
     assert [hex(code) for code in range(0x110000) if chr(code).isprintable() and single_line_problem(chr(code))] == []
     assert guest_list._check_row({"name": "Ann\u202eevil", "email": "a@example.org"}, 2, {}, {}, organisations={})[1]
+
+
+def test_someone_joining_between_the_checks_and_the_writing_leaves_the_import_unwritten(app):
+    """All or nothing when the list changes under an import: the bulk insert meets the other record, and
+    nothing of the import is kept."""
+    group = factories.community()
+    db.session.commit()
+    text = HEADER + "".join(f"Gwen Jôns {n},gwen{n}@example.org,Ysbyty Newydd,acute,,,,,\n" for n in range(30))
+
+    def someone_joins(done: int, _total: int) -> None:
+        if done == 0:  # checked, not yet written: another connection adds gwen7 to the community
+            with db.engine.begin() as other:
+                person = other.execute(insert(Person).values(name="Gwen 7", email="gwen7@example.org")
+                                       .returning(Person.id)).scalar_one()
+                other.execute(insert(Membership).values(community_id=group.id, person_id=person, role="member"))
+
+    try:
+        guest_list.apply_import(group, text, progress=someone_joins)
+    except IntegrityError:
+        db.session.rollback()
+    else:
+        raise AssertionError("the import wrote over a record made after its checks")
+    assert _count(Person) == 1 and _count(Organisation) == 0 and _count(Membership) == 1  # only the one who joined

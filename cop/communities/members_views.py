@@ -2,6 +2,7 @@ import csv
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from cop.communities import guest_list, import_job, members
 from cop.communities.access import MANAGERS, STAFF, community_for
@@ -219,7 +220,15 @@ def confirm_import(slug: str):
             flash("A guest list is being imported into this community already: here is how far it has got.")
             job = refused.job
         return redirect(url_for("jobs.show", job_id=job.id), code=303)
-    plan = guest_list.apply_import(community, text, choices)
+    try:
+        plan = guest_list.apply_import(community, text, choices)
+    except IntegrityError:
+        # Someone joined (another import, an edit) between the checks and the writing: nothing of this import
+        # was written. Checked again against the list as it is now.
+        db.session.rollback()
+        flash("The list changed while these people were being imported, so nobody was added or changed: "
+              "check the file against it again.")
+        return _preview(community, text, choices, status=409, upload_id=upload_id)
     if not plan.ok:
         # Something changed since the preview (another import, an edit): show the new problems.
         return _preview(community, text, choices, status=400, upload_id=upload_id)
