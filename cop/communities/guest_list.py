@@ -7,10 +7,17 @@ What organisers really upload (issue 17): Excel's CSV with a comma or a semicolo
 csv.Sniffer), UTF-8 with or without a BOM, Windows-1252 or UTF-16 ("Unicode text", tab-separated),
 an .xlsx workbook (its first sheet, read with openpyxl), or Outlook's contacts export ("First Name",
 "Last Name", "E-mail Address", "Company" among ninety columns). Every upload becomes one plain CSV
-text (`read_upload`), which travels with the preview and is checked again on confirmation. The
+text (`read_upload`), which is kept on the server between the preview and the confirmation (the preview's
+form names it) and is checked again on confirmation. The
 organiser matches the file's columns to cop's (`ImportChoices.columns`; a column matched to nothing
 is left out) and their own words to cop's lists (`ImportChoices.values`: "Nurse" is Nursing), and may
 merge rows that share an address (`ImportChoices.merge_duplicates`).
+
+At 5,000 rows (issue 19): the checks read what cop holds about the file's addresses and organisations in a
+few chunked IN (...) queries (`Known`), never one per row, and the writing is set-based (`_write`: executemany
+inserts of people, organisations and records, one executemany update of the records already there), so a
+file's statements grow with its chunks, not its rows. The preview shows the counts, every problem and the
+people a page at a time (`preview_page`).
 """
 import csv
 import io
@@ -130,7 +137,8 @@ def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
 
 def known_organisations(names: Iterable[str]) -> dict[str, KnownOrganisation]:
     """The organisations of these names (any case), by name in lower case: one query per chunk of names.
-    Matched in Python as well as by SQL's lower() (SQLite's folds ASCII only), so "ÉCOLE" finds "École"."""
+    Found by SQL's lower(), as find_organisation finds one, or by the exact name: SQLite's lower() folds ASCII
+    letters only, so there a name written exactly as it is stored is still found."""
     wanted = sorted({name.strip() for name in names if name and name.strip()})
     found: dict[str, KnownOrganisation] = {}
     for chunk in _chunks(wanted):
