@@ -7,24 +7,34 @@ What organisers really upload (issue 17): Excel's CSV with a comma or a semicolo
 csv.Sniffer), UTF-8 with or without a BOM, Windows-1252 or UTF-16 ("Unicode text", tab-separated),
 an .xlsx workbook (its first sheet, read with openpyxl), or Outlook's contacts export ("First Name",
 "Last Name", "E-mail Address", "Company" among ninety columns). Every upload becomes one plain CSV
-text (`read_upload`), which travels with the preview and is checked again on confirmation. The
+text (`read_upload`), which is kept on the server between the preview and the confirmation (the preview's
+form names it) and is checked again on confirmation. The
 organiser matches the file's columns to cop's (`ImportChoices.columns`; a column matched to nothing
 is left out) and their own words to cop's lists (`ImportChoices.values`: "Nurse" is Nursing), and may
 merge rows that share an address (`ImportChoices.merge_duplicates`).
+
+At 5,000 rows (issue 19): the checks read what cop holds about the file's addresses and organisations in a
+few chunked IN (...) queries (`Known`), never one per row, and the writing is set-based (`_write`: executemany
+inserts of people, organisations and records, one executemany update of the records already there), so a
+file's statements grow with its chunks, not its rows. The preview shows the counts, every problem and the
+people a page at a time (`preview_page`).
 """
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Table, func, insert, or_, select, update
 
 from cop import text as text_rules
 from cop.communities import members
 from cop.communities.models import ROLES, Community, Membership
 from cop.csv_safety import write_csv
 from cop.extensions import db
-from cop.people.models import PROFESSIONS, SECTORS
+from cop.people.models import PROFESSIONS, SECTORS, Organisation, Person
 
 COLUMNS = [
     "name", "email", "organisation", "sector", "place", "profession",
@@ -52,6 +62,9 @@ HEADER_ALIASES = {
 }
 WEAK_ALIASES = {"title", "city", "mail", "first", "last", "org"}  # matched only when nothing better is there
 MAX_ROWS = 5000
+# Addresses or names looked up in one IN (...) (SQLite takes at most 999 variables before 3.32) and rows
+# written in one executemany: an import's statements grow with these chunks, never with its rows.
+CHUNK = 400
 # Each column's label, longest text and whether it is one line (as the person form checks them).
 TEXT_RULES = {
     "name": ("Name", text_rules.NAME_LENGTH, True), "email": ("Email", text_rules.EMAIL_LENGTH, True),
@@ -81,6 +94,88 @@ class UnknownWord:
 
 
 @dataclass
+class MemberRecord:
+    """This community's record of someone the file names, read as one row of a bulk query (no ORM object:
+    the import writes with set-based statements, so nothing it read goes stale in the session)."""
+
+    id: int
+    person_id: int
+    email: str
+    name: str
+    role: str
+    profession: str
+    role_title: str
+    interests: str
+    dietary_needs: str
+    access_needs: str
+    organisation_id: int | None
+    organisation: str  # its name, "" for none
+    line_manager_id: int | None
+
+
+@dataclass
+class KnownOrganisation:
+    id: int
+    name: str
+    sector: str
+
+
+@dataclass
+class Known:
+    """What the database holds about a file's rows, fetched in chunks before the rows are checked (a few
+    queries for the whole file, none per row): this community's records by address, organisations by name
+    in lower case."""
+
+    members: dict[str, MemberRecord] = field(default_factory=dict)
+    organisations: dict[str, KnownOrganisation] = field(default_factory=dict)
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def known_organisations(names: Iterable[str]) -> dict[str, KnownOrganisation]:
+    """The organisations of these names (any case), by name in lower case: one query per chunk of names.
+    Found by SQL's lower(), as find_organisation finds one, or by the exact name: SQLite's lower() folds ASCII
+    letters only, so there a name written exactly as it is stored is still found."""
+    wanted = sorted({name.strip() for name in names if name and name.strip()})
+    found: dict[str, KnownOrganisation] = {}
+    for chunk in _chunks(wanted):
+        lowered = sorted({name.lower() for name in chunk})
+        rows = db.session.execute(
+            select(Organisation.id, Organisation.name, Organisation.sector)
+            .where(or_(func.lower(Organisation.name).in_(lowered), Organisation.name.in_(chunk)))
+            .order_by(Organisation.id)
+        ).tuples()
+        for id_, name, sector in rows:
+            found.setdefault(name.lower(), KnownOrganisation(id_, name, sector))
+    return found
+
+
+def known_members(community: Community, emails: Iterable[str]) -> dict[str, MemberRecord]:
+    """This community's records of the people at these (lower-case) addresses: one query per chunk. Only
+    this community's members: whether cop knows an address elsewhere is never read here."""
+    wanted = sorted({email for email in emails if email})
+    found: dict[str, MemberRecord] = {}
+    for chunk in _chunks(wanted):
+        rows = db.session.execute(
+            select(Membership.id, Membership.person_id, Person.email, Person.name, Membership.role,
+                   Membership.profession, Membership.role_title, Membership.interests, Membership.dietary_needs,
+                   Membership.access_needs, Membership.organisation_id, Organisation.name,
+                   Membership.line_manager_id)
+            .join(Person, Person.id == Membership.person_id)
+            .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.community_id == community.id, Person.email.in_(chunk))
+        ).tuples()
+        for (id_, person_id, email, name, role, profession, role_title, interests, dietary, access,
+             organisation_id, organisation, line_manager_id) in rows:
+            found[email] = MemberRecord(id_, person_id, email, name, role, profession, role_title, interests,
+                                        dietary, access, organisation_id, organisation or "", line_manager_id)
+    return found
+
+
+@dataclass
 class ImportPlan:
     """What an import would do: the people it creates and updates, or why it cannot run."""
 
@@ -94,6 +189,7 @@ class ImportPlan:
     merged: dict[str, list[int]] = field(default_factory=dict)
     changes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # address -> (what, old, new)
     new_organisations: list[str] = field(default_factory=list)
+    known: Known = field(default_factory=Known, repr=False)  # what the checks read, for the writing
 
     @property
     def left_out(self) -> list[str]:
@@ -302,37 +398,79 @@ def plan_import(community: Community, text: str, choices: ImportChoices | None =
         raw_rows.append((line, row))
     raw_rows = _merge_or_mark_duplicates(raw_rows, plan, choices.merge_duplicates)
 
+    known = plan.known
+    known.organisations = known_organisations(row.get("organisation", "") for _line, row in raw_rows)
     first_line_of_email: dict[str, int] = {}
-    managers: list[tuple[int, str]] = []
     sector_in_file: dict[str, tuple[str, int]] = {}
-    new_organisations: dict[str, None] = {}
+    checked: list[tuple[int, dict[str, str], members.MemberDetails]] = []
     for line, row in raw_rows:
-        details, reasons = _check_row(row, line, first_line_of_email, sector_in_file, plan, choices)
+        details, reasons = _check_row(row, line, first_line_of_email, sector_in_file, plan, choices,
+                                      organisations=known.organisations)
         if reasons:
             plan.problems.extend(RowProblem(line, reason) for reason in reasons)
             continue
+        checked.append((line, row, details))
+    known.members = known_members(community, [details.email for _line, _row, details in checked]
+                                  + [details.line_manager_email for _line, _row, details in checked])
+
+    managers: list[tuple[int, str]] = []
+    new_organisations: dict[str, str] = {}
+    for line, row, details in checked:
         if details.line_manager_email:
             managers.append((line, details.line_manager_email))
         # "Updated" means already in this community: whether cop knows the address elsewhere is never told.
-        membership = members.member_by_email(community, details.email)
-        if membership and not row.get("role"):
-            details.role = membership.role  # An import never demotes an organiser by leaving the role blank.
-        if details.organisation and members.find_organisation(details.organisation) is None:
-            new_organisations.setdefault(details.organisation)
-        if membership:
-            details.name = membership.person.name  # their name is theirs: an import never changes it
-            plan.changes[details.email] = _changes(membership, details)
-        (plan.updates if membership else plan.creates).append(details)
-    plan.new_organisations = list(new_organisations)
+        record = known.members.get(details.email)
+        if record and not row.get("role"):
+            details.role = record.role  # An import never demotes an organiser by leaving the role blank.
+        if details.organisation and details.organisation.lower() not in known.organisations:
+            new_organisations.setdefault(details.organisation.lower(), details.organisation)
+        if record:
+            details.name = record.name  # their name is theirs: an import never changes it
+            plan.changes[details.email] = _changes(record, details)
+        (plan.updates if record else plan.creates).append(details)
+    plan.new_organisations = list(new_organisations.values())
     for line, email in managers:
         # A line manager is someone in this file or already in this community.
-        if email not in first_line_of_email and members.member_by_email(community, email) is None:
+        if email not in first_line_of_email and email not in known.members:
             plan.problems.append(
                 RowProblem(line, f"Line manager {email} is neither in this file nor in this community"))
     if not plan.problems and not (plan.creates or plan.updates):
         plan.problems.append(RowProblem(2, "The file has a header but no people"))
     plan.problems.sort(key=lambda problem: problem.line)
     return plan
+
+
+PREVIEW_ROWS = 100  # people on one page of the preview
+PREVIEW_PROBLEMS = 500  # problems on one page of the preview
+
+
+@dataclass
+class PreviewPage:
+    """One page of what the preview lists: the problems if there are any (every one, a page at a time),
+    else the people to be added and updated (a page of each sequence, creates first)."""
+
+    page: int
+    pages: int
+    first: int  # the first item's number (from 1) and the last's, of `total`
+    last: int
+    total: int
+    problems: list[RowProblem]
+    creates: list[members.MemberDetails]
+    updates: list[members.MemberDetails]
+
+
+def preview_page(plan: ImportPlan, page: int = 1) -> PreviewPage:
+    """The preview's page `page` (clamped to those there are): a 5,000-row file's preview stays small."""
+    items, size = (len(plan.problems), PREVIEW_PROBLEMS) if plan.problems else (
+        len(plan.creates) + len(plan.updates), PREVIEW_ROWS)
+    pages = max(1, -(-items // size))
+    page = min(max(1, page), pages)
+    start, end = (page - 1) * size, min(page * size, items)
+    if plan.problems:
+        return PreviewPage(page, pages, start + 1, end, items, plan.problems[start:end], [], [])
+    added = len(plan.creates)
+    return PreviewPage(page, pages, start + 1, end, items, [], plan.creates[start:end],
+                       plan.updates[max(0, start - added):max(0, end - added)])
 
 
 def _merge_or_mark_duplicates(raw_rows, plan: ImportPlan, merge: bool):
@@ -363,10 +501,10 @@ def _merge_or_mark_duplicates(raw_rows, plan: ImportPlan, merge: bool):
     return merged_rows
 
 
-def _changes(membership: Membership, details: members.MemberDetails) -> list[tuple[str, str, str]]:
-    """What confirming would change in this community's record of them: (what, old, new), as _merge_details
+def _changes(membership: MemberRecord, details: members.MemberDetails) -> list[tuple[str, str, str]]:
+    """What confirming would change in this community's record of them: (what, old, new), as _merged_record
     writes it (a blank cell keeps what is known). Their name and address are theirs and never change."""
-    old_org = membership.organisation.name if membership.organisation else ""
+    old_org = membership.organisation
     pairs = [
         ("Organisation", old_org, details.organisation or old_org),
         ("Profession", PROFESSIONS.get(membership.profession, membership.profession),
@@ -402,12 +540,17 @@ def _vocabulary(row, column, line, plan: ImportPlan, choices: ImportChoices, rea
     return code
 
 
-def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
-               choices=None) -> tuple[members.MemberDetails, list[str]]:
+def _check_row(row, line, first_line_of_email, sector_in_file, plan=None, choices=None,
+               organisations: dict[str, KnownOrganisation] | None = None) -> tuple[members.MemberDetails, list[str]]:
+    """One row's details and its problems. `organisations`: the known ones by name in lower case (fetched for
+    the whole file by plan_import; looked up here if not given)."""
     plan = plan or ImportPlan()
     choices = choices or ImportChoices()
+    # str.isprintable() is false for every control, line-break and text-direction character (categories Cc, Cf,
+    # Zl, Zp): text that is printable and short enough has no problem, and is passed without the slow check.
     reasons = [problem for column, (label, longest, one_line) in TEXT_RULES.items()
-               if (problem := text_rules.field_problem(label, row.get(column, ""), longest, one_line))]
+               if (value := row.get(column, "")) and (len(value) > longest or (one_line and not value.isprintable()))
+               and (problem := text_rules.field_problem(label, value, longest, one_line))]
     if not row.get("name"):
         reasons.append("Name is missing")
     email = row.get("email", "")
@@ -428,15 +571,17 @@ def _check_row(row, line, first_line_of_email, sector_in_file, plan=None,
     role = _vocabulary(row, "role", line, plan, choices, reasons) or "member"
 
     organisation = row.get("organisation", "")
+    if organisations is None:
+        organisations = known_organisations([organisation])
+    known = organisations.get(organisation.lower()) if organisation else None
     if organisation and sector:
-        known = members.find_organisation(organisation)
         if known and known.sector != sector:
             reasons.append(f"{known.name} is already recorded as {SECTORS[known.sector]}, not {SECTORS[sector]}")
         key = organisation.lower()
         if key in sector_in_file and sector_in_file[key][0] != sector:
             reasons.append(f"{organisation} has another sector on line {sector_in_file[key][1]}")
         sector_in_file.setdefault(key, (sector, line))
-    elif organisation and not row.get("sector") and members.find_organisation(organisation) is None:
+    elif organisation and not row.get("sector") and known is None:
         known_in_file = sector_in_file.get(organisation.lower())
         if known_in_file is None:
             reasons.append(f"Sector is missing for the new organisation {organisation}")
@@ -468,38 +613,128 @@ def apply_import(community: Community, text: str, choices: ImportChoices | None 
     unless `commit` is false: a job commits it with its own end; `progress(done, total)` is told as it goes).
 
     Each row writes this community's record of the person; a person new to cop is created with
-    the row's name, and nobody's name or address is changed."""
+    the row's name, and nobody's name or address is changed. Written with set-based statements (issue 19):
+    a few per chunk of rows, never one per row."""
     plan = plan_import(community, text, choices)
     if not plan.ok:
         return plan
-    records = {}
-    rows = plan.creates + plan.updates
-    for number, details in enumerate(rows):
-        if progress is not None and number % 100 == 0:
-            progress(number, len(rows))
-        membership = members.join_community(community, details.email, details.name, details.role)
-        _merge_details(membership, details)
-        membership.role = details.role
-        records[details.email] = membership
-    for details in plan.creates + plan.updates:
-        if details.line_manager_email:  # everyone in the file is a member now
-            manager = members.member_by_email(community, details.line_manager_email)
-            records[details.email].line_manager = manager.person if manager else None
+    _write(community, plan, progress)
     if commit:
         db.session.commit()
     return plan
 
 
-def _merge_details(membership: Membership, details: members.MemberDetails) -> None:
-    """A blank cell keeps what the community already knows; a filled one replaces it."""
-    for attribute in ("role_title", "interests", "dietary_needs", "access_needs"):
-        value = getattr(details, attribute)
-        if value:
-            setattr(membership, attribute, value)
-    if details.profession != "other" or not membership.profession:
-        membership.profession = details.profession
-    if details.organisation:
-        membership.organisation = members.organisation_named(details.organisation, details.sector, details.place)
+WRITE_CHUNK = 1000  # rows per executemany: the job's progress moves on after each
+
+
+def _write(community: Community, plan: ImportPlan, progress=None) -> None:
+    """The checked plan, in bulk: new organisations, new people (only addresses new to cop), then this
+    community's records, inserted or updated by primary key in executemany statements."""
+    told = progress or (lambda done, total: None)
+    rows = plan.creates + plan.updates
+    told(0, len(rows))
+    db.session.flush()  # what the session holds goes first: the statements below go straight to the database
+    known = plan.known
+    organisation_ids = _organisations_for(rows, known)
+    person_ids = {email: record.person_id for email, record in known.members.items()}
+    person_ids.update(_people_for(plan.creates))
+
+    def ids_of(details: members.MemberDetails) -> dict:
+        return {
+            "organisation_id": organisation_ids[details.organisation.lower()] if details.organisation else None,
+            "line_manager_id": person_ids.get(details.line_manager_email) if details.line_manager_email else None,
+        }
+
+    new_records = [
+        {"community_id": community.id, "person_id": person_ids[details.email], "role": details.role,
+         "profession": details.profession or "other", "role_title": details.role_title,
+         "interests": details.interests, "dietary_needs": details.dietary_needs,
+         "access_needs": details.access_needs, **ids_of(details)}
+        for details in plan.creates
+    ]
+    changed_records = [_merged_record(known.members[details.email], details, ids_of(details))
+                       for details in plan.updates]
+    _refuse_unsafe(new_records + changed_records, ("role", "profession", "role_title"))
+    done = 0
+    for chunk in _chunks(new_records, WRITE_CHUNK):
+        # On the table, not the mapper: the ORM's bulk insert leaves out a row's None values and so splits an
+        # executemany wherever a row without a line manager follows one with.
+        db.session.execute(insert(_table(Membership)), chunk)
+        done += len(chunk)
+        told(done, len(rows))
+    for chunk in _chunks(changed_records, WRITE_CHUNK):
+        db.session.execute(update(Membership), chunk)
+        done += len(chunk)
+        told(done, len(rows))
+    # Records of this community already in the session were written behind its back: read them again.
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, Membership):
+            db.session.expire(instance)
+    db.session.expire(community, ["memberships"])
+
+
+def _table(model) -> Table:
+    """A model's table, for Core statements (their executemany keeps every row's keys, None included)."""
+    return cast(Table, model.__table__)
+
+
+def _merged_record(record: MemberRecord, details: members.MemberDetails, ids: dict) -> dict:
+    """The record's new values (every column, so that one executemany writes them all): a blank cell keeps
+    what the community already knows; a filled one replaces it; the role is the plan's."""
+    return {
+        "id": record.id, "role": details.role,
+        "profession": details.profession if details.profession != "other" or not record.profession
+        else record.profession,
+        "role_title": details.role_title or record.role_title, "interests": details.interests or record.interests,
+        "dietary_needs": details.dietary_needs or record.dietary_needs,
+        "access_needs": details.access_needs or record.access_needs,
+        "organisation_id": ids["organisation_id"] if details.organisation else record.organisation_id,
+        "line_manager_id": ids["line_manager_id"] if details.line_manager_email else record.line_manager_id,
+    }
+
+
+def _refuse_unsafe(rows: list[dict], keys: Iterable[str]) -> None:
+    """The last line that the session's before_flush hook is for ORM writes (cop.text.refuse_unsafe_strings):
+    bulk statements bypass the session, so their single-line text is checked here."""
+    for row in rows:
+        for key in keys:
+            value = row.get(key)
+            if isinstance(value, str) and not value.isprintable() and (
+                    problem := text_rules.single_line_problem(value)):
+                raise ValueError(f"{key} {problem}")
+
+
+def _organisations_for(rows: list[members.MemberDetails], known: Known) -> dict[str, int]:
+    """Organisation ids by name in lower case for every row's organisation: the known ones, and the new ones
+    inserted with the sector and place of the first row that names them."""
+    ids = {key: organisation.id for key, organisation in known.organisations.items()}
+    new: dict[str, dict] = {}
+    for details in rows:
+        key = details.organisation.lower()
+        if details.organisation and key not in ids and key not in new:
+            new[key] = {"name": details.organisation.strip(), "sector": details.sector or "other",
+                        "place": details.place.strip()}
+    _refuse_unsafe(list(new.values()), ("name", "sector", "place"))
+    for chunk in _chunks(list(new.values()), WRITE_CHUNK):
+        statement = insert(_table(Organisation)).returning(Organisation.id, Organisation.name)
+        for id_, name in db.session.execute(statement, chunk).tuples():
+            ids[name.lower()] = id_
+    return ids
+
+
+def _people_for(creates: list[members.MemberDetails]) -> dict[str, int]:
+    """Person ids by address for the rows new to this community: the person cop already has at that address
+    (untouched: their name is theirs), else a new person with the row's name."""
+    ids: dict[str, int] = {}
+    emails = [details.email for details in creates]
+    for chunk in _chunks(emails):
+        ids.update(db.session.execute(select(Person.email, Person.id).where(Person.email.in_(chunk))).tuples().all())
+    new = [{"name": details.name.strip(), "email": details.email} for details in creates if details.email not in ids]
+    _refuse_unsafe(new, ("name", "email"))
+    for chunk in _chunks(new, WRITE_CHUNK):
+        statement = insert(_table(Person)).returning(Person.email, Person.id)
+        ids.update(db.session.execute(statement, chunk).tuples().all())
+    return ids
 
 
 def export_guest_list(community: Community) -> str:

@@ -2,6 +2,7 @@ import csv
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from cop.communities import guest_list, import_job, members
 from cop.communities.access import MANAGERS, STAFF, community_for
@@ -133,10 +134,11 @@ def import_guest_list(slug: str):
 
 
 def _preview(community, text: str, choices: guest_list.ImportChoices, status: int | None = None,
-             upload_id: int | None = None):
+             upload_id: int | None = None, page: int = 1):
     plan = guest_list.plan_import(community, text, choices)
     return render_template(
         "people/import_preview.html", community=community, plan=plan, choices=choices,
+        shown=guest_list.preview_page(plan, page),
         confirm_form=ImportConfirmForm(upload_id=upload_id) if upload_id else ImportConfirmForm(csv_text=text),
         fields=guest_list.FIELD_LABELS,
         vocabularies=guest_list.VOCABULARIES,
@@ -199,8 +201,12 @@ def confirm_import(slug: str):
     if not text:
         abort(400)  # no file, or one that is not this organiser's (or no longer kept)
     choices = _choices_from_form(request.form)
-    if request.form.get("action") == "check":  # the matches changed: preview again, nothing written
+    action = request.form.get("action", "")
+    if action == "check":  # the matches changed: preview again, nothing written
         return _preview(community, text, choices, upload_id=upload_id)
+    if action.startswith("page-"):  # another page of the preview's rows (or problems), nothing written
+        page = int(action[5:]) if action[5:].isdigit() and len(action) < 12 else 1
+        return _preview(community, text, choices, upload_id=upload_id, page=page)
     if upload_id and text.count("\n") > current_app.config["IMPORT_IN_BACKGROUND_OVER"]:
         # A large file: checked, then written by a job (issue 19) whose page shows the progress.
         plan = guest_list.plan_import(community, text, choices)
@@ -214,7 +220,15 @@ def confirm_import(slug: str):
             flash("A guest list is being imported into this community already: here is how far it has got.")
             job = refused.job
         return redirect(url_for("jobs.show", job_id=job.id), code=303)
-    plan = guest_list.apply_import(community, text, choices)
+    try:
+        plan = guest_list.apply_import(community, text, choices)
+    except IntegrityError:
+        # Someone joined (another import, an edit) between the checks and the writing: nothing of this import
+        # was written. Checked again against the list as it is now.
+        db.session.rollback()
+        flash("The list changed while these people were being imported, so nobody was added or changed: "
+              "check the file against it again.")
+        return _preview(community, text, choices, status=409, upload_id=upload_id)
     if not plan.ok:
         # Something changed since the preview (another import, an edit): show the new problems.
         return _preview(community, text, choices, status=400, upload_id=upload_id)

@@ -52,24 +52,30 @@ def test_organiser_imports_a_large_guest_list_and_follows_the_job(journey, jobs_
     page = journey.page
     upload = tmp_path / "guests.csv"
     upload.write_text("name,email,organisation,sector\n" + "".join(
-        f"Imported Person {n},imported{n}@example.org,Basildon Foodbank,vcse\n" for n in range(12)))
+        f"Siôn ap Ifan {n:03d},imported{n}@example.org,Basildon Foodbank,vcse\n" for n in range(230)))
 
     journey.sign_in("olga@example.org", "correct horse battery")
     journey.follow("Big Room", "Import a guest list")
     page.set_input_files("#guest_list", str(upload))
     page.click("button:has-text('Check the file')")
     journey.check()
-    assert "12 people will be added" in page.content()
+    assert "230 people will be added" in page.content() and "People 1 to 100 of 230" in page.content()
+    # A page of 100 at a time (issue 19): the rest by the preview's own buttons, then import from any page.
+    page.click("button:has-text('Next page of the people')")
+    page.wait_for_load_state()
+    journey.check()
+    assert "People 101 to 200 of 230" in page.content() and "Siôn ap Ifan 150" in page.content()
+    assert "Siôn ap Ifan 050" not in page.content()
     page.click("button:has-text('Import these people')")
     page.wait_for_load_state()
     journey.check()
     assert page.locator("progress#job-progress").is_visible() and "Waiting for a worker" in page.content()
 
     jobs_worker()
-    page.wait_for_selector("text=Imported the guest list: 12 added, 0 updated.", timeout=60_000)
+    page.wait_for_selector("text=Imported the guest list: 230 added, 0 updated.", timeout=60_000)
     journey.check()
     journey.follow("Back to where this started")
-    assert "Imported Person 11" in page.content()
+    assert "Siôn ap Ifan 011" in page.content()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
