@@ -49,7 +49,7 @@ def _build(people: int, events: int) -> dict:
             factories.invitation(happening, someone, answer="yes" if confirmed else "pending",
                                  place="confirmed" if confirmed else "none")
     learning_sets = [factories.series(group, title=f"Leading together {n + 1}", count=3, format="action_learning_set")
-                     for n in range(events // 2)]
+                     for n in range(max(1, events // 2))]
     for learning_set in learning_sets:
         db.session.add_all(SeriesMember(series=learning_set, person=someone, role="facilitator" if n == 0 else "member")
                            for n, someone in enumerate(everyone[: max(6, people // 5)]))
