@@ -8,7 +8,7 @@ from cop.extensions import db
 from cop.forms_common import ConfirmForm, int_arg, refuse
 from cop.jobs import queue as jobs
 from cop.seating import plans, print_jobs, printing
-from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
+from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables, person_labels
 
 bp = Blueprint("seating", __name__)
 
@@ -59,6 +59,7 @@ def _page(event, role, shown, status=200, refusal=None, **forms):
     forms.setdefault("lock_form", LockForm(people=seated, tables=len(shown.tables) if shown else 0, formdata=None))
     return render_template(
         "seating/plan.html", event=event, role=role, view=view, shown=shown, versions=plans.plans_of(event),
+        seated_labels=person_labels(seated),
         in_use=plans.plan_in_use(event), refusal=refusal, confirm_form=ConfirmForm(), parts=printing.PARTS,
         score_lines=plans.score_in_words(shown.score, shown.settings.get("mix_by", [])) if shown else [],
         **forms,
@@ -145,7 +146,7 @@ def regenerate(event_id: int):
     if shown is None or not form.validate_on_submit():
         return _page(event, role, shown, 400, regenerate_form=form)
     try:
-        made = plans.regenerate_around(shown, form.locked_tables.data, form.locked_people.data,
+        made = plans.regenerate_around(shown, form.locked_tables.data, form.locked_ids,
                                        current_user.person, _budget())
     except plans.SeatingRefused as refusal:
         db.session.rollback()
