@@ -100,7 +100,7 @@ def guest_list(event: Event, page: int = 1, search: str = "", per_page: int = PE
     shown: dict[str, list[Invitation]] = {name: [] for name in SECTIONS}
     for name, invitation in listed[where.start:where.end]:
         shown[name].append(invitation)
-    found, first_page = Counter(name for name, _ in listed), {}
+    found, first_page = Counter(name for name, _ in listed), dict[str, int]()
     for index, (name, _) in enumerate(listed):
         first_page.setdefault(name, where.page_of(index))
     access = [i for i in in_room if i.access_needs.strip()]

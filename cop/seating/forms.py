@@ -169,18 +169,23 @@ class SeatedPeople:
 class PersonField(StringField):
     """A seated person, typed or chosen from the page's list of names; after validation `data` is their id."""
 
+    data: str | None
+
     def __init__(self, label, message: str, **kwargs):
         super().__init__(label, validators=[InputRequired(message)], **kwargs)
         self.seated = SeatedPeople(())
 
     @property
-    def choices(self) -> list[tuple[str, str]]:
-        return [(str(person_id), label) for person_id, label in self.seated.labels]
+    def person_id(self) -> int | None:
+        """The person found (after validation), or None."""
+        return int(self.data) if self.data and self.data.isdigit() and int(self.data) in self.seated.by_id else None
+
+    @property
+    def chosen_label(self) -> str:
+        return self.seated.by_id.get(self.person_id or 0, "")
 
     def _value(self) -> str:
-        if self.data and str(self.data).isdigit() and int(self.data) in self.seated.by_id:
-            return self.seated.by_id[int(self.data)]  # shown again as the name, not the id
-        return super()._value()
+        return self.chosen_label or super()._value()  # an id is shown again as the name
 
     def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or self.errors or not self.data:

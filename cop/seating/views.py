@@ -114,10 +114,10 @@ def move(event_id: int):
     changed_version = _version_from_form(event)
     try:
         if swapping:
-            changed = plans.swap_people(changed_version, int(form.person.data), int(form.swap_with.data),
+            changed = plans.swap_people(changed_version, form.person.person_id or 0, form.swap_with.person_id or 0,
                                         int(form.round.data), current_user.person)
         else:
-            changed = plans.move_person(changed_version, int(form.person.data), int(form.round.data),
+            changed = plans.move_person(changed_version, form.person.person_id or 0, int(form.round.data),
                                         form.table.data, current_user.person)
     except plans.SeatingRefused as refusal:
         db.session.rollback()
@@ -171,13 +171,13 @@ def lock(event_id: int):
     locking = form.action.data == "lock"
     try:
         plans.set_lock(shown, locking, table=int(form.table.data) if form.table.data else None,
-                       person_id=int(form.person.data) if form.person.data else None)
+                       person_id=form.person.person_id)
     except plans.SeatingRefused as refusal:
         db.session.rollback()
         refuse(form, form.table, str(refusal))
         return _page(event, role, shown, 400, lock_form=form)
     db.session.commit()
-    what = f"Table {form.table.data}" if form.table.data else dict(form.person.choices)[form.person.data]
+    what = f"Table {form.table.data}" if form.table.data else form.person.chosen_label
     flash(f"{what} {'locked: kept where they are' if locking else 'unlocked'} "
           "when the rest is re-generated or re-seated.")
     return redirect(url_for("seating.plan", event_id=event.id, version=shown.version))
