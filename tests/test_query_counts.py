@@ -5,6 +5,7 @@ list of people stays small because it is paged.
 Both communities live in one database, built the same way; every page is opened once first (so anything
 done once per app or per session is out of the count), then counted with a `before_cursor_execute`
 listener on the engine."""
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -150,12 +151,18 @@ def test_the_lists_of_people_are_paged(app):
     assert guests.count("invitation</button>") == 100  # the revoke buttons, one per row shown
     second = client.get(f"/events/{future}/guests?page=2").text
     assert second.count("invitation</button>") == 50
+    found = client.get(f"/events/{future}/guests?q={NAMES[4].split()[0]}").text
+    assert "15 found for" in found and "nhsuk-pagination" not in found
     door_page = client.get(f"/events/{future}/check-in").text
     confirmed = sum(1 for n in range(150) if (n + 1) % 4 != 0)
     assert f"of {confirmed} with a confirmed place" in door_page and 'class="nhsuk-pagination' in door_page
     assert door_page.count('class="cop-door-row"') == 100
     last = client.get(f"/events/{future}/check-in?page=2").text
     assert last.count('class="cop-door-row"') == confirmed - 100
+    assert "李小龙 9" not in door_page and "李小龙 9" in client.get(f"/events/{future}/check-in?q=李小龙 9").text
+    # A row's action comes back to the page it was taken from (the search, too).
+    action = re.search(r'action="(/invitations/\d+/revoke[^"]*)"', second).group(1).replace("&amp;", "&")
+    assert client.post(action).headers["Location"].endswith(f"/events/{future}/guests?page=2")
 
 
 def test_pages_stay_within_their_byte_budgets(two_sizes):

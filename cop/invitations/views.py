@@ -179,7 +179,7 @@ def revoke(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         inviting.revoke_invitation(invitation)
         flash(f"{invitation.person.name}'s invitation has been revoked: their links no longer work.")
-    return redirect(url_for("invitations.guests", event_id=invitation.event_id))
+    return _back_to_guests(invitation)
 
 
 @bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
@@ -189,4 +189,11 @@ def resend(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         inviting.resend_invitation(invitation)
         flash(f"A new invitation has been sent to {invitation.person.name}; the links sent before no longer work.")
-    return redirect(url_for("invitations.guests", event_id=invitation.event_id))
+    return _back_to_guests(invitation)
+
+
+def _back_to_guests(invitation: Invitation):
+    """The guests page, at the page of the list and the search the action was taken from."""
+    query = (request.args.get("q") or "").strip()[:200]
+    return redirect(url_for("invitations.guests", event_id=invitation.event_id, q=query or None,
+                            page=int_arg("page", None, maximum=MAX_PAGE)))
