@@ -16,6 +16,8 @@ from cop.accounts.models import Account
 from cop.door import check_in as door
 from cop.events.models import SeriesMember
 from cop.extensions import db
+from cop.feedback import surveys
+from cop.feedback.models import FeedbackRequest, Response
 from cop.seating import plans
 from tests import factories
 from tests.conftest import sign_in
@@ -28,8 +30,8 @@ SMALL, LARGE = (10, 2), (40, 6)
 def _build(people: int, events: int) -> dict:
     """A community of `people` in five organisations, `events` past Big Rooms plus a future one, everyone
     invited to every event (most confirmed), check-ins and a seating plan at the last past event, a
-    learning set (a series with members) and a facilitator for every two events, and a long-standing
-    member in all of it."""
+    learning set (a series with members) and a facilitator for every two events, a named feedback form
+    at each past event, and a long-standing member in all of it (asked for feedback and answering)."""
     group = factories.community()
     organiser = factories.member(group, "organiser", factories.person(name="Olwen Organiser"))
     for n in range(events // 2):
@@ -55,6 +57,16 @@ def _build(people: int, events: int) -> dict:
         db.session.add_all(SeriesMember(series=learning_set, person=someone, role="facilitator" if n == 0 else "member")
                            for n, someone in enumerate(everyone[: max(6, people // 5)]))
     db.session.flush()
+    # Feedback: a named form at each past event, the long-standing member asked and answering, naming people.
+    db.session.flush()
+    for happening in past:
+        survey = surveys.ensure_survey(happening)
+        survey.anonymous = False
+        db.session.flush()
+        follow_up = next(q for q in survey.questions if q.kind == "people")
+        db.session.add(FeedbackRequest(survey=survey, person=everyone[1]))
+        db.session.add(Response(survey_id=survey.id, person_id=everyone[1].id,
+                                answers={str(follow_up.id): [everyone[2].id, everyone[3].id]}))
     latest = past[-1]
     for n, someone in enumerate(everyone):
         if n % 4 != 3:
