@@ -5,6 +5,7 @@ no control characters (a CR/LF in a title once became mail headers), no bidirect
 names, no text longer than its column (PostgreSQL refuses it), no number or date past what the
 database, the calendar writer and Python's dates can hold.
 """
+from dataclasses import dataclass
 from datetime import date
 from typing import overload
 
@@ -30,6 +31,38 @@ def day_in_range(day: date) -> bool:
 
 # The last page number a list answers (past the end it shows an empty page, never an error).
 MAX_PAGE = 100_000
+PER_PAGE = 100  # rows on a page of a long list (guests, the door): issue 19, no page over 1 MB
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a page of a long list starts and ends: `page` of `pages`, rows [start, end) of `total`."""
+
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def start(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def end(self) -> int:
+        return min(self.start + self.per_page, self.total)
+
+    def page_of(self, index: int) -> int:
+        """The page the row at `index` (0-based) is on."""
+        return index // self.per_page + 1
+
+
+def paging(total: int, page: int, per_page: int = PER_PAGE) -> Paging:
+    """The page asked for, kept within the list (page 7 of a list of 3 pages is page 3)."""
+    pages = max(1, -(-total // per_page))
+    return Paging(page=min(max(page, 1), pages), total=total, per_page=per_page)
 
 
 @overload

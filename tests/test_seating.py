@@ -1,4 +1,5 @@
 """Seating plans: who is seated, history between events, versions, hand changes, locks, re-seating, forms."""
+import re
 from collections import Counter
 from datetime import datetime
 from html.parser import HTMLParser
@@ -431,3 +432,42 @@ def test_the_night_s_actions_come_before_the_folded_rounds(app):
     assert reseat < page.index("Move a person to another table") < page.index("Generate a new plan</h2>")
     assert all(f'href="#round-{n}"' in page for n in (1, 2, 3))  # a jump link per round
     assert page.count('<details class="nhsuk-details cop-round"') == 3  # rounds folded (no "open")
+
+
+def test_the_plan_page_lists_the_seated_once_and_finds_people_by_name(app):
+    """Issue 19: every person form on the page carried a select of everyone seated (740 KB at 600 people).
+    The page lists them once, in a datalist the person fields share; a name, a label from the list or an
+    e-mail address is found on the server, and a name two people share is refused with a reason."""
+    group, facilitator, event, seated = _room(people=8)
+    twin = factories.member(group, someone=factories.person(name=seated[2].name, org=seated[3].organisation))
+    factories.invitation(event, twin, answer="yes", place="confirmed")
+    db.session.commit()
+    plan = plans.generate(event, _choices(tables=(5, 5), rounds=1, source="confirmed"), facilitator, BUDGET)
+    db.session.commit()
+    client = _client_as(app, facilitator)
+    page = client.get(f"/events/{event.id}/seating").text
+    assert page.count(f'<option value="{seated[0].name} ({seated[0].organisation.name})">') == 1
+    assert page.count('list="seated-people"') == 4
+    for someone in seated[:2] + seated[3:]:  # one option naming each on the whole page, however many forms
+        assert len(re.findall(r"<option[^>]*>[^<]*" + re.escape(someone.name) + r"|<option[^>]*"
+                              + re.escape(someone.name), page)) == 1
+
+    before = _seats(plan)
+    to = next(t for t in (1, 2) if t != before[(seated[1].id, 1)] and sum(1 for s in plan.seats if s.table == t) < 5)
+    moved = client.post(f"/events/{event.id}/seating/move", data={
+        "version": plan.version, "person": f"  {seated[1].name.upper()} ", "round": 1, "table": to})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert _seats(plan)[(seated[1].id, 1)] == to
+
+    shared = client.post(f"/events/{event.id}/seating/move", data={
+        "version": plan.version, "person": seated[2].name, "round": 1, "table": 1})
+    assert shared.status_code == 400 and f"More than one person seated is called {seated[2].name}" in shared.text
+    stranger = client.post(f"/events/{event.id}/seating/move", data={
+        "version": plan.version, "person": "Nobody Atall", "round": 1, "table": 1})
+    assert stranger.status_code == 400 and "Nobody Atall is not seated in this plan" in stranger.text
+    by_email = client.post(f"/events/{event.id}/seating/locks", data={
+        "version": plan.version, "action": "lock", "person": twin.email})
+    assert by_email.status_code == 302
+    db.session.expire_all()
+    assert plan.settings["locked_people"] == [twin.id]

@@ -10,6 +10,7 @@ waiting for their digest are dropped, and their name and address are taken out o
 comment text.
 """
 from sqlalchemy import delete, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from cop.challenges.models import Challenge, Idea, IdeaComment, IdeaSupport, ParticipationLink, PendingNotice
 from cop.extensions import db, rows_changed
@@ -25,17 +26,18 @@ def _in_community(community_id: int | None):
 
 def export_challenges(person: Person, community_id: int | None = None) -> dict:
     ideas = db.session.execute(select(Idea).join(Challenge, Challenge.id == Idea.challenge_id).where(
-        Idea.author_id == person.id, _in_community(community_id)).order_by(Idea.id)).scalars().all()
+        Idea.author_id == person.id, _in_community(community_id))
+        .options(selectinload(Idea.challenge)).order_by(Idea.id)).scalars().all()
     comments = db.session.execute(
         select(IdeaComment).join(Idea, Idea.id == IdeaComment.idea_id)
         .join(Challenge, Challenge.id == Idea.challenge_id)
         .where(IdeaComment.author_id == person.id, _in_community(community_id))
-        .order_by(IdeaComment.id)).scalars().all()
+        .options(selectinload(IdeaComment.idea)).order_by(IdeaComment.id)).scalars().all()
     supports = db.session.execute(
         select(IdeaSupport, Idea).join(Idea, Idea.id == IdeaSupport.idea_id)
         .join(Challenge, Challenge.id == Idea.challenge_id)
         .where(IdeaSupport.person_id == person.id, _in_community(community_id))
-        .order_by(IdeaSupport.id)).all()
+        .options(selectinload(Idea.challenge)).order_by(IdeaSupport.id)).all()
     links = db.session.execute(
         select(ParticipationLink).join(Challenge, Challenge.id == ParticipationLink.challenge_id)
         .where(ParticipationLink.person_id == person.id, _in_community(community_id))

@@ -1,5 +1,6 @@
 """The member records section of a person's data: each community's record of them (see cop/people/personal_data.py)."""
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cop.communities.models import Membership
 from cop.extensions import db
@@ -8,7 +9,9 @@ from cop.people.personal_data import register_section, when
 
 
 def _memberships(person: Person, community_id: int | None = None):
-    query = select(Membership).where(Membership.person_id == person.id).order_by(Membership.id)
+    query = select(Membership).where(Membership.person_id == person.id).order_by(Membership.id).options(
+        selectinload(Membership.community), selectinload(Membership.organisation),
+        selectinload(Membership.line_manager))
     if community_id is not None:
         query = query.where(Membership.community_id == community_id)
     return list(db.session.execute(query).scalars())

@@ -12,6 +12,7 @@ from cop.communities import members
 from cop.communities.models import Membership
 from cop.events.models import Attendance, DoorRecord, Event, NoShow
 from cop.extensions import db
+from cop.forms_common import PER_PAGE, Paging, paging
 from cop.invitations.models import Invitation
 from cop.people.models import Organisation, Person
 
@@ -28,8 +29,15 @@ class DoorListRow:
         return self.attendance is not None
 
 
-def door_list(event: Event, search: str = "") -> list[DoorListRow]:
-    """The people with a confirmed place, by name, found by name or organisation."""
+@dataclass
+class DoorPage:
+    rows: list[DoorListRow]
+    paging: Paging
+
+
+def door_list(event: Event, search: str = "", page: int = 1, per_page: int = PER_PAGE) -> DoorPage:
+    """The people with a confirmed place, by name, found by name or organisation: one page of them
+    (thousands at an assembly are too many for a phone; the search finds anyone)."""
     query = (
         select(Person, Membership, Attendance)
         .join(Invitation, Invitation.person_id == Person.id)
@@ -43,9 +51,13 @@ def door_list(event: Event, search: str = "") -> list[DoorListRow]:
     if search.strip():
         like = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Person.name).like(like), func.lower(Organisation.name).like(like)))
-    rows = db.session.execute(query.order_by(func.lower(Person.name), Person.id)).all()
-    missing = set(db.session.execute(select(NoShow.person_id).where(NoShow.event_id == event.id)).scalars())
-    return [DoorListRow(person, member, attendance, person.id in missing) for person, member, attendance in rows]
+    where = paging(db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one(), page, per_page)
+    rows = db.session.execute(
+        query.order_by(func.lower(Person.name), Person.id).limit(where.per_page).offset(where.start)).all()
+    missing = set(db.session.execute(select(NoShow.person_id).where(
+        NoShow.event_id == event.id, NoShow.person_id.in_([person.id for person, _, _ in rows]))).scalars())
+    return DoorPage([DoorListRow(person, member, attendance, person.id in missing)
+                     for person, member, attendance in rows], where)
 
 
 @dataclass

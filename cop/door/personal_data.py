@@ -10,6 +10,7 @@ once the person row is "Erased person" nothing in them says who the person was; 
 erased person keeps its `by_person_id`, which now shows "Erased person" too.
 """
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cop.events.models import DoorRecord, Event, NoShow
 from cop.events.personal_data import of_community
@@ -21,7 +22,8 @@ from cop.people.personal_data import register_section, when
 def _records(*where) -> list[tuple[DoorRecord, str]]:
     """The door's records and their events' titles, oldest first."""
     return list(db.session.execute(select(DoorRecord, Event.title).join(Event, Event.id == DoorRecord.event_id)
-                                   .where(*where).order_by(DoorRecord.at, DoorRecord.id)).tuples())
+                                   .where(*where).options(selectinload(DoorRecord.by))
+                                   .order_by(DoorRecord.at, DoorRecord.id)).tuples())
 
 
 def export_door(person: Person, community_id: int | None = None) -> dict:

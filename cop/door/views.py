@@ -11,7 +11,7 @@ from cop.events import signals
 from cop.events.access import event_for
 from cop.events.models import Event
 from cop.extensions import db
-from cop.forms_common import ConfirmForm
+from cop.forms_common import MAX_PAGE, ConfirmForm, int_arg
 
 bp = Blueprint("door", __name__)
 
@@ -33,8 +33,9 @@ def check_in(event_id: int):
     search = DoorSearchForm(request.args)
     search.validate()
     query = (search.q.data or "") if not search.q.errors else ""
+    found = door.door_list(event, query, page=int_arg("page", 1, maximum=MAX_PAGE))
     return render_template("door/check_in.html", event=event, search=search, query=query,
-                           rows=door.door_list(event, query), counts=door.door_counts(event),
+                           rows=found.rows, paged=found.paging, counts=door.door_counts(event),
                            no_shows=door.no_show_count(event), history=door.door_history(event, limit=10),
                            walk_ins=door.walk_ins(event), confirm_form=ConfirmForm())
 
@@ -68,7 +69,9 @@ def record_check_in(event_id: int, person_id: int):
 def _back_to_door(event: Event, person_id: int):
     if request.form.get("back") == "person":
         return redirect(url_for("door.check_in_person", event_id=event.id, person_id=person_id))
-    return redirect(url_for("door.check_in", event_id=event.id, q=request.form.get("q") or None))
+    page = request.form.get("page", "")
+    return redirect(url_for("door.check_in", event_id=event.id, q=request.form.get("q") or None,
+                            page=int(page) if page.isdigit() and 1 < int(page) <= MAX_PAGE else None))
 
 
 @bp.route("/events/<int:event_id>/check-in/<int:person_id>/undo", methods=["POST"])

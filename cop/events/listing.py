@@ -2,12 +2,13 @@
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from cop.clock import utcnow
 from cop.communities.access import STAFF
 from cop.communities.models import Community
 from cop.events.access import events_person_is_in
-from cop.events.models import Event, Series
+from cop.events.models import Event, Series, SeriesMember
 from cop.extensions import db
 
 
@@ -37,9 +38,19 @@ def series_of(community: Community) -> list[Series]:
         db.session.execute(
             select(Series)
             .where(Series.community_id == community.id)
+            # The list says how many sessions each has: their events in one query, not one per series.
+            .options(selectinload(Series.events))
             .order_by(Series.created_at.desc(), Series.id.desc())
         ).scalars()
     )
+
+
+def members_of(series: Series) -> list[SeriesMember]:
+    """A series' members with their people, in one query (not one per member)."""
+    return list(db.session.execute(
+        select(SeriesMember).where(SeriesMember.series_id == series.id)
+        .options(selectinload(SeriesMember.person)).order_by(SeriesMember.id)
+    ).scalars())
 
 
 def events_held(community: Community, up_to: Event | None = None) -> list[Event]:

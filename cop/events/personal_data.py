@@ -1,5 +1,6 @@
 """The check-ins section of a person's data (see cop/people/personal_data.py)."""
 from sqlalchemy import select, true
+from sqlalchemy.orm import selectinload
 
 from cop.events.models import Attendance, Event
 from cop.extensions import db
@@ -16,7 +17,8 @@ def of_community(event_column, community_id: int | None):
 
 def _export_check_ins(person: Person, community_id: int | None) -> list[dict]:
     rows = db.session.execute(select(Attendance).where(
-        Attendance.person_id == person.id, of_community(Attendance.event_id, community_id)).order_by(Attendance.id))
+        Attendance.person_id == person.id, of_community(Attendance.event_id, community_id))
+        .options(selectinload(Attendance.event)).order_by(Attendance.id))
     return [{"event": a.event.title, "checked_in_at": when(a.checked_in_at), "walk_in": a.walk_in}
             for a in rows.scalars()]
 

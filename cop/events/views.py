@@ -9,7 +9,7 @@ from cop.communities import members
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.events import listing, scheduling, signals
 from cop.events import venues as venue_book
-from cop.events.access import event_for, member_may_see, series_for
+from cop.events.access import event_for, series_for, visible_to_member
 from cop.events.formats import FORMAT_DEFAULTS
 from cop.events.forms import (
     CancelForm,
@@ -238,8 +238,9 @@ def series(series_id: int):
     if role in STAFF:
         sessions = series.events
     else:
-        sessions = [e for e in series.events if member_may_see(e, current_user.person_id)]
-    return render_template("events/series.html", series=series, role=role, sessions=sessions)
+        sessions = visible_to_member(series.events, current_user.person_id)
+    return render_template("events/series.html", series=series, role=role, sessions=sessions,
+                           members=listing.members_of(series) if role in STAFF else [])
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])

@@ -18,7 +18,9 @@ Erasure keeps every answer and every figure built on them:
 import json
 
 from sqlalchemy import Text, cast, delete, or_, select, true
+from sqlalchemy.orm import selectinload
 
+from cop.communities.members import members_by_id
 from cop.events.models import Event
 from cop.extensions import db, rows_changed
 from cop.feedback import results  # a module reference: surveys imports the models, which import this
@@ -41,20 +43,32 @@ def _in_community(community_id: int | None):
 def export_feedback(person: Person, community_id: int | None = None) -> dict:
     requests = db.session.execute(
         select(FeedbackRequest).join(Survey, Survey.id == FeedbackRequest.survey_id)
-        .where(FeedbackRequest.person_id == person.id, _in_community(community_id)).order_by(FeedbackRequest.id)
+        .where(FeedbackRequest.person_id == person.id, _in_community(community_id))
+        .options(selectinload(FeedbackRequest.survey).selectinload(Survey.event)).order_by(FeedbackRequest.id)
     ).scalars().all()
     responses = db.session.execute(
         select(Response).join(Survey, Survey.id == Response.survey_id)
         .where(Response.person_id == person.id, _in_community(community_id)).order_by(Survey.id)
     ).scalars().all()
     surveys_by_id = {s.id: s for s in db.session.execute(
-        select(Survey).where(Survey.id.in_({r.survey_id for r in responses}))).scalars()}
+        select(Survey).where(Survey.id.in_({r.survey_id for r in responses}))
+        .options(selectinload(Survey.event), selectinload(Survey.questions))).scalars()}
+
+    def people_asked_of(response: Response) -> list:
+        survey, answers = surveys_by_id[response.survey_id], response.answers or {}
+        return [v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), [])]
+
+    # The people named in answers, read once per community (not once per answer: issue 19).
+    named_by_community: dict[int, set] = {}
+    for response in responses:
+        named_by_community.setdefault(surveys_by_id[response.survey_id].event.community_id, set()).update(
+            people_asked_of(response))
+    chosen_by_community = {community: members_by_id(community, ids) for community, ids in named_by_community.items()}
     named_answers = []
     for response in responses:
         survey = surveys_by_id[response.survey_id]
         answers = response.answers or {}
-        chosen = results.people_named(
-            survey, (v for q in survey.questions if q.kind == "people" for v in answers.get(str(q.id), [])))
+        chosen = chosen_by_community[survey.event.community_id]
         named_answers.append({
             "event": survey.event.title, "event_starts_at": when(survey.event.starts_at),
             "answers": [{"question": q.text, "answer": results.answer_text(q, answers[str(q.id)], chosen)}

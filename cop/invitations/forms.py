@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from cop.communities.member_forms import PeopleFilterFields
@@ -40,3 +40,12 @@ class NetworkInviteForm(FlaskForm):
     addresses = TextAreaField("Who do you want to invite?", validators=[
         DataRequired("Enter at least one email address"),
         Length(max=50_000, message="Paste at most 50,000 characters at a time")])
+
+
+class GuestSearchForm(FlaskForm):
+    """The guests page's search (a GET form: no CSRF token), kept across its pages."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Find a guest by name", validators=[Optional(), Length(max=200)])

@@ -10,6 +10,7 @@ from cop.communities.members import member_records
 from cop.csv_safety import write_csv
 from cop.events.models import Event
 from cop.extensions import db
+from cop.forms_common import PER_PAGE, Paging, paging
 from cop.invitations.models import ANSWERS, Invitation
 from cop.invitations.rsvp import places_free
 from cop.people.models import Person
@@ -44,8 +45,15 @@ class GuestList:
     dietary: list[tuple[str, int]] = field(default_factory=list)
     access: list[Invitation] = field(default_factory=list)
     chain: list[tuple[Person, list[Invitation]]] = field(default_factory=list)
-    # person id -> organisation name, from the event's community's records
+    # person id -> organisation name, from the event's community's records (for the rows shown)
     organisations: dict[int, str] = field(default_factory=dict)
+    # The page of the list shown (issue 19: thousands invited is too much for one page): the sections'
+    # invitations found by the search, in section order, and of those the rows on this page.
+    search: str = ""
+    found: dict[str, int] = field(default_factory=dict)  # section -> how many the search found
+    shown: dict[str, list[Invitation]] = field(default_factory=dict)
+    first_page: dict[str, int] = field(default_factory=dict)  # section -> the page its first row is on
+    paging: Paging = field(default_factory=lambda: paging(0, 1))
 
     @property
     def total(self) -> int:
@@ -71,7 +79,8 @@ def coming(invitations: list[Invitation]) -> list[Invitation]:
     ]
 
 
-def guest_list(event: Event) -> GuestList:
+def guest_list(event: Event, page: int = 1, search: str = "", per_page: int = PER_PAGE) -> GuestList:
+    """The counts and needs of everyone invited; the lists by section, found by name, one page of them."""
     invitations = _invitations(event)
     sections: dict[str, list[Invitation]] = {name: [] for name in SECTIONS}
     for invitation in invitations:
@@ -84,15 +93,27 @@ def guest_list(event: Event) -> GuestList:
     for invitation in invitations:
         if invitation.invited_by is not None:
             chain.setdefault(invitation.invited_by.id, (invitation.invited_by, []))[1].append(invitation)
+    words = search.casefold().split()
+    listed = [(name, i) for name in SECTIONS for i in sections[name]
+              if all(word in i.person.name.casefold() for word in words)]
+    where = paging(len(listed), page, per_page)
+    shown: dict[str, list[Invitation]] = {name: [] for name in SECTIONS}
+    for name, invitation in listed[where.start:where.end]:
+        shown[name].append(invitation)
+    found, first_page = Counter(name for name, _ in listed), dict[str, int]()
+    for index, (name, _) in enumerate(listed):
+        first_page.setdefault(name, where.page_of(index))
+    access = [i for i in in_room if i.access_needs.strip()]
     return GuestList(
         event=event,
+        search=search, found=dict(found), shown=shown, first_page=first_page, paging=where,
         sections=sections,
         answer_counts={answer: answer_counts.get(answer, 0) for answer in ANSWERS},
         places_free=places_free(event),
         dietary=sorted(dietary.items(), key=lambda item: (-item[1], item[0])),
-        access=[i for i in in_room if i.access_needs.strip()],
+        access=access,
         chain=sorted(chain.values(), key=lambda item: item[0].name.lower()),
-        organisations=organisations_of(event, invitations),
+        organisations=organisations_of(event, [i for rows in shown.values() for i in rows] + access),
     )
 
 

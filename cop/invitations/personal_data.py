@@ -1,7 +1,9 @@
 """The invitations section of a person's data (see cop/people/personal_data.py)."""
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from cop.clock import utcnow
+from cop.events.models import Event
 from cop.events.personal_data import of_community
 from cop.extensions import db
 from cop.invitations.models import Invitation, InvitationLink
@@ -11,8 +13,11 @@ from cop.people.personal_data import register_section, when
 
 
 def _invitations(person: Person, community_id: int | None = None):
+    # Each table in one query, whatever the number of invitations (issue 19: 733 queries for a long-standing member).
     return list(db.session.execute(
         select(Invitation).where(Invitation.person_id == person.id, of_community(Invitation.event_id, community_id))
+        .options(selectinload(Invitation.event).selectinload(Event.community), selectinload(Invitation.invited_by),
+                 selectinload(Invitation.links))
         .order_by(Invitation.id)
     ).scalars())
 

@@ -7,10 +7,10 @@ from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.extensions import db, token_guesses
-from cop.forms_common import ConfirmForm, refuse
+from cop.forms_common import MAX_PAGE, ConfirmForm, int_arg, refuse
 from cop.invitations import guests, inviting, send_job
 from cop.invitations import rsvp as answering
-from cop.invitations.forms import InviteForm, NetworkInviteForm, RsvpForm
+from cop.invitations.forms import GuestSearchForm, InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation
 from cop.jobs.queue import JobRefused
@@ -155,8 +155,12 @@ def invite_my_network(event_id: int):
 @login_required
 def guests_page(event_id: int):
     event, role = event_for(event_id, STAFF)
+    search = GuestSearchForm(request.args)
+    search.validate()
+    query = (search.q.data or "").strip() if not search.q.errors else ""
     return render_template(
-        "invitations/guests.html", event=event, role=role, guest_list=guests.guest_list(event),
+        "invitations/guests.html", event=event, role=role, search=search, query=query,
+        guest_list=guests.guest_list(event, page=int_arg("page", 1, maximum=MAX_PAGE), search=query),
         sections=guests.SECTIONS,
     )
 
@@ -175,7 +179,7 @@ def revoke(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         inviting.revoke_invitation(invitation)
         flash(f"{invitation.person.name}'s invitation has been revoked: their links no longer work.")
-    return redirect(url_for("invitations.guests", event_id=invitation.event_id))
+    return _back_to_guests(invitation)
 
 
 @bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
@@ -185,4 +189,11 @@ def resend(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         inviting.resend_invitation(invitation)
         flash(f"A new invitation has been sent to {invitation.person.name}; the links sent before no longer work.")
-    return redirect(url_for("invitations.guests", event_id=invitation.event_id))
+    return _back_to_guests(invitation)
+
+
+def _back_to_guests(invitation: Invitation):
+    """The guests page, at the page of the list and the search the action was taken from."""
+    query = (request.args.get("q") or "").strip()[:200]
+    return redirect(url_for("invitations.guests", event_id=invitation.event_id, q=query or None,
+                            page=int_arg("page", None, maximum=MAX_PAGE)))

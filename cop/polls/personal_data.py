@@ -6,16 +6,18 @@ Erasure keeps the rows, so a poll's counts do not change (the person row itself 
 and withdraws the links, so nobody answers in their name again.
 """
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from cop.clock import utcnow
 from cop.extensions import db, rows_changed
 from cop.people.models import Person
 from cop.people.personal_data import register_section, when
-from cop.polls.models import ANSWERS, DatePoll, PollParticipant
+from cop.polls.models import ANSWERS, DatePoll, PollAnswer, PollParticipant
 
 
 def export_polls(person: Person, community_id: int | None) -> dict:
-    asked = select(PollParticipant).join(DatePoll).where(PollParticipant.person_id == person.id)
+    asked = select(PollParticipant).join(DatePoll).where(PollParticipant.person_id == person.id).options(
+        selectinload(PollParticipant.poll), selectinload(PollParticipant.answers).selectinload(PollAnswer.option))
     proposed = select(DatePoll).where(DatePoll.created_by_id == person.id)
     if community_id is not None:
         asked = asked.where(DatePoll.community_id == community_id)

@@ -4,8 +4,8 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cop.communities.member_forms import PeopleFilterFields
 from cop.communities.members import Member
@@ -122,6 +122,80 @@ def _people_choices(people: Sequence[Member]) -> list[tuple[str, str]]:
         (str(p.id), f"{p.name}{' (' + p.organisation.name + ')' if p.organisation else ''}") for p in people]
 
 
+def person_labels(people: Sequence[Member]) -> list[tuple[int, str]]:
+    """(id, label) of each seated person, as the plan page's one shared list of names offers them: "name
+    (organisation)", with the e-mail address added where two would read the same."""
+    plain = [(p, f"{p.name} ({p.organisation.name})" if p.organisation else p.name) for p in people]
+    seen: dict[str, int] = {}
+    for _, label in plain:
+        seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
+    return [(p.id, label if seen[label.casefold()] == 1 else
+             f"{p.name} ({p.organisation.name + ', ' if p.organisation else ''}{p.email})") for p, label in plain]
+
+
+class SeatedPeople:
+    """Finds a seated person from what a form sent: an id (the drag and drop, and older forms), a label from
+    the page's list of names, an e-mail address, or a name that only one seated person has. The plan page
+    lists the seated once (a datalist) instead of in a select in every form (issue 19: 740 KB at 600)."""
+
+    def __init__(self, people: Sequence[Member]):
+        self.labels = person_labels(people)
+        self.by_id = {person_id: label for person_id, label in self.labels}
+        self.by_label = {label.casefold(): person_id for person_id, label in self.labels}
+        self.by_email = {p.email.casefold(): p.id for p in people}
+        self.by_name: dict[str, list[int]] = {}
+        for p in people:
+            self.by_name.setdefault(" ".join(p.name.casefold().split()), []).append(p.id)
+
+    def find(self, text: str) -> tuple[int | None, str]:
+        """(person id, "") or (None, why not)."""
+        text = " ".join((text or "").split())
+        if text.isdigit() and int(text) in self.by_id:
+            return int(text), ""
+        key = text.casefold()
+        if key in self.by_label:
+            return self.by_label[key], ""
+        if key in self.by_email:
+            return self.by_email[key], ""
+        named = self.by_name.get(key, [])
+        if len(named) == 1:
+            return named[0], ""
+        if named:
+            return None, f"More than one person seated is called {text}: choose them from the list, which gives " \
+                          "their organisation"
+        return None, f"{text} is not seated in this plan: choose a name from the list"
+
+
+class PersonField(StringField):
+    """A seated person, typed or chosen from the page's list of names; after validation `data` is their id."""
+
+    data: str | None
+
+    def __init__(self, label, message: str, **kwargs):
+        super().__init__(label, validators=[InputRequired(message)], **kwargs)
+        self.seated = SeatedPeople(())
+
+    @property
+    def person_id(self) -> int | None:
+        """The person found (after validation), or None."""
+        return int(self.data) if self.data and self.data.isdigit() and int(self.data) in self.seated.by_id else None
+
+    @property
+    def chosen_label(self) -> str:
+        return self.seated.by_id.get(self.person_id or 0, "")
+
+    def _value(self) -> str:
+        return self.chosen_label or super()._value()  # an id is shown again as the name
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        if validation_stopped or self.errors or not self.data:
+            return
+        found, why = self.seated.find(self.data)
+        if found is None:
+            raise ValidationError(why)
+        self.data = str(found)
+
+
 class _PrefixedIds:
     """For forms that share the plan page: each field's id (and its label's `for`) starts with the
     form's `id_prefix`, so "person" in the move, swap and lock forms are three ids. Names stay as
@@ -138,12 +212,12 @@ class _PrefixedIds:
 
 class _PlanChangeForm(FlaskForm):
     version = HiddenField(validators=[InputRequired("Choose the version to change")])
-    person = SelectField("Person", choices=[], validators=[InputRequired("Choose the person")])
+    person = PersonField("Person", "Choose the person")
     round = SelectField("Round", choices=[], validators=[InputRequired("Choose the round")])
 
     def __init__(self, *args, people: Sequence[Member] = (), rounds: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
-        self.person.choices = _people_choices(people)
+        self.person.seated = SeatedPeople(people)
         self.round.choices = [(str(r), f"Round {r}") for r in range(1, rounds + 1)]
 
 
@@ -156,27 +230,38 @@ class MoveForm(_PrefixedIds, _PlanChangeForm):
 
 class SwapForm(_PrefixedIds, _PlanChangeForm):
     id_prefix = "swap"
-    swap_with = SelectField("Swap with", choices=[], validators=[InputRequired("Choose who to swap them with")])
+    swap_with = PersonField("Swap with", "Choose who to swap them with")
 
     def __init__(self, *args, people: Sequence[Member] = (), **kwargs):
         super().__init__(*args, people=people, **kwargs)
-        self.swap_with.choices = _people_choices(people)
+        self.swap_with.seated = self.person.seated
 
 
 class RegenerateForm(_PrefixedIds, FlaskForm):
     id_prefix = "regenerate"
     version = HiddenField(validators=[InputRequired("Choose the version to start from")])
     locked_tables = MultiCheckboxField("Keep these tables as they are (every round)", choices=[], coerce=int)
-    locked_people = SelectMultipleField("Keep these people where they sit", choices=[], coerce=int)
+    locked_people = TextAreaField("Keep these people where they sit", validators=[Length(max=20000)])
 
     def __init__(self, *args, people: Sequence[Member] = (), tables: int = 0, already_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.locked_tables.choices = [(t, f"Table {t}") for t in range(1, tables + 1)]
-        self.locked_people.choices = [(p.id, p.name) for p in people]
+        self.seated = SeatedPeople(people)
         self.already_locked = already_locked
+        self.locked_ids: list[int] = []
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # One person a line: a name as the page's list gives it, or an e-mail address.
+        lines = [line for line in (self.locked_people.data or "").splitlines() if line.strip()] if valid else []
+        for line in lines:
+            found, why = self.seated.find(line)
+            if found is None:
+                refuse(self, self.locked_people, why)
+            elif found not in self.locked_ids:
+                self.locked_ids.append(found)
+        if self.errors:
+            return False
         if valid and not self.already_locked and not self.locked_tables.data and not self.locked_people.data:
             refuse(self, self.locked_tables, "Choose at least one table or person to keep where they are")
             return False
@@ -190,12 +275,13 @@ class LockForm(_PrefixedIds, FlaskForm):
     version = HiddenField(validators=[InputRequired("Choose the version")])
     action = HiddenField(default="lock")
     table = SelectField("Table", choices=[], validators=[Optional()])
-    person = SelectField("Person", choices=[], validators=[Optional()])
+    person = PersonField("Person", "Choose the person")
 
     def __init__(self, *args, people: Sequence[Member] = (), tables: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.table.choices = [("", "No table")] + [(str(t), f"Table {t}") for t in range(1, tables + 1)]
-        self.person.choices = _people_choices(people)
+        self.person.seated = SeatedPeople(people)
+        self.person.validators = [Optional()]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

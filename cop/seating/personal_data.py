@@ -1,5 +1,6 @@
 """The seats section of a person's data (see cop/people/personal_data.py)."""
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cop.events.personal_data import of_community
 from cop.extensions import db
@@ -12,6 +13,7 @@ def _export_seats(person: Person, community_id: int | None) -> list[dict]:
     rows = db.session.execute(
         select(Seat).join(SeatingPlan).where(Seat.person_id == person.id,
                                              of_community(SeatingPlan.event_id, community_id))
+        .options(selectinload(Seat.plan).selectinload(SeatingPlan.event))
         .order_by(SeatingPlan.event_id, SeatingPlan.version, Seat.round)
     ).scalars()
     return [{"event": seat.plan.event.title, "plan_version": seat.plan.version, "round": seat.round,

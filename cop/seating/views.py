@@ -8,7 +8,7 @@ from cop.extensions import db
 from cop.forms_common import ConfirmForm, int_arg, refuse
 from cop.jobs import queue as jobs
 from cop.seating import plans, print_jobs, printing
-from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables
+from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables, person_labels
 
 bp = Blueprint("seating", __name__)
 
@@ -59,6 +59,7 @@ def _page(event, role, shown, status=200, refusal=None, **forms):
     forms.setdefault("lock_form", LockForm(people=seated, tables=len(shown.tables) if shown else 0, formdata=None))
     return render_template(
         "seating/plan.html", event=event, role=role, view=view, shown=shown, versions=plans.plans_of(event),
+        seated_labels=person_labels(seated),
         in_use=plans.plan_in_use(event), refusal=refusal, confirm_form=ConfirmForm(), parts=printing.PARTS,
         score_lines=plans.score_in_words(shown.score, shown.settings.get("mix_by", [])) if shown else [],
         **forms,
@@ -113,10 +114,10 @@ def move(event_id: int):
     changed_version = _version_from_form(event)
     try:
         if swapping:
-            changed = plans.swap_people(changed_version, int(form.person.data), int(form.swap_with.data),
+            changed = plans.swap_people(changed_version, form.person.person_id or 0, form.swap_with.person_id or 0,
                                         int(form.round.data), current_user.person)
         else:
-            changed = plans.move_person(changed_version, int(form.person.data), int(form.round.data),
+            changed = plans.move_person(changed_version, form.person.person_id or 0, int(form.round.data),
                                         form.table.data, current_user.person)
     except plans.SeatingRefused as refusal:
         db.session.rollback()
@@ -145,7 +146,7 @@ def regenerate(event_id: int):
     if shown is None or not form.validate_on_submit():
         return _page(event, role, shown, 400, regenerate_form=form)
     try:
-        made = plans.regenerate_around(shown, form.locked_tables.data, form.locked_people.data,
+        made = plans.regenerate_around(shown, form.locked_tables.data, form.locked_ids,
                                        current_user.person, _budget())
     except plans.SeatingRefused as refusal:
         db.session.rollback()
@@ -170,13 +171,13 @@ def lock(event_id: int):
     locking = form.action.data == "lock"
     try:
         plans.set_lock(shown, locking, table=int(form.table.data) if form.table.data else None,
-                       person_id=int(form.person.data) if form.person.data else None)
+                       person_id=form.person.person_id)
     except plans.SeatingRefused as refusal:
         db.session.rollback()
         refuse(form, form.table, str(refusal))
         return _page(event, role, shown, 400, lock_form=form)
     db.session.commit()
-    what = f"Table {form.table.data}" if form.table.data else dict(form.person.choices)[form.person.data]
+    what = f"Table {form.table.data}" if form.table.data else form.person.chosen_label
     flash(f"{what} {'locked: kept where they are' if locking else 'unlocked'} "
           "when the rest is re-generated or re-seated.")
     return redirect(url_for("seating.plan", event_id=event.id, version=shown.version))

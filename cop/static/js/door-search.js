@@ -1,5 +1,7 @@
 // The door list narrows as you type (the Find button still works without JavaScript: the server searches).
-const form = document.querySelector("[data-door-search]");
+// Only when everyone is on the page: a long list is paged, and the server's search finds anyone on any page.
+const list = document.getElementById("door-list");
+const form = list && list.dataset.doorPages === "1" ? document.querySelector("[data-door-search]") : null;
 const box = form && form.querySelector("input[name=q]");
 const rows = [...document.querySelectorAll(".cop-door-row")];
 const found = document.getElementById("door-found");
