@@ -1,5 +1,7 @@
 """Open registration: the public page (no account), confirming by the mailed link, and the
 organiser's shared links and QR poster."""
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -172,6 +174,21 @@ def approval_setting(event_id: int):
     return redirect(url_for("registration.share", event_id=event.id))
 
 
+def _decide_in_bulk(form: DecisionForm, noun: str, approve: Callable[[list[int]], int],
+                    decline: Callable[[list[int]], int], approved: str, declined: str) -> str | None:
+    """The two approval pages' POST: the ticked rows and the button pressed, approved or declined in bulk.
+    Returns the problem to show, or None when done (and flashed)."""
+    if not form.validate_on_submit():
+        abort(400, "The form has expired. Go back, reload the page and try again.")
+    ids = [int(v) for v in request.form.getlist("registration") if v.isdigit()]
+    action = request.form.get("action")
+    if not ids or action not in ("approve", "decline"):
+        return f"Tick at least one {noun}, then choose Approve or Decline"
+    done = approve(ids) if action == "approve" else decline(ids)
+    flash(f"{done} {noun if done == 1 else noun + 's'} {approved if action == 'approve' else declined}.")
+    return None
+
+
 @bp.route("/events/<int:event_id>/registrations", methods=["GET", "POST"])
 @login_required
 def approvals(event_id: int):
@@ -181,23 +198,15 @@ def approvals(event_id: int):
     form = DecisionForm()
     problem = None
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, "The form has expired. Go back, reload the page and try again.")
-        ids = [int(v) for v in request.form.getlist("registration") if v.isdigit()]
-        action = request.form.get("action")
-        if not ids or action not in ("approve", "decline"):
-            problem = "Tick at least one registration, then choose Approve or Decline"
-        else:
-            try:
-                done = registering.approve(event, ids) if action == "approve" else registering.decline(event, ids)
-            except rsvp.AnswersClosed:
-                problem = "The event no longer takes answers, so nobody can be approved"
-            else:
-                what = "approved: each has a place or a place on the waitlist" if action == "approve" else \
-                    "declined: each has been told kindly"
-                flash(f"{done} {'registration' if done == 1 else 'registrations'} {what}.")
-                filters: dict[str, Any] = {"new": "1"} if only_new else {}
-                return redirect(url_for("registration.approvals", event_id=event.id, **filters))
+        try:
+            problem = _decide_in_bulk(
+                form, "registration", partial(registering.approve, event), partial(registering.decline, event),
+                "approved: each has a place or a place on the waitlist", "declined: each has been told kindly")
+        except rsvp.AnswersClosed:
+            problem = "The event no longer takes answers, so nobody can be approved"
+        if problem is None:
+            filters: dict[str, Any] = {"new": "1"} if only_new else {}
+            return redirect(url_for("registration.approvals", event_id=event.id, **filters))
     return render_template(
         "registration/approvals.html", event=event, community=event.community, form=form, only_new=only_new,
         problem=problem,
@@ -254,20 +263,11 @@ def join_requests(slug: str):
     form = DecisionForm()
     problem = None
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, "The form has expired. Go back, reload the page and try again.")
-        ids = [int(v) for v in request.form.getlist("registration") if v.isdigit()]
-        action = request.form.get("action")
-        if not ids or action not in ("approve", "decline"):
-            problem = "Tick at least one request, then choose Approve or Decline"
-        else:
-            if action == "approve":
-                done = registering.approve_joins(community, ids)
-                what = "approved: each is now a member"
-            else:
-                done = registering.decline_joins(community, ids)
-                what = "declined: each has been told kindly, and stays a guest"
-            flash(f"{done} {'request' if done == 1 else 'requests'} {what}.")
+        problem = _decide_in_bulk(
+            form, "request",
+            partial(registering.approve_joins, community), partial(registering.decline_joins, community),
+            "approved: each is now a member", "declined: each has been told kindly, and stays a guest")
+        if problem is None:
             filters: dict[str, Any] = {"new": "1"} if only_new else {}
             return redirect(url_for("registration.join_requests", slug=community.slug, **filters))
     return render_template(
