@@ -362,6 +362,22 @@ def personal_data_queries(app, counter, email: str) -> tuple[int, float]:
     return result
 
 
+def erase_through_the_form(app, client, counter, slug: str, email: str) -> tuple[int, float, float]:
+    """The organiser erases the long-standing member through the erasure form (the request, as a person does
+    it): its queries, CPU and wall time. Erasure runs in the request; this figure says whether that is right
+    (issue 19: work of more than about a second goes on the queue)."""
+    from cop import privacy
+    from cop.extensions import db
+
+    with app.app_context():
+        person_id = privacy.find_person(email).id
+        db.session.remove()
+    before, cpu, wall = counter.count, time.process_time(), time.perf_counter()
+    response = client.post(f"/communities/{slug}/people/{person_id}/erase", data={"understood": "y"})
+    assert response.status_code == 302, response.status_code
+    return counter.count - before, time.process_time() - cpu, time.perf_counter() - wall
+
+
 def verdict(name: str, value: float) -> str:
     target, kind = TARGETS[name]
     met = value <= target if kind == "max" else value >= target
@@ -435,6 +451,7 @@ def run(url, people, events, repeats, quick, scaled, stated_people, stated_event
     pairs_cpu, pairs_how = exchange_pairing(app, slug, stated_people, quick)
     pdf_cpu, pdf_pages = print_pack(app, latest)
     export_queries, export_cpu = personal_data_queries(app, counter, ids["long_member"])
+    erase_queries, erase_cpu, erase_wall = erase_through_the_form(app, client, counter, slug, ids["long_member"])
 
     # --- the report ---
     base = healthz["ms"]
@@ -480,6 +497,8 @@ def run(url, people, events, repeats, quick, scaled, stated_people, stated_event
     print(f"exchange pairing at {stated_people}: {pairs_cpu:.2f} s CPU ({pairs_how}); "
           f"{verdict('exchange_pairs_cpu_s', pairs_cpu)}")
     print(f"personal-data export of a long-standing member: {export_queries} queries, {export_cpu * 1000:.0f} ms CPU")
+    print(f"erasure of that member, through the form: {erase_queries} queries, {erase_cpu * 1000:.0f} ms CPU, "
+          f"{erase_wall * 1000:.0f} ms ({'in the request: under a second' if erase_wall < 1 else 'OVER A SECOND'})")
     print(f"largest page (CSV aside): {page_kb:.0f} KB; {verdict('max_page_kb', page_kb)}")
     mode = f" ({'quick: ' if quick else ''}measured at {people} people and {events} events; "
     mode += "report, event report and invite scaled linearly to 5000/150)" if scaled else "measured at full size)"
