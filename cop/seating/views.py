@@ -234,7 +234,7 @@ def print_view(event_id: int):
 
 def _pdf(event, parts: list[str], part: str | None) -> Response:
     shown = plans.plan_in_use(event) or abort(404)
-    pdf = printing.pdf_from_html(_print_html(event, shown, parts, for_pdf=True))
+    pdf = print_jobs.pdf(event, shown, parts)  # drawn once per plan content, then kept
     plans.mark_printed(shown)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
