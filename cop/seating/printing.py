@@ -17,6 +17,7 @@ found through fontconfig (Debian's fonts-droid-fallback has CJK; README lists th
 TrueType font the pack falls back to WeasyPrint (`pdf_from_html`).
 """
 import functools
+import hashlib
 import logging
 import os
 import re
@@ -100,13 +101,10 @@ KEEP = frozenset(
 
 
 @functools.cache
-def _workdir() -> str:
-    return tempfile.mkdtemp(prefix="cop-print-fonts-")
-
-
-@functools.cache
 def _load(path: str, cut: bool = True) -> Font:
-    """The font at `path`, cut down to KEEP (or to nothing but what it has, `cut` False), once a process."""
+    """The font at `path`, cut down to KEEP (or whole, `cut` False), once a process. The cut font is a file
+    in the temporary folder named by the source's path, size and time, shared by the processes that need
+    it and written whole (a process never reads another's half-written file)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -114,6 +112,12 @@ def _load(path: str, cut: bool = True) -> Font:
         has = frozenset(font.getBestCmap() or ())
     if not cut:
         return Font(path, has, path)
+    stat = os.stat(path)
+    name = hashlib.sha256(f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{sorted(KEEP)}".encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"cop-print-fonts-{os.getuid()}"
+    out = folder / f"{Path(path).stem}-{name}.ttf"
+    if out.is_file():
+        return Font(str(out), has & KEEP, path)
     options = subset.Options()
     options.name_IDs = ["*"]
     options.notdef_outline = True
@@ -124,10 +128,13 @@ def _load(path: str, cut: bool = True) -> Font:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=has & KEEP)
     subsetter.subset(font)
-    out = os.path.join(_workdir(), f"{len(os.listdir(_workdir()))}-{os.path.basename(path)}")
-    subset.save_font(font, out, options)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+    os.close(handle)
+    subset.save_font(font, temporary, options)
     font.close()
-    return Font(out, has & KEEP, path)
+    os.replace(temporary, out)
+    return Font(str(out), has & KEEP, path)
 
 
 @functools.cache
