@@ -153,3 +153,34 @@ def test_a_pack_is_drawn_once_per_plan_content_and_then_served_from_the_kept_fil
     assert print_jobs.renders == drawn + 3 and "Rhodri Ó Dálaigh" in _text(renamed.data)[0]
     kept = list((Path(app.instance_path) / "print-packs" / f"plan-{plan.id}").glob("*.pdf"))
     assert len(kept) == 1 and "table-cards" in kept[0].name  # the files of the old content are gone
+
+
+def test_erasing_a_person_drops_the_kept_packs_with_their_name_and_the_next_is_drawn_without_it(app):
+    from cop import privacy
+
+    group, facilitator, event, seated = _room(people=8)
+    event.title = f"Big Room {uuid.uuid4().hex[:8]}"
+    plans.generate(event, _choices(tables=(4, 4), rounds=1), facilitator, BUDGET)
+    db.session.commit()
+    client = _client_as(app, facilitator)
+    leaving = seated[3].person
+    leaving.name = "Ffion Ó Dálaigh"
+    db.session.commit()
+    assert "Ffion Ó Dálaigh" in _text(client.post(f"/events/{event.id}/seating/place-cards.pdf").data)[0]
+    started = client.post(f"/events/{event.id}/seating.pdf")
+    assert queue.work_once(app)
+    plan = db.session.execute(select(SeatingPlan)).scalar_one()
+    folder = Path(app.instance_path) / "print-packs" / f"plan-{plan.id}"
+    assert len(list(folder.glob("*.pdf"))) == 2
+
+    report = privacy.erase_person(leaving)
+    db.session.commit()
+    assert report["seats"] == 2 + 1  # two kept files and the job's copy
+    assert list(folder.glob("*.pdf")) == []
+    db.session.expire_all()
+    job = db.session.execute(select(Job)).scalar_one()
+    assert job.output is None and job.output_name is None
+    assert client.post(started.headers["Location"] + "/download").status_code == 404
+    drawn = print_jobs.renders
+    text = _text(client.post(f"/events/{event.id}/seating/place-cards.pdf").data)[0]
+    assert print_jobs.renders == drawn + 1 and "Ffion" not in text and "Erased person" in text

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
+from sqlalchemy import select
 
 from cop.events.models import Event
 from cop.events.times import format_when
@@ -22,7 +23,7 @@ from cop.extensions import db
 from cop.jobs import queue
 from cop.jobs.models import Job
 from cop.seating import plans, printing
-from cop.seating.models import SeatingPlan
+from cop.seating.models import Seat, SeatingPlan
 
 KIND = "print_pack"
 renders = 0  # PDFs drawn (not served from the kept files): what the tests count
@@ -171,6 +172,28 @@ def _render(job: Job, progress: queue.Progress) -> queue.Outcome:
         message=f"The print pack is ready: {pages} (table cards, find your table, place cards).",
         output=made, output_name=printing.pdf_filename(event.title, plan.version, None),
         output_type="application/pdf")
+
+
+def forget_packs_of(person_id: int) -> int:
+    """Erasure: the kept PDFs of every plan this person sits in, and the print-pack jobs' copies of them,
+    go (their names are on them); a later download draws the pack afresh, with "Erased person". Flushes;
+    returns how many kept files and job outputs went."""
+    plan_ids = set(db.session.scalars(select(Seat.plan_id).where(Seat.person_id == person_id).distinct()))
+    if not plan_ids:
+        return 0
+    gone = 0
+    for plan_id in plan_ids:
+        folder = Path(current_app.instance_path) / "print-packs" / f"plan-{plan_id}"
+        for kept in folder.glob("*.pdf"):
+            kept.unlink(missing_ok=True)
+            gone += 1
+    packs = db.session.scalars(select(Job).where(Job.kind == KIND, Job.output_name.is_not(None)))
+    for job in packs:
+        if job.params.get("plan_id") in plan_ids:
+            job.output, job.output_name, job.output_type, job.cache_key = None, None, None, None
+            gone += 1
+    db.session.flush()
+    return gone
 
 
 def _downloaded(job: Job) -> None:
