@@ -432,15 +432,19 @@ def _place_cards(w: _Writer, pack: Pack, y: float, progress) -> float:
         else:
             where = f"Table {tables[0]}" if tables else ""
         inner = WIDTH - 20
-        names = w.wrap(name, 26, "B", inner)[:2]
+        # 26pt, two lines at most; a longer name is set smaller (down to 16pt, three lines) rather than cut.
+        size, names = 26, w.wrap(name, 26, "B", inner)
+        while len(names) > 2 and size > 16:
+            size -= 2
+            names = w.wrap(name, size, "B", inner)
         organisations = w.wrap(organisation, 13, "", inner)[:2] if organisation else []
         wheres = w.wrap(where, 12, "", inner)[:2]
         for side, top in (("back", y), ("front", y + half)):
             def draw(top: float = top) -> None:
                 line = top + 14
-                for text in names:
-                    w.text(PAGE_W / 2, line + 26 * PT * ASCENT, text, 26, "B", align="center")
-                    line += _lines_height(26)
+                for text in names[:3]:
+                    w.text(PAGE_W / 2, line + size * PT * ASCENT, text, size, "B", align="center")
+                    line += _lines_height(size)
                 line += 2
                 for text in organisations:
                     w.text(PAGE_W / 2, line + 13 * PT * ASCENT, text, 13, align="center")
