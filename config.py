@@ -134,6 +134,10 @@ def load_settings() -> dict:
         # instead makes plans reproducible and is what the tests use.
         "SEATING_SECONDS": float(os.environ.get("SEATING_SECONDS", "3")),
         "SEATING_ITERATIONS": int(os.environ["SEATING_ITERATIONS"]) if os.environ.get("SEATING_ITERATIONS") else None,
+        # A plan for more people than this is made by a job (issue 19): the engine may take its whole budget.
+        "PLAN_IN_BACKGROUND_OVER": int(os.environ.get("PLAN_IN_BACKGROUND_OVER", "150")),
+        # What draws the seating print pack: "fpdf2" (drawn directly, fast) or "weasyprint" (the print view's HTML).
+        "PRINT_RENDERER": os.environ.get("PRINT_RENDERER", "fpdf2"),
         "NHSUK_FRONTEND_DIR": os.environ.get(
             "NHSUK_FRONTEND_DIR", str(BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk")
         ),

@@ -204,7 +204,10 @@ def test_long_work_mails_the_person_who_started_it_when_done(app_factory, tmp_pa
 
 
 def _start_jobs_worker(database_url: str, broker_url: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "JOBS_BROKER_URL": broker_url, "BASE_URL": "http://cop.test"}
+    # WeasyPrint draws the pack: seconds for 120 people, so the worker is surely killed mid-job (the direct
+    # writer, the default, would have finished in a fraction of a second).
+    env = {**os.environ, "DATABASE_URL": database_url, "JOBS_BROKER_URL": broker_url, "BASE_URL": "http://cop.test",
+           "PRINT_RENDERER": "weasyprint"}
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "cop", "jobs-worker"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -21,7 +21,11 @@ def _export_seats(person: Person, community_id: int | None) -> list[dict]:
 
 
 def _erase_seats(person: Person) -> int:
-    return 0  # kept: printed plans and "who has sat together" stay whole; the seat shows "Erased person"
+    """The seats are kept: printed plans and "who has sat together" stay whole, the seat shows "Erased
+    person". The print packs with the name on them go (kept files and jobs' copies): the count."""
+    from cop.seating import print_jobs  # the printing needs Flask's app; export and erasure do not otherwise
+
+    return print_jobs.forget_packs_of(person.id)
 
 
 register_section("seats", _export_seats, _erase_seats)

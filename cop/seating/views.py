@@ -7,7 +7,7 @@ from cop.events.access import event_for
 from cop.extensions import db
 from cop.forms_common import ConfirmForm, int_arg, refuse
 from cop.jobs import queue as jobs
-from cop.seating import plans, print_jobs, printing
+from cop.seating import plan_jobs, plans, print_jobs, printing
 from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables, person_labels
 
 bp = Blueprint("seating", __name__)
@@ -61,6 +61,7 @@ def _page(event, role, shown, status=200, refusal=None, **forms):
         "seating/plan.html", event=event, role=role, view=view, shown=shown, versions=plans.plans_of(event),
         seated_labels=person_labels(seated),
         in_use=plans.plan_in_use(event), refusal=refusal, confirm_form=ConfirmForm(), parts=printing.PARTS,
+        plan_job=plan_jobs.running(event),
         score_lines=plans.score_in_words(shown.score, shown.settings.get("mix_by", [])) if shown else [],
         **forms,
     ), status
@@ -74,6 +75,14 @@ def plan(event_id: int):
     form = _generate_form(event, shown)
     if request.method == "POST":
         if form.validate_on_submit():
+            if plan_jobs.in_background(event, form.choices()):
+                # A big room: a job seats it (issue 19), and its page shows how far it has got.
+                try:
+                    job = plan_jobs.start_generating(event, form.choices(), current_user.person)
+                except jobs.JobRefused as refused:
+                    flash("A seating plan for this event is being made already: here is how far it has got.")
+                    job = refused.job
+                return redirect(url_for("jobs.show", job_id=job.id), code=303)
             try:
                 made = plans.generate(event, form.choices(), current_user.person, _budget())
             except plans.SeatingRefused as refusal:
@@ -235,7 +244,7 @@ def print_view(event_id: int):
 
 def _pdf(event, parts: list[str], part: str | None) -> Response:
     shown = plans.plan_in_use(event) or abort(404)
-    pdf = printing.pdf_from_html(_print_html(event, shown, parts, for_pdf=True))
+    pdf = print_jobs.pdf(event, shown, parts)  # drawn once per plan content, then kept
     plans.mark_printed(shown)
     db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
