@@ -15,8 +15,13 @@ bind = os.environ.get("COP_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("COP_WEB_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("COP_WEB_THREADS", "2"))
 worker_class = "gthread"
-# A whole seating PDF pack for 250 people takes 15-25 s to render.
+# Long work (print packs, big imports and invitations, big plans) runs on the jobs queue, not here; this
+# only stops a worker process that stopped answering (with gthread it does not cut a slow request short).
 timeout = 120
+# A worker that served this many requests is replaced by a fresh one (jitter: not all at once), so memory a
+# worker grew to for one large page is given back (issue 19: nothing recycled workers before).
+max_requests = int(os.environ.get("COP_WEB_MAX_REQUESTS", "1000"))
+max_requests_jitter = max_requests // 10
 graceful_timeout = 20
 # Each worker opens its own database pool after the fork, never sharing sockets.
 preload_app = False
