@@ -1,0 +1,28 @@
+"""Each held event's report figures, kept once computed (issue 19).
+
+The figures that depend on the community's history (organisations and table-mate pairs never seen
+before) and the costly ones (mixing reach, what the room allowed) are kept per event, keyed by a
+fingerprint of everything they were computed from: this event's check-ins with each attendee's
+organisation, its seating plan in use with its seats, its live invitations, and the fingerprint of
+the event before it. A check-in added later, a plan re-generated, a person erased or moved to
+another organisation changes the fingerprint of that event and of every later one, so their kept
+figures are no longer used and are computed again (cop.reports.store). No personal data: counts,
+organisation ids and channel names only.
+"""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cop.clock import utcnow
+from cop.extensions import Model
+
+
+class EventFigures(Model):
+    __tablename__ = "report_event_figures"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the counts, new organisations, channels, new pairs
+    links: Mapped[list] = mapped_column(JSON, default=list)  # [organisation id, organisation id, pairs of people]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
