@@ -19,6 +19,7 @@ count. The definitions (the report pages say the same in words):
 """
 import heapq
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -512,8 +513,10 @@ def history(records: list[EventRecord], arrivals) -> list[tuple[EventFigures, li
     return result
 
 
-def _link_list(links: dict[tuple[int, int], int]) -> list[list[int]]:
-    return [[a, b, n] for (a, b), n in sorted(links.items())]
+def link_rows(figure: EventFigures) -> list[tuple[int, int, int, int]]:
+    """What is kept of an event's organisation pairs: (organisation id, organisation id, pairs of people, of them
+    pairs who had never shared a table before)."""
+    return [(a, b, n, figure.new_id_links.get((a, b), 0)) for (a, b), n in sorted(figure.id_links.items())]
 
 
 def to_kept(figure: EventFigures, channels: list[ChannelRow]) -> dict:
@@ -524,7 +527,6 @@ def to_kept(figure: EventFigures, channels: list[ChannelRow]) -> dict:
         "plan": figure.has_plan, "seated": figure.seated, "cross_pairs": figure.cross_pairs,
         "allowed_pairs": figure.allowed_pairs, "new_cross_pairs": figure.new_cross_pairs,
         "new_organisation_pairs": figure.new_organisation_pairs,
-        "links": _link_list(figure.id_links), "new_links": _link_list(figure.new_id_links),
         "channels": [[c.channel, c.reached, c.said_yes, c.came, c.new_organisations, c.from_new_organisations]
                      for c in channels],
     }
@@ -532,10 +534,6 @@ def to_kept(figure: EventFigures, channels: list[ChannelRow]) -> dict:
 
 def kept_channels(kept: dict) -> list[ChannelRow]:
     return [ChannelRow(*row) for row in kept["channels"]]
-
-
-def kept_links(kept: dict, key: str = "links") -> dict[tuple[int, int], int]:
-    return {(a, b): n for a, b, n in kept[key]}
 
 
 def _named(links: dict[tuple[int, int], int], names: dict[int, str]) -> dict[OrganisationPair, int]:
@@ -546,11 +544,13 @@ def _named(links: dict[tuple[int, int], int], names: dict[int, str]) -> dict[Org
     return dict(named)
 
 
-def from_kept(record: EventRecord, kept: dict, names: dict[int, str]) -> EventFigures:
-    """An event's figures from what was kept; `names` gives organisation names by id. The breakdowns come from
-    the record's attendees (none on the community page, which counts people by person instead)."""
+def from_kept(record: EventRecord, kept: dict, names: dict[int, str],
+              links: Sequence[tuple[int, int, int, int]] = ()) -> EventFigures:
+    """An event's figures from what was kept (`links` as link_rows gives them; none on the community page, which
+    adds them up in the database); `names` gives organisation names by id. The breakdowns come from the record's
+    attendees (none on the community page, which counts people once each instead)."""
     breakdowns = _breakdowns(record.attendees)
-    id_links = kept_links(kept)
+    id_links = {(a, b): n for a, b, n, _ in links}
     return EventFigures(
         record=record, attendance=kept["attendance"],
         by_organisation=breakdowns["organisation"], by_sector=breakdowns["sector"],
@@ -559,7 +559,7 @@ def from_kept(record: EventRecord, kept: dict, names: dict[int, str]) -> EventFi
         new_organisations=sorted((names.get(o, "") for o in kept["new_organisations"]), key=str.casefold),
         from_new_organisations=kept["from_new_organisations"], seated=kept["seated"],
         cross_pairs=kept["cross_pairs"], allowed_pairs=kept["allowed_pairs"], new_cross_pairs=kept["new_cross_pairs"],
-        links=_named(id_links, names), id_links=id_links, new_id_links=kept_links(kept, "new_links"),
+        links=_named(id_links, names), id_links=id_links, new_id_links={(a, b): n for a, b, _, n in links if n},
         new_organisation_ids=list(kept["new_organisations"]),
         new_organisation_pairs=kept["new_organisation_pairs"], plan_in_use=kept["plan"],
     )
@@ -629,14 +629,13 @@ def _person_breakdowns(people: list[PersonAttendances]) -> dict[str, list[Breakd
 
 
 def community_from_kept(events: list[EventFigures], people: list[PersonAttendances],
-                        theme_people: dict[str, tuple[int, int]]) -> "CommunityFigures":
-    """The community's figures from its events' kept figures (in date order) and its attendees counted by
-    person (one row each): nothing here grows with the history but the events' own rows. `theme_people` gives
-    each theme's (distinct people, distinct organisations)."""
-    id_links: Counter = Counter()
+                        theme_people: dict[str, tuple[int, int]],
+                        id_links: dict[tuple[int, int], int]) -> "CommunityFigures":
+    """The community's figures from its events' kept figures (in date order), its attendees counted by person
+    (one row each), each theme's (distinct people, distinct organisations), and `id_links`: the distinct pairs
+    of people who have shared a table, by pair of organisation ids (the kept new pairs added up)."""
     reached, total = [], 0
     for figure in events:
-        id_links.update(figure.new_id_links)
         total += len(figure.new_organisation_ids)
         reached.append(total)
     names = {p.attendee.organisation_id: p.attendee.organisation for p in people
@@ -651,5 +650,5 @@ def community_from_kept(events: list[EventFigures], people: list[PersonAttendanc
         organisations=len(names), cross_pairs=sum(f.new_cross_pairs for f in events if f.has_plan),
         organisations_reached=reached, breakdowns=_person_breakdowns(people), links=_named(id_links, names),
         organisation_attendances=dict(organisation_attendances),
-        themes=theme_figures(events, theme_people), network=network_summary(dict(id_links), names, sectors),
+        themes=theme_figures(events, theme_people), network=network_summary(id_links, names, sectors),
     )

@@ -23,6 +23,20 @@ class EventFigures(Model):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the counts, new organisations, channels, new pairs
-    links: Mapped[list] = mapped_column(JSON, default=list)  # [organisation id, organisation id, pairs of people]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)  # the counts, new organisations, channels
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EventLink(Model):
+    """Two organisations whose people shared a table at a held event: the pairs of people, and how many of
+    them had never shared a table before (kept with the event's figures, so the community's network adds
+    up in the database: a row per pair of organisations, however many events)."""
+
+    __tablename__ = "report_event_link"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("report_event_figures.event_id", ondelete="CASCADE"),
+                                          primary_key=True)
+    organisation_a: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    organisation_b: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    pairs: Mapped[int]
+    new_pairs: Mapped[int]

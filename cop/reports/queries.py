@@ -119,18 +119,21 @@ class CommunityReport:
     def __init__(self, community: Community, with_links: bool = False) -> None:
         events = events_held(community)
         ids = [event.id for event in events]
-        store.keep(events, lambda: records_of(events))
-        kept = store.kept_with_links(ids) if with_links else store.kept_data(ids)
+        self.computed = store.keep(events, lambda: records_of(events))
+        kept = store.kept_data(ids)
         self.people = people_attendances(community, ids)
         names = {p.attendee.organisation_id: p.attendee.organisation for p in self.people
                  if p.attendee.organisation_id is not None}
         records = _bare_records(events)
+        links: dict[int, list] = {event_id: [] for event_id in ids}
         if with_links:  # the CSV: every event's breakdowns and organisation pairs too
             attendees = attendees_at(ids)
             records = [replace(record, attendees=tuple(attendees[record.event_id])) for record in records]
-        events_figures = [figures.from_kept(record, {"links": [], **kept[record.event_id]}, names)
+            links = store.event_links(ids)
+        events_figures = [figures.from_kept(record, kept[record.event_id], names, links[record.event_id])
                           for record in records]
-        self.figures = figures.community_from_kept(events_figures, self.people, theme_people(community, ids))
+        self.figures = figures.community_from_kept(events_figures, self.people, theme_people(community, ids),
+                                                   store.network(ids))
         self.channels = figures.add_channels(figures.kept_channels(kept[event_id]) for event_id in ids)
         organisation_of = {p.attendee.person_id: p.attendee.organisation_id for p in self.people}
         self.follow_ups = figures.follow_up_figures(follow_up_pairs(ids), organisation_of)
@@ -147,13 +150,13 @@ class EventReport:
 
     def __init__(self, event: Event) -> None:
         events = events_held(event.community, up_to=event)
-        store.keep(events, lambda: records_of(events))
-        kept = store.kept_with_links([event.id])[event.id]
+        self.computed = store.keep(events, lambda: records_of(events))
+        kept = store.kept_data([event.id])[event.id]
         attendees = attendees_at([event.id])[event.id]
         record = figures.EventRecord(event_id=event.id, title=event.title, starts_at=event.starts_at,
                                      attendees=tuple(attendees), theme=themes_of_events([event.id]).get(event.id, ""))
         names = {a.organisation_id: a.organisation for a in attendees if a.organisation_id is not None}
-        self.figure = figures.from_kept(record, kept, names)
+        self.figure = figures.from_kept(record, kept, names, store.event_links([event.id])[event.id])
         self.channels = figures.add_channels([figures.kept_channels(kept)])
         self.follow_ups = follow_ups([record])
         self.sectors = {a.organisation_id: a.sector for a in attendees if a.organisation_id is not None}

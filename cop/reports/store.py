@@ -27,7 +27,7 @@ from cop.extensions import db
 from cop.invitations.channels import arrivals
 from cop.invitations.models import Invitation
 from cop.reports import figures
-from cop.reports.models import EventFigures
+from cop.reports.models import EventFigures, EventLink
 from cop.seating.models import IN_USE, Seat, SeatingPlan
 
 FIGURES_VERSION = 1
@@ -105,36 +105,56 @@ def keep(events: list[Event], records_of) -> list[int]:
     records = records_of()
     history = figures.history(records, arrivals([record.event_id for record in records]))
     wanted = set(stale)
-    rows = []
+    rows: list[dict] = []
+    links: list[dict] = []
     for figure, channels in history:
         event_id = figure.record.event_id
         if event_id in wanted:
-            data = figures.to_kept(figure, channels)
-            links = data.pop("links")
-            rows.append({"event_id": event_id, "fingerprint": prints[event_id], "data": data,
-                         "links": links, "computed_at": utcnow()})
+            rows.append({"event_id": event_id, "fingerprint": prints[event_id],
+                         "data": figures.to_kept(figure, channels), "computed_at": utcnow()})
+            links.extend({"event_id": event_id, "organisation_a": a, "organisation_b": b, "pairs": n, "new_pairs": new}
+                         for a, b, n, new in figures.link_rows(figure))
     try:
         with db.session.begin_nested():  # another view keeping the same figures at once: theirs stand
+            db.session.execute(delete(EventLink).where(EventLink.event_id.in_(stale)))
             db.session.execute(delete(EventFigures).where(EventFigures.event_id.in_(stale)))
             if rows:
                 db.session.execute(insert(EventFigures), rows)
+            if links:
+                db.session.execute(insert(EventLink), links)
     except IntegrityError:
         pass
     return stale
 
 
 def kept_data(event_ids: list[int]) -> dict[int, dict]:
-    """The kept figures (without the per-event organisation pairs) of these events: one query."""
+    """The kept figures of these events (their organisation pairs are apart: event_links, network): one query."""
     if not event_ids:
         return {}
     return dict(db.session.execute(
         select(EventFigures.event_id, EventFigures.data).where(EventFigures.event_id.in_(event_ids))).tuples().all())
 
 
-def kept_with_links(event_ids: list[int]) -> dict[int, dict]:
-    """The kept figures with each event's organisation pairs (for an event's page and the CSV): one query."""
+def event_links(event_ids: list[int]) -> dict[int, list[tuple[int, int, int, int]]]:
+    """Each event's kept organisation pairs, as figures.link_rows gives them: one query."""
+    found: dict[int, list[tuple[int, int, int, int]]] = {event_id: [] for event_id in event_ids}
+    if event_ids:
+        for event_id, a, b, pairs, new_pairs in db.session.execute(
+                select(EventLink.event_id, EventLink.organisation_a, EventLink.organisation_b, EventLink.pairs,
+                       EventLink.new_pairs).where(EventLink.event_id.in_(event_ids))
+                .order_by(EventLink.event_id, EventLink.organisation_a, EventLink.organisation_b)):
+            found[event_id].append((a, b, pairs, new_pairs))
+    return found
+
+
+def network(event_ids: list[int]) -> dict[tuple[int, int], int]:
+    """The distinct pairs of people from two organisations who have shared a table at these events, by pair of
+    organisation ids: the kept new pairs added up in the database (one query, a row per pair of organisations)."""
     if not event_ids:
         return {}
-    rows = db.session.execute(select(EventFigures.event_id, EventFigures.data, EventFigures.links)
-                              .where(EventFigures.event_id.in_(event_ids))).tuples().all()
-    return {event_id: {**data, "links": links} for event_id, data, links in rows}
+    total = func.sum(EventLink.new_pairs)
+    rows = db.session.execute(
+        select(EventLink.organisation_a, EventLink.organisation_b, total)
+        .where(EventLink.event_id.in_(event_ids))
+        .group_by(EventLink.organisation_a, EventLink.organisation_b).having(total > 0))
+    return {(a, b): int(n) for a, b, n in rows}

@@ -26,9 +26,10 @@ def short_date(utc) -> str:
     return to_london(utc).strftime("%-d %b %Y")
 
 
-def _keep_figures() -> None:
-    """Commit the figures the report computed and kept, if any (see the module docstring)."""
-    db.session.commit()
+def _keep_figures(report) -> None:
+    """Commit the figures the report computed and kept, if it had to compute any (see the module docstring)."""
+    if report.computed:
+        db.session.commit()
 
 
 @bp.route("/communities/<slug>/report")
@@ -36,7 +37,7 @@ def _keep_figures() -> None:
 def community_report(slug: str):
     community, role = community_for(slug, STAFF)
     report = queries.CommunityReport(community)
-    _keep_figures()
+    _keep_figures(report)
     return render_template("reports/community.html", community=community, role=role,
                            report=report.figures, dimensions=export.DIMENSIONS, themes=report.figures.themes,
                            charts=charts, follow_ups=report.follow_ups, channels=report.channels,
@@ -48,7 +49,7 @@ def community_report(slug: str):
 def community_report_csv(slug: str):
     community, _ = community_for(slug, STAFF)
     report = queries.CommunityReport(community, with_links=True)
-    _keep_figures()
+    _keep_figures(report)
     rows = export.community_csv_rows(report.figures, report.follow_ups)
     rows += export.channel_rows(report.channels)
     return csv_download(write_csv(export.HEADER, rows), f"{community.slug}-report.csv")
@@ -59,7 +60,7 @@ def community_report_csv(slug: str):
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
     report = queries.EventReport(event)
-    _keep_figures()
+    _keep_figures(report)
     return render_template("reports/event.html", event=event, role=role, figure=report.figure,
                            dimensions=export.DIMENSIONS, charts=charts, follow_ups=report.follow_ups,
                            score_lines=queries.plan_score_lines(event), channels=report.channels,
@@ -71,7 +72,7 @@ def event_report(event_id: int):
 def event_report_csv(event_id: int):
     event, _ = event_for(event_id, STAFF)
     report = queries.EventReport(event)
-    _keep_figures()
+    _keep_figures(report)
     rows = export.event_csv_rows(report.figure, report.follow_ups)
     rows += export.channel_rows(report.channels)
     return csv_download(write_csv(export.HEADER, rows), f"event-{event.id}-report.csv")

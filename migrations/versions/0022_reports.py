@@ -21,12 +21,23 @@ def upgrade():
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('links', sa.JSON(), nullable=False),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_report_event_figures_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_report_event_figures'))
     )
+    op.create_table('report_event_link',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_a', sa.Integer(), nullable=False),
+    sa.Column('organisation_b', sa.Integer(), nullable=False),
+    sa.Column('pairs', sa.Integer(), nullable=False),
+    sa.Column('new_pairs', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['report_event_figures.event_id'], name=op.f('fk_report_event_link_event_id_report_event_figures'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_a'], ['organisation.id'], name=op.f('fk_report_event_link_organisation_a_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_b'], ['organisation.id'], name=op.f('fk_report_event_link_organisation_b_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('event_id', 'organisation_a', 'organisation_b', name=op.f('pk_report_event_link'))
+    )
 
 
 def downgrade():
+    op.drop_table('report_event_link')
     op.drop_table('report_event_figures')
