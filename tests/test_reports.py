@@ -365,6 +365,34 @@ def test_the_community_csv_holds_every_section(app, community):
     assert ["follow-up intentions from feedback", "", "", "intentions", "", "0"] in rows  # no feedback here
 
 
+def test_a_large_communitys_csv_is_written_by_a_job(app, community):
+    """Past REPORT_CSV_IN_BACKGROUND_OVER attendances the page offers the CSV as a job; its file is the direct
+    download's, row for row. A second click while it waits goes to the same job."""
+    from cop.jobs import queue
+    from cop.jobs.models import Job
+
+    app.config["REPORT_CSV_IN_BACKGROUND_OVER"] = 10  # 14 attendances: "large" for this test
+    client = _client(app, community["accounts"]["facilitator"])
+    html = client.get("/communities/big-room/report").get_data(as_text=True)
+    assert 'action="/communities/big-room/report.csv/job"' in html
+    assert 'href="/communities/big-room/report.csv"' not in html and 'href="#csv"' in html
+    started = client.post("/communities/big-room/report.csv/job")
+    assert started.status_code == 303
+    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    assert client.post("/communities/big-room/report.csv/job").headers["Location"] == started.headers["Location"]
+    assert queue.work_once(app)
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.state == "done" and job.kind == "report_csv" and "rows" in job.message
+    made = client.post(f"/jobs/{job_id}/download")
+    assert made.status_code == 200 and made.mimetype == "text/csv"
+    assert 'filename="big-room-report.csv"' in made.headers["Content-Disposition"]
+    direct = client.get("/communities/big-room/report.csv")
+    assert made.get_data(as_text=True) == direct.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(made.get_data(as_text=True))))
+    assert ["community totals", "", "", "attendances", "", "14"] in rows
+
+
 def test_the_community_report_shows_attendance_and_mixing_by_theme(app, community):
     """Issue 22: the themes of the year, each theme's events added up from their own figures. E1 and E2 carry
     "Eiddilwch – frailty": 2 events, 4 + 6 = 10 attendances by a1 a2 b1 c1 | a1 a3 b1 b2 d1 x1 = 8 people from
