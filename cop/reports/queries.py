@@ -133,7 +133,7 @@ class CommunityReport:
         events_figures = [figures.from_kept(record, kept[record.event_id], names, links[record.event_id])
                           for record in records]
         self.figures = figures.community_from_kept(events_figures, self.people, theme_people(community, ids),
-                                                   store.network(ids))
+                                                   store.network(ids), with_links)
         self.channels = figures.add_channels(figures.kept_channels(kept[event_id]) for event_id in ids)
         organisation_of = {p.attendee.person_id: p.attendee.organisation_id for p in self.people}
         self.follow_ups = figures.follow_up_figures(follow_up_pairs(ids), organisation_of)
@@ -141,7 +141,8 @@ class CommunityReport:
 
 
 def community_report(community: Community) -> figures.CommunityFigures:
-    return CommunityReport(community).figures
+    """All of the community report's figures, the organisation pairs by name (the CSV's) included."""
+    return CommunityReport(community, with_links=True).figures
 
 
 class EventReport:
