@@ -591,34 +591,40 @@ CHART_LINKS = 150
 def network_summary(id_links: dict[tuple[int, int], int], names: dict[int, str], sectors: dict[int, str],
                     top: int = 20, new_organisation_pairs: int | None = None) -> NetworkSummary:
     """Count the network by organisation ids: its size, the heaviest `top` pairs (most pairs of people first,
-    then by name) and the pairs by sector pair (organisations with no sector recorded under "Not recorded").
-    Names are looked at only for the heaviest pairs (and ties with the last of them), so a network of tens of
-    thousands of pairs costs a pass over its counts."""
+    then by name) and the pairs by sector pair (organisations with no sector recorded under "Not recorded")."""
     wanted = max(top, CHART_LINKS)
     if len(id_links) > wanted:
         cutoff = heapq.nlargest(wanted, id_links.values())[-1]
         heavy = {pair: n for pair, n in id_links.items() if n >= cutoff}
     else:
         heavy = id_links
+    by_sector: Counter = Counter()
+    for (a, b), n in id_links.items():
+        by_sector[(sectors.get(a) or NOT_RECORDED, sectors.get(b) or NOT_RECORDED, 1)] += 1
+        by_sector[(sectors.get(a) or NOT_RECORDED, sectors.get(b) or NOT_RECORDED, 0)] += n
+    sector_rows = [(a, b, by_sector[(a, b, 1)], by_sector[(a, b, 0)]) for a, b, kind in by_sector if kind == 1]
+    return summary_of(len(id_links), sum(id_links.values()), heavy, sector_rows, names, top, new_organisation_pairs)
+
+
+def summary_of(organisation_pairs: int, person_pairs: int, heavy: dict[tuple[int, int], int],
+               sector_rows: list[tuple[str, str, int, int]], names: dict[int, str], top: int = 20,
+               new_organisation_pairs: int | None = None) -> NetworkSummary:
+    """The summary from its parts: the network's size, its heaviest pairs by ids (at least the CHART_LINKS
+    heaviest, with any tied), and its pairs by sector labels (either way round; added up here)."""
+    wanted = max(top, CHART_LINKS)
     heaviest = sorted(_named(heavy, names).items(),
                       key=lambda item: (-item[1], item[0][0].casefold(), item[0][1].casefold()))[:wanted]
-    by_code: dict[tuple[str, str], list[int]] = {}
-    for (a, b), n in id_links.items():
-        first, second = sectors.get(a) or NOT_RECORDED, sectors.get(b) or NOT_RECORDED
-        counts = by_code.setdefault((first, second) if first <= second else (second, first), [0, 0])
-        counts[0] += 1
-        counts[1] += n
     by_sector: dict[tuple[str, str], list[int]] = {}
-    for (first, second), (organisation_pairs, person_pairs) in by_code.items():
+    for first, second, pairs_of_organisations, pairs_of_people in sector_rows:
         if first.casefold() > second.casefold():
             first, second = second, first
         counts = by_sector.setdefault((first, second), [0, 0])
-        counts[0] += organisation_pairs
-        counts[1] += person_pairs
-    sector_rows = sorted(((a, b, o, p) for (a, b), (o, p) in by_sector.items()),
-                         key=lambda row: (-row[3], row[0].casefold(), row[1].casefold()))
-    return NetworkSummary(organisation_pairs=len(id_links), person_pairs=sum(id_links.values()), top=heaviest[:top],
-                          by_sector=sector_rows, chart=dict(heaviest[:CHART_LINKS]),
+        counts[0] += pairs_of_organisations
+        counts[1] += pairs_of_people
+    ordered = sorted(((a, b, o, p) for (a, b), (o, p) in by_sector.items()),
+                     key=lambda row: (-row[3], row[0].casefold(), row[1].casefold()))
+    return NetworkSummary(organisation_pairs=organisation_pairs, person_pairs=person_pairs, top=heaviest[:top],
+                          by_sector=ordered, chart=dict(heaviest[:CHART_LINKS]),
                           new_organisation_pairs=new_organisation_pairs)
 
 
@@ -643,19 +649,17 @@ def _person_breakdowns(people: list[PersonAttendances]) -> dict[str, list[Breakd
 
 
 def community_from_kept(events: list[EventFigures], people: list[PersonAttendances],
-                        theme_people: dict[str, tuple[int, int]],
-                        id_links: dict[tuple[int, int], int], with_links: bool = True) -> "CommunityFigures":
+                        theme_people: dict[str, tuple[int, int]], network: NetworkSummary,
+                        id_links: dict[tuple[int, int], int] | None = None) -> "CommunityFigures":
     """The community's figures from its events' kept figures (in date order), its attendees counted by person
-    (one row each), each theme's (distinct people, distinct organisations), and `id_links`: the distinct pairs
-    of people who have shared a table, by pair of organisation ids (the kept new pairs added up). Without
-    `with_links` the pairs by name (the CSV's) are left out: the page shows the network's summary."""
+    (one row each), each theme's (distinct people, distinct organisations), its network's summary and (for
+    the CSV) `id_links`: the distinct pairs of people who have shared a table, by pair of organisation ids."""
     reached, total = [], 0
     for figure in events:
         total += len(figure.new_organisation_ids)
         reached.append(total)
     names = {p.attendee.organisation_id: p.attendee.organisation for p in people
              if p.attendee.organisation_id is not None}
-    sectors = {p.attendee.organisation_id: p.attendee.sector for p in people if p.attendee.organisation_id is not None}
     organisation_attendances: Counter = Counter()
     for person in people:
         if person.attendee.organisation:
@@ -664,7 +668,7 @@ def community_from_kept(events: list[EventFigures], people: list[PersonAttendanc
         events=events, attendances=sum(p.attendances for p in people), people=len(people),
         organisations=len(names), cross_pairs=sum(f.new_cross_pairs for f in events if f.has_plan),
         organisations_reached=reached, breakdowns=_person_breakdowns(people),
-        links=_named(id_links, names) if with_links else {},
+        links=_named(id_links, names) if id_links is not None else {},
         organisation_attendances=dict(organisation_attendances),
-        themes=theme_figures(events, theme_people), network=network_summary(id_links, names, sectors),
+        themes=theme_figures(events, theme_people), network=network,
     )

@@ -40,3 +40,26 @@ class EventLink(Model):
     organisation_b: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
     pairs: Mapped[int]
     new_pairs: Mapped[int]
+
+
+class CommunityNetwork(Model):
+    """A community's network of organisations as of its held events (the fingerprint of the last one): the kept
+    new pairs added up once (report_network's rows), so a view reads counts and the heaviest pairs, not every
+    event's pairs."""
+
+    __tablename__ = "report_community"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class NetworkLink(Model):
+    """Two organisations whose people have shared a table at the community's events: the distinct pairs of people."""
+
+    __tablename__ = "report_network"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("report_community.community_id", ondelete="CASCADE"),
+                                              primary_key=True)
+    organisation_a: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    organisation_b: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    pairs: Mapped[int]

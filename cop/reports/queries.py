@@ -119,7 +119,10 @@ class CommunityReport:
     def __init__(self, community: Community, with_links: bool = False) -> None:
         events = events_held(community)
         ids = [event.id for event in events]
-        self.computed = store.keep(events, lambda: records_of(events))
+        prints = store.fingerprints(events)
+        stale = store.keep(events, lambda: records_of(events), prints)
+        rebuilt = store.keep_network(community.id, ids, prints[ids[-1]] if ids else "")
+        self.computed = bool(stale) or rebuilt
         kept = store.kept_data(ids)
         self.people = people_attendances(community, ids)
         names = {p.attendee.organisation_id: p.attendee.organisation for p in self.people
@@ -132,8 +135,13 @@ class CommunityReport:
             links = store.event_links(ids)
         events_figures = [figures.from_kept(record, kept[record.event_id], names, links[record.event_id])
                           for record in records]
-        self.figures = figures.community_from_kept(events_figures, self.people, theme_people(community, ids),
-                                                   store.network(ids), with_links)
+        count, person_pairs = store.network_counts(community.id)
+        sectors = [(SECTORS.get(a, a) if a else figures.NOT_RECORDED, SECTORS.get(b, b) if b else figures.NOT_RECORDED,
+                    o, p) for a, b, o, p in store.links_by_sector(community.id)]
+        network = figures.summary_of(count, person_pairs, store.heaviest_links(community.id, figures.CHART_LINKS),
+                                     sectors, names)
+        self.figures = figures.community_from_kept(events_figures, self.people, theme_people(community, ids), network,
+                                                   store.network_links(community.id) if with_links else None)
         self.channels = figures.add_channels(figures.kept_channels(kept[event_id]) for event_id in ids)
         organisation_of = {p.attendee.person_id: p.attendee.organisation_id for p in self.people}
         self.follow_ups = figures.follow_up_figures(follow_up_pairs(ids), organisation_of)

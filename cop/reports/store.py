@@ -17,8 +17,9 @@ after a change pays for it, the next ones read what was kept. Functions here flu
 import hashlib
 import json
 
-from sqlalchemy import BigInteger, case, cast, delete, func, insert, select
+from sqlalchemy import BigInteger, case, cast, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from cop.clock import utcnow
 from cop.communities.models import Membership
@@ -26,8 +27,9 @@ from cop.events.models import Attendance, Event
 from cop.extensions import db
 from cop.invitations.channels import arrivals
 from cop.invitations.models import Invitation
+from cop.people.models import Organisation
 from cop.reports import figures
-from cop.reports.models import EventFigures, EventLink
+from cop.reports.models import CommunityNetwork, EventFigures, EventLink, NetworkLink
 from cop.seating.models import IN_USE, Seat, SeatingPlan
 
 FIGURES_VERSION = 1
@@ -91,11 +93,12 @@ def _stale(events: list[Event], kept: dict[int, str], prints: dict[int, str]) ->
     return [event.id for event in events if kept.get(event.id) != prints[event.id]]
 
 
-def keep(events: list[Event], records_of) -> list[int]:
+def keep(events: list[Event], records_of, prints: dict[int, str] | None = None) -> list[int]:
     """Make sure every one of `events` (a community's held events, in date order, as far as one wants) has
     its figures kept and current; `records_of()` gives the records of those events (all of them, in date
-    order) when some must be computed. Returns the ids of the events computed again (none when all held)."""
-    prints = fingerprints(events)
+    order) when some must be computed; `prints` their fingerprints if already read. Returns the ids of the
+    events computed again (none when all held)."""
+    prints = prints if prints is not None else fingerprints(events)
     kept: dict[int, str] = dict(db.session.execute(
         select(EventFigures.event_id, EventFigures.fingerprint).where(EventFigures.event_id.in_(list(prints))))
         .tuples().all())
@@ -147,14 +150,63 @@ def event_links(event_ids: list[int]) -> dict[int, list[tuple[int, int, int, int
     return found
 
 
-def network(event_ids: list[int]) -> dict[tuple[int, int], int]:
-    """The distinct pairs of people from two organisations who have shared a table at these events, by pair of
-    organisation ids: the kept new pairs added up in the database (one query, a row per pair of organisations)."""
-    if not event_ids:
-        return {}
+def keep_network(community_id: int, event_ids: list[int], last_fingerprint: str) -> bool:
+    """Make sure the community's network (report_network) adds up the kept new pairs of these events, its held
+    events, whose last one has this fingerprint (which stands for all of them): added up again, in one
+    statement, when it does not. True when it was. Flushes."""
+    kept = db.session.execute(select(CommunityNetwork.fingerprint)
+                              .where(CommunityNetwork.community_id == community_id)).scalar_one_or_none()
+    if kept == last_fingerprint:
+        return False
     total = func.sum(EventLink.new_pairs)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(NetworkLink).where(NetworkLink.community_id == community_id))
+            db.session.execute(delete(CommunityNetwork).where(CommunityNetwork.community_id == community_id))
+            db.session.execute(insert(CommunityNetwork).values(community_id=community_id, fingerprint=last_fingerprint))
+            if event_ids:
+                db.session.execute(insert(NetworkLink).from_select(
+                    ["community_id", "organisation_a", "organisation_b", "pairs"],
+                    select(literal(community_id), EventLink.organisation_a, EventLink.organisation_b, total)
+                    .where(EventLink.event_id.in_(event_ids))
+                    .group_by(EventLink.organisation_a, EventLink.organisation_b).having(total > 0)))
+    except IntegrityError:
+        pass
+    return True
+
+
+def network_counts(community_id: int) -> tuple[int, int]:
+    """(pairs of organisations, pairs of people) in the community's kept network: one query."""
+    count, people = db.session.execute(select(func.count(), func.coalesce(func.sum(NetworkLink.pairs), 0))
+                                       .where(NetworkLink.community_id == community_id)).one()
+    return int(count), int(people)
+
+
+def heaviest_links(community_id: int, wanted: int) -> dict[tuple[int, int], int]:
+    """The `wanted` pairs of organisations with most pairs of people, and any tied with the last: one query."""
+    cutoff = (select(NetworkLink.pairs).where(NetworkLink.community_id == community_id)
+              .order_by(NetworkLink.pairs.desc()).offset(wanted - 1).limit(1).scalar_subquery())
     rows = db.session.execute(
-        select(EventLink.organisation_a, EventLink.organisation_b, total)
-        .where(EventLink.event_id.in_(event_ids))
-        .group_by(EventLink.organisation_a, EventLink.organisation_b).having(total > 0))
-    return {(a, b): int(n) for a, b, n in rows}
+        select(NetworkLink.organisation_a, NetworkLink.organisation_b, NetworkLink.pairs)
+        .where(NetworkLink.community_id == community_id, NetworkLink.pairs >= func.coalesce(cutoff, 0)))
+    return {(a, b): n for a, b, n in rows}
+
+
+def links_by_sector(community_id: int) -> list[tuple[str, str, int, int]]:
+    """The network by the two organisations' sectors (codes, "" for none): (sector, sector, pairs of
+    organisations, pairs of people), each pair of sectors possibly twice (either way round): one query."""
+    first, second = aliased(Organisation), aliased(Organisation)
+    rows = db.session.execute(
+        select(first.sector, second.sector, func.count(), func.sum(NetworkLink.pairs))
+        .select_from(NetworkLink)
+        .join(first, first.id == NetworkLink.organisation_a).join(second, second.id == NetworkLink.organisation_b)
+        .where(NetworkLink.community_id == community_id)
+        .group_by(first.sector, second.sector))
+    return [(a or "", b or "", int(o), int(p)) for a, b, o, p in rows]
+
+
+def network_links(community_id: int) -> dict[tuple[int, int], int]:
+    """Every pair of organisations in the community's kept network (the CSV's): one query."""
+    return {(a, b): n for a, b, n in db.session.execute(
+        select(NetworkLink.organisation_a, NetworkLink.organisation_b, NetworkLink.pairs)
+        .where(NetworkLink.community_id == community_id))}

@@ -36,8 +36,26 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_b'], ['organisation.id'], name=op.f('fk_report_event_link_organisation_b_organisation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', 'organisation_a', 'organisation_b', name=op.f('pk_report_event_link'))
     )
+    op.create_table('report_community',
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_report_community_community_id_community'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('community_id', name=op.f('pk_report_community'))
+    )
+    op.create_table('report_network',
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_a', sa.Integer(), nullable=False),
+    sa.Column('organisation_b', sa.Integer(), nullable=False),
+    sa.Column('pairs', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['report_community.community_id'], name=op.f('fk_report_network_community_id_report_community'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_a'], ['organisation.id'], name=op.f('fk_report_network_organisation_a_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_b'], ['organisation.id'], name=op.f('fk_report_network_organisation_b_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('community_id', 'organisation_a', 'organisation_b', name=op.f('pk_report_network'))
+    )
 
 
 def downgrade():
+    op.drop_table('report_network')
+    op.drop_table('report_community')
     op.drop_table('report_event_link')
     op.drop_table('report_event_figures')
