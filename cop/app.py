@@ -106,6 +106,7 @@ def _import_models() -> None:
     from cop.polls import models as _polls  # noqa: F401
     from cop.programme import models as _programme  # noqa: F401
     from cop.registration import models as _registration  # noqa: F401
+    from cop.reports import models as _reports  # noqa: F401
     from cop.seating import models as _seating  # noqa: F401
 
     _connect_receivers()

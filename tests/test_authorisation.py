@@ -97,6 +97,7 @@ EXPECTED = {
     # Reports are for the community's organisers and facilitators.
     "reports.community_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "reports.community_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
+    "reports.community_report_csv_job": ("POST", (SIGN_IN, 403, 303, 403, 303, 303)),  # to the job writing it
     "reports.event_report": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     "reports.event_report_csv": ("GET", (SIGN_IN, 403, 200, 403, 200, 200)),
     # Sets for organisers and facilitators (the world has formation 1); exchange pairs for organisers.

@@ -20,6 +20,7 @@ BAR = "#005eb8"
 # Line series: colour, dash and marker differ, so the lines tell apart in grey print too.
 SERIES_STYLES = [("#005eb8", "", "circle"), ("#007f3b", "6 4", "square"), ("#7c2855", "2 3", "diamond")]
 FONT = "Arial, sans-serif"
+MOST_MARKED = 25  # x labels and point markers on a line chart (see line_chart)
 
 
 def _svg(chart_id: str, title: str, description: str, width: int, height: int) -> ET.Element:
@@ -102,7 +103,17 @@ def line_chart(chart_id: str, title: str, description: str, x_labels: list[str],
     # Each x label slants down to the left from its point at 40 degrees: across by cos 40 (0.77) of its length,
     # which must stay inside the left edge, and down by sin 40 (0.64), which must stay above the legend.
     label_room = min((left - 4) / 0.77, (bottom - 34) / 0.64)
+    # Past MOST_MARKED points, every k-th label and marker only (and always the last, and any point standing
+    # alone between gaps, which no line shows): 150 events' labels would overlap, and a marker each is most of
+    # the page. The table beside the chart gives every number.
+    every = max(1, math.ceil(len(x_labels) / MOST_MARKED))
+
+    def marked(index: int) -> bool:
+        return index % every == 0 or index == len(x_labels) - 1
+
     for index, label in enumerate(x_labels):
+        if not marked(index):
+            continue
         _text(axis, x_of(index), top + plot_height + 18, fit_width(label, label_room, 12),
               "end", transform=f"rotate(-40 {x_of(index):.1f} {top + plot_height + 18})", font_size=12)
     for number, (name, points) in enumerate(series):
@@ -124,7 +135,9 @@ def line_chart(chart_id: str, title: str, description: str, x_labels: list[str],
                     attributes["stroke-dasharray"] = dash
                 ET.SubElement(group, "polyline", attributes)
         for index, value in enumerate(points):
-            if value is not None:
+            alone = ((index == 0 or points[index - 1] is None)
+                     and (index + 1 == len(points) or points[index + 1] is None))
+            if value is not None and (marked(index) or alone):
                 point = _marker(group, marker, x_of(index), y_of(value), colour)
                 ET.SubElement(point, "title").text = (
                     f"{name}, {x_labels[index]}: {value:.0%}" if percent else f"{name}, {x_labels[index]}: {value:g}")

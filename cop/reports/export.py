@@ -5,7 +5,7 @@ ISO), event, measure, label (the organisation, sector, ... a row is about; empty
 none) and value. Shares are fractions from 0 to 1, empty when there is nothing to divide by.
 """
 from cop.events.times import to_london
-from cop.reports.figures import CommunityFigures, EventFigures, FollowUps, theme_figures
+from cop.reports.figures import CommunityFigures, EventFigures, FollowUps
 
 HEADER = ["section", "event_date", "event", "measure", "label", "value"]
 DIMENSIONS = {"organisation": "Organisation", "sector": "Sector", "profession": "Profession", "place": "Place"}
@@ -75,7 +75,7 @@ def community_csv_rows(report: CommunityFigures, follow_ups: FollowUps) -> list[
         for row in report.breakdowns[dimension]:
             rows.append([f"community attendance by {dimension}", "", "", "attendances", row.label, row.attendances])
             rows.append([f"community attendance by {dimension}", "", "", "people", row.label, row.people])
-    for theme in theme_figures(report.events):
+    for theme in report.themes:
         for measure, value in (("events", theme.events), ("attendances", theme.attendances), ("people", theme.people),
                                ("organisations", theme.organisations),
                                ("attendees from new organisations", theme.from_new_organisations),

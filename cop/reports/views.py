@@ -1,12 +1,19 @@
-"""Report pages and their CSV: for the community's organisers and facilitators."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""Report pages and their CSV: for the community's organisers and facilitators.
+
+The reports keep each held event's figures once computed (cop.reports.store); a view that had to compute
+some commits them, so the next view reads them. A large community's CSV is written by a job (cop.reports.csv_job).
+"""
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
 from cop.communities.access import STAFF, community_for
 from cop.csv_safety import csv_download, write_csv
 from cop.events.access import event_for
 from cop.events.times import to_london
-from cop.reports import charts, export, figures, queries
+from cop.extensions import db
+from cop.forms_common import ConfirmForm
+from cop.jobs import queue as jobs
+from cop.reports import charts, csv_job, export, queries
 
 bp = Blueprint("reports", __name__)
 
@@ -21,44 +28,67 @@ def short_date(utc) -> str:
     return to_london(utc).strftime("%-d %b %Y")
 
 
+def _keep_figures(report) -> None:
+    """Commit the figures the report computed and kept, if it had to compute any (see the module docstring)."""
+    if report.computed:
+        db.session.commit()
+
+
 @bp.route("/communities/<slug>/report")
 @login_required
 def community_report(slug: str):
     community, role = community_for(slug, STAFF)
-    records = queries.event_records(community)
-    report = figures.community_figures(records)
+    report = queries.CommunityReport(community)
+    _keep_figures(report)
     return render_template("reports/community.html", community=community, role=role,
-                           report=report, dimensions=export.DIMENSIONS, themes=figures.theme_figures(report.events),
-                           charts=charts, follow_ups=queries.follow_ups(records), channels=queries.channels(records))
+                           csv_in_background=report.figures.attendances > current_app.config[
+                               "REPORT_CSV_IN_BACKGROUND_OVER"],
+                           report=report.figures, dimensions=export.DIMENSIONS, themes=report.figures.themes,
+                           charts=charts, follow_ups=report.follow_ups, channels=report.channels,
+                           network_summary=report.figures.network)
 
 
 @bp.route("/communities/<slug>/report.csv")
 @login_required
 def community_report_csv(slug: str):
     community, _ = community_for(slug, STAFF)
-    records = queries.event_records(community)
-    rows = export.community_csv_rows(figures.community_figures(records), queries.follow_ups(records))
-    rows += export.channel_rows(queries.channels(records))
-    return csv_download(write_csv(export.HEADER, rows), f"{community.slug}-report.csv")
+    text, _rows = csv_job.community_csv_text(community)
+    db.session.commit()  # any figures it computed are kept
+    return csv_download(text, f"{community.slug}-report.csv")
+
+
+@bp.route("/communities/<slug>/report.csv/job", methods=["POST"])
+@login_required
+def community_report_csv_job(slug: str):
+    """Start the job writing the CSV (or show the one already running): to its page, where it is downloaded."""
+    community, _ = community_for(slug, STAFF)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        job = csv_job.start_csv(community, current_user.person)
+    except jobs.JobRefused as refused:
+        job = refused.job
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
 @bp.route("/events/<int:event_id>/report")
 @login_required
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
-    records = queries.event_records(event.community, up_to=event)
-    figure = figures.community_figures(records).events[-1]
-    return render_template("reports/event.html", event=event, role=role, figure=figure,
-                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=queries.follow_ups([figure.record]),
-                           score_lines=queries.plan_score_lines(event), channels=queries.channels(records, {event.id}))
+    report = queries.EventReport(event)
+    _keep_figures(report)
+    return render_template("reports/event.html", event=event, role=role, figure=report.figure,
+                           dimensions=export.DIMENSIONS, charts=charts, follow_ups=report.follow_ups,
+                           score_lines=queries.plan_score_lines(event), channels=report.channels,
+                           network_summary=report.network)
 
 
 @bp.route("/events/<int:event_id>/report.csv")
 @login_required
 def event_report_csv(event_id: int):
     event, _ = event_for(event_id, STAFF)
-    records = queries.event_records(event.community, up_to=event)
-    figure = figures.community_figures(records).events[-1]
-    rows = export.event_csv_rows(figure, queries.follow_ups([figure.record]))
-    rows += export.channel_rows(queries.channels(records, {event.id}))
+    report = queries.EventReport(event)
+    _keep_figures(report)
+    rows = export.event_csv_rows(report.figure, report.follow_ups)
+    rows += export.channel_rows(report.channels)
     return csv_download(write_csv(export.HEADER, rows), f"event-{event.id}-report.csv")
