@@ -99,6 +99,7 @@ def load_settings() -> dict:
         "IMPORT_IN_BACKGROUND_OVER": int(os.environ.get("IMPORT_IN_BACKGROUND_OVER", "200")),
         # A community report of more attendances than this offers its CSV as a job (cop/reports/csv_job.py).
         "REPORT_CSV_IN_BACKGROUND_OVER": int(os.environ.get("REPORT_CSV_IN_BACKGROUND_OVER", "10000")),
+        "REPORT_UPDATE_IN_BACKGROUND_OVER": int(os.environ.get("REPORT_UPDATE_IN_BACKGROUND_OVER", "5000")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),

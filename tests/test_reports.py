@@ -573,3 +573,41 @@ def test_the_reports_make_the_same_queries_however_large_the_community(app):
             assert counts["small"] == counts["large"], (view, page, counts)
             if view == "next" and page.endswith("report"):
                 assert counts["small"] <= 20, (page, counts)
+
+
+def test_a_large_community_brings_stale_figures_up_to_date_in_a_job(app, community):
+    """Past REPORT_UPDATE_IN_BACKGROUND_OVER attendances, computing figures again (which reads the whole history)
+    is a job's: the report goes to its progress page, a second view while it waits goes to the same job, and
+    once it has run the report reads what it kept. Figures already kept and current are read in the request."""
+    from cop.jobs import queue
+    from cop.jobs.models import Job
+    from cop.reports.models import EventFigures
+
+    app.config["REPORT_UPDATE_IN_BACKGROUND_OVER"] = 5  # 14 attendances (10 up to E2): "large" for this test
+    client = _client(app, community["accounts"]["facilitator"])
+    assert db.session.scalar(sa.select(sa.func.count(EventFigures.event_id))) == 0  # nothing computed yet
+    first = client.get("/communities/big-room/report")
+    assert first.status_code == 303 and "/jobs/" in first.headers["Location"]
+    job_id = int(first.headers["Location"].rsplit("/", 1)[1])
+    event = community["events"]["E2"]
+    assert client.get(f"/events/{event.id}/report").headers["Location"] == first.headers["Location"]
+    assert client.get("/communities/big-room/report.csv").headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count(EventFigures.event_id))) == 0  # the requests computed nothing
+
+    assert queue.work_once(app)
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.state == "done" and job.kind == "report_figures" and job.next_url == "/communities/big-room/report"
+    assert client.get("/communities/big-room/report").status_code == 200
+    assert client.get(f"/events/{event.id}/report").status_code == 200
+
+    # A check-in added afterwards at an early event makes the figures stale again: a job again, not the request.
+    someone = factories.member(community["group"], someone=factories.person(name="Gruffudd ab Owain"))
+    _check_in(event, someone)
+    db.session.commit()
+    again = client.get("/communities/big-room/report")
+    assert again.status_code == 303 and again.headers["Location"] != first.headers["Location"]
+    assert queue.work_once(app)
+    page = client.get("/communities/big-room/report")
+    assert page.status_code == 200
+    _as_computed_afresh(community["group"])

@@ -15,11 +15,13 @@ from cop.reports import export, queries
 KIND = "report_csv"
 
 
-def community_csv_text(community: Community, progress: queue.Progress | None = None) -> tuple[str, int]:
-    """The community report as CSV, and its number of rows. Flushes any figures it had to compute."""
+def community_csv_text(community: Community, progress: queue.Progress | None = None,
+                       compute_limit: int | None = None) -> tuple[str, int]:
+    """The community report as CSV, and its number of rows. Flushes any figures it had to compute (with
+    `compute_limit`, store.TooMuchToCompute when they are too many for a request)."""
     if progress is not None:
         progress.step("Reading each event's figures", 0, 2)
-    report = queries.CommunityReport(community, with_links=True)
+    report = queries.CommunityReport(community, with_links=True, compute_limit=compute_limit)
     rows = export.community_csv_rows(report.figures, report.follow_ups)
     rows += export.channel_rows(report.channels)
     if progress is not None:

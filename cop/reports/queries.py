@@ -116,11 +116,11 @@ def _bare_records(events: list[Event]) -> list[figures.EventRecord]:
 class CommunityReport:
     """The community report's figures and its channels and follow-ups, from kept figures (see module docstring)."""
 
-    def __init__(self, community: Community, with_links: bool = False) -> None:
+    def __init__(self, community: Community, with_links: bool = False, compute_limit: int | None = None) -> None:
         events = events_held(community)
         ids = [event.id for event in events]
         prints = store.fingerprints(events)
-        stale = store.keep(events, lambda: records_of(events), prints)
+        stale = store.keep(events, lambda: records_of(events), prints, compute_limit)
         rebuilt = store.keep_network(community.id, ids, prints[ids[-1]] if ids else "")
         self.computed = bool(stale) or rebuilt
         kept = store.kept_data(ids)
@@ -157,9 +157,9 @@ class EventReport:
     """One event's report from its kept figures (judged against the community's earlier events), with its own
     attendees read for the breakdowns."""
 
-    def __init__(self, event: Event) -> None:
+    def __init__(self, event: Event, compute_limit: int | None = None) -> None:
         events = events_held(event.community, up_to=event)
-        self.computed = store.keep(events, lambda: records_of(events))
+        self.computed = store.keep(events, lambda: records_of(events), compute_limit=compute_limit)
         kept = store.kept_data([event.id])[event.id]
         attendees = attendees_at([event.id])[event.id]
         record = figures.EventRecord(event_id=event.id, title=event.title, starts_at=event.starts_at,

@@ -1,9 +1,11 @@
 """Report pages and their CSV: for the community's organisers and facilitators.
 
 The reports keep each held event's figures once computed (cop.reports.store); a view that had to compute
-some commits them, so the next view reads them. A large community's CSV is written by a job (cop.reports.csv_job).
+some commits them, so the next view reads them. In a large community that computing is a job's
+(cop.reports.update_job): the view goes to its progress page. A large community's CSV is written by a job
+(cop.reports.csv_job).
 """
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cop.communities.access import STAFF, community_for
@@ -13,7 +15,7 @@ from cop.events.times import to_london
 from cop.extensions import db
 from cop.forms_common import ConfirmForm
 from cop.jobs import queue as jobs
-from cop.reports import charts, csv_job, export, queries
+from cop.reports import charts, csv_job, export, queries, store, update_job
 
 bp = Blueprint("reports", __name__)
 
@@ -28,6 +30,19 @@ def short_date(utc) -> str:
     return to_london(utc).strftime("%-d %b %Y")
 
 
+def _compute_limit() -> int:
+    return current_app.config["REPORT_UPDATE_IN_BACKGROUND_OVER"]
+
+
+def _update_in_background(community):
+    """The figures must be computed again and there is too much history for a request: to the job doing it."""
+    try:
+        job = update_job.start_update(community, current_user.person, request.full_path.rstrip("?"))
+    except jobs.JobRefused as refused:
+        job = refused.job
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
+
+
 def _keep_figures(report) -> None:
     """Commit the figures the report computed and kept, if it had to compute any (see the module docstring)."""
     if report.computed:
@@ -38,7 +53,10 @@ def _keep_figures(report) -> None:
 @login_required
 def community_report(slug: str):
     community, role = community_for(slug, STAFF)
-    report = queries.CommunityReport(community)
+    try:
+        report = queries.CommunityReport(community, compute_limit=_compute_limit())
+    except store.TooMuchToCompute:
+        return _update_in_background(community)
     _keep_figures(report)
     return render_template("reports/community.html", community=community, role=role,
                            csv_in_background=report.figures.attendances > current_app.config[
@@ -52,7 +70,10 @@ def community_report(slug: str):
 @login_required
 def community_report_csv(slug: str):
     community, _ = community_for(slug, STAFF)
-    text, _rows = csv_job.community_csv_text(community)
+    try:
+        text, _rows = csv_job.community_csv_text(community, compute_limit=_compute_limit())
+    except store.TooMuchToCompute:
+        return _update_in_background(community)
     db.session.commit()  # any figures it computed are kept
     return csv_download(text, f"{community.slug}-report.csv")
 
@@ -75,7 +96,10 @@ def community_report_csv_job(slug: str):
 @login_required
 def event_report(event_id: int):
     event, role = event_for(event_id, STAFF)
-    report = queries.EventReport(event)
+    try:
+        report = queries.EventReport(event, compute_limit=_compute_limit())
+    except store.TooMuchToCompute:
+        return _update_in_background(event.community)
     _keep_figures(report)
     return render_template("reports/event.html", event=event, role=role, figure=report.figure,
                            dimensions=export.DIMENSIONS, charts=charts, follow_ups=report.follow_ups,
@@ -87,7 +111,10 @@ def event_report(event_id: int):
 @login_required
 def event_report_csv(event_id: int):
     event, _ = event_for(event_id, STAFF)
-    report = queries.EventReport(event)
+    try:
+        report = queries.EventReport(event, compute_limit=_compute_limit())
+    except store.TooMuchToCompute:
+        return _update_in_background(event.community)
     _keep_figures(report)
     rows = export.event_csv_rows(report.figure, report.follow_ups)
     rows += export.channel_rows(report.channels)
