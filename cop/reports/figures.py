@@ -19,7 +19,7 @@ count. The definitions (the report pages say the same in words):
 """
 import heapq
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -289,15 +289,18 @@ class CommunityFigures:
         return [(row.label, row.attendances) for row in self.breakdowns[dimension]]
 
 
+# How an attendee is labelled in each breakdown (a missing value is said, never left blank).
+LABEL_OF: dict[str, Callable[["Attendee"], str]] = {
+    "organisation": lambda a: a.organisation or NO_ORGANISATION,
+    "sector": lambda a: a.sector or NOT_RECORDED,
+    "profession": lambda a: a.profession or NOT_RECORDED,
+    "place": lambda a: a.place or NOT_RECORDED,
+}
+
+
 def _community_breakdowns(records: list[EventRecord]) -> dict[str, list[BreakdownRow]]:
-    getters = {
-        "organisation": lambda a: a.organisation or NO_ORGANISATION,
-        "sector": lambda a: a.sector or NOT_RECORDED,
-        "profession": lambda a: a.profession or NOT_RECORDED,
-        "place": lambda a: a.place or NOT_RECORDED,
-    }
     result = {}
-    for name, label_of in getters.items():
+    for name, label_of in LABEL_OF.items():
         attendances: Counter = Counter()
         people: dict[str, set[int]] = {}
         for record in records:
@@ -629,14 +632,8 @@ def summary_of(organisation_pairs: int, person_pairs: int, heavy: dict[tuple[int
 
 
 def _person_breakdowns(people: list[PersonAttendances]) -> dict[str, list[BreakdownRow]]:
-    getters = {
-        "organisation": lambda a: a.organisation or NO_ORGANISATION,
-        "sector": lambda a: a.sector or NOT_RECORDED,
-        "profession": lambda a: a.profession or NOT_RECORDED,
-        "place": lambda a: a.place or NOT_RECORDED,
-    }
     result = {}
-    for name, label_of in getters.items():
+    for name, label_of in LABEL_OF.items():
         attendances: Counter = Counter()
         persons: Counter = Counter()
         for person in people:
