@@ -5,6 +5,8 @@ region); without it, the person asks for the page to refresh itself ("?follow=1"
 until the job ends). A refresh the person turns on, and can stop, is not a time limit imposed on them
 (WCAG 2.2.1), which is why it is not the default: axe's meta-refresh rule rightly fails a page that
 reloads under the reader unasked."""
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,6 +20,17 @@ from cop.jobs.models import Job
 
 bp = Blueprint("jobs", __name__)
 REFRESH_SECONDS = 2
+
+
+def follow_job(start: Callable[[], Job], already: str):
+    """Start a job (`start()`, which commits) and go to its page; when the same work is queued or running
+    already, go to that job's page instead, saying so with `already`."""
+    try:
+        job = start()
+    except queue.JobRefused as refused:
+        flash(already)
+        job = refused.job
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
 def job_for(job_id: int) -> Job:

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cop.communities import guest_list, import_job, members
 from cop.communities.access import MANAGERS, STAFF, community_for
+from cop.communities.jobs_views import follow_job
 from cop.communities.member_forms import FilterForm, ImportConfirmForm, ImportUploadForm, MemberForm, PersonForm
 from cop.csv_safety import csv_download
 from cop.extensions import db
@@ -213,13 +214,10 @@ def confirm_import(slug: str):
         if not plan.ok:
             return _preview(community, text, choices, status=400, upload_id=upload_id)
         _remember(community, plan, choices)
-        try:
-            job = import_job.start_import(community, upload_id, choices, len(plan.creates) + len(plan.updates),
-                                          current_user.person)
-        except jobs.JobRefused as refused:
-            flash("A guest list is being imported into this community already: here is how far it has got.")
-            job = refused.job
-        return redirect(url_for("jobs.show", job_id=job.id), code=303)
+        return follow_job(
+            lambda: import_job.start_import(community, upload_id, choices, len(plan.creates) + len(plan.updates),
+                                            current_user.person),
+            "A guest list is being imported into this community already: here is how far it has got.")
     try:
         plan = guest_list.apply_import(community, text, choices)
     except IntegrityError:

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from cop.communities import members
 from cop.communities.access import ANY_ROLE, MANAGERS, STAFF, community_for
+from cop.communities.jobs_views import follow_job
 from cop.csv_safety import csv_download
 from cop.events.access import event_for
 from cop.extensions import db, token_guesses
@@ -13,7 +14,6 @@ from cop.invitations import rsvp as answering
 from cop.invitations.forms import GuestSearchForm, InviteForm, NetworkInviteForm, RsvpForm
 from cop.invitations.mails import london_time
 from cop.invitations.models import Invitation
-from cop.jobs.queue import JobRefused
 from cop.links import external_url
 
 bp = Blueprint("invitations", __name__)
@@ -104,12 +104,9 @@ def invite(event_id: int):
             if not form.errors and request.form.get("action") == "send" and (
                     plan.count > current_app.config["INVITE_IN_BACKGROUND_OVER"]):
                 # Many people: a job writes them (issue 19), and its page shows how far it has got.
-                try:
-                    job = send_job.start_sending(event, _wanted(form), addresses, plan.count, current_user.person)
-                except JobRefused as refused:
-                    flash("These invitations are being sent already: here is how far it has got.")
-                    job = refused.job
-                return redirect(url_for("jobs.show", job_id=job.id), code=303)
+                return follow_job(
+                    lambda: send_job.start_sending(event, _wanted(form), addresses, plan.count, current_user.person),
+                    "These invitations are being sent already: here is how far it has got.")
             if not form.errors and request.form.get("action") == "send":
                 sent = inviting.send_invitations(event, plan)
                 flash(f"{len(sent)} {'invitation' if len(sent) == 1 else 'invitations'} sent.")

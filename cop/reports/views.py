@@ -5,16 +5,16 @@ some commits them, so the next view reads them. In a large community that comput
 (cop.reports.update_job): the view goes to its progress page. A large community's CSV is written by a job
 (cop.reports.csv_job).
 """
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from cop.communities.access import STAFF, community_for
+from cop.communities.jobs_views import follow_job
 from cop.csv_safety import csv_download, write_csv
 from cop.events.access import event_for
 from cop.events.times import to_london
 from cop.extensions import db
 from cop.forms_common import ConfirmForm
-from cop.jobs import queue as jobs
 from cop.reports import charts, csv_job, export, queries, store, update_job
 
 bp = Blueprint("reports", __name__)
@@ -36,11 +36,8 @@ def _compute_limit() -> int:
 
 def _update_in_background(community):
     """The figures must be computed again and there is too much history for a request: to the job doing it."""
-    try:
-        job = update_job.start_update(community, current_user.person, request.full_path.rstrip("?"))
-    except jobs.JobRefused as refused:
-        job = refused.job
-    return redirect(url_for("jobs.show", job_id=job.id), code=303)
+    return follow_job(lambda: update_job.start_update(community, current_user.person, request.full_path.rstrip("?")),
+                      "The report is being brought up to date already: here is how far it has got.")
 
 
 def _keep_figures(report) -> None:
@@ -85,11 +82,8 @@ def community_report_csv_job(slug: str):
     community, _ = community_for(slug, STAFF)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        job = csv_job.start_csv(community, current_user.person)
-    except jobs.JobRefused as refused:
-        job = refused.job
-    return redirect(url_for("jobs.show", job_id=job.id), code=303)
+    return follow_job(lambda: csv_job.start_csv(community, current_user.person),
+                      "The report's CSV is being made already: here is how far it has got.")
 
 
 @bp.route("/events/<int:event_id>/report")

@@ -3,10 +3,10 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 
 from cop.communities.access import STAFF
+from cop.communities.jobs_views import follow_job
 from cop.events.access import event_for
 from cop.extensions import db
 from cop.forms_common import ConfirmForm, int_arg, refuse
-from cop.jobs import queue as jobs
 from cop.seating import plan_jobs, plans, print_jobs, printing
 from cop.seating.forms import GenerateForm, LockForm, MoveForm, RegenerateForm, SwapForm, describe_tables, person_labels
 
@@ -77,12 +77,9 @@ def plan(event_id: int):
         if form.validate_on_submit():
             if plan_jobs.in_background(event, form.choices()):
                 # A big room: a job seats it (issue 19), and its page shows how far it has got.
-                try:
-                    job = plan_jobs.start_generating(event, form.choices(), current_user.person)
-                except jobs.JobRefused as refused:
-                    flash("A seating plan for this event is being made already: here is how far it has got.")
-                    job = refused.job
-                return redirect(url_for("jobs.show", job_id=job.id), code=303)
+                return follow_job(
+                    lambda: plan_jobs.start_generating(event, form.choices(), current_user.person),
+                    "A seating plan for this event is being made already: here is how far it has got.")
             try:
                 made = plans.generate(event, form.choices(), current_user.person, _budget())
             except plans.SeatingRefused as refusal:
@@ -263,12 +260,8 @@ def pack_pdf(event_id: int):
     same plan is offered at once."""
     event, _role = event_for(event_id, STAFF)
     shown = plans.plan_in_use(event) or abort(404)
-    try:
-        job = print_jobs.start_pack(event, shown, current_user.person)
-    except jobs.JobRefused as refused:
-        flash("The print pack for this plan is being made already: here is how far it has got.")
-        job = refused.job
-    return redirect(url_for("jobs.show", job_id=job.id), code=303)
+    return follow_job(lambda: print_jobs.start_pack(event, shown, current_user.person),
+                      "The print pack for this plan is being made already: here is how far it has got.")
 
 
 @bp.route("/events/<int:event_id>/seating/<part>.pdf", methods=["POST"])
