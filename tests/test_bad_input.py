@@ -305,6 +305,9 @@ def test_one_event_with_a_date_out_of_range_never_takes_down_a_feed(client, app,
 GETS_THAT_WRITE = {
     "calendars.my_calendar": "makes the person's own feed address the first time it is shown (once; no other effect)",
 }
+# The reports keep each held event's figures once computed (issue 19): a cache of derived counts, no personal
+# data, written by the first view after a change. A report GET may write these tables and nothing else.
+REPORT_CACHE = ("report_event_figures", "report_event_link", "report_community", "report_network")
 
 
 def test_no_get_changes_anything(app, world):  # noqa: F811
@@ -330,11 +333,12 @@ def test_no_get_changes_anything(app, world):  # noqa: F811
                 url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
             if rule.endpoint in GETS_THAT_WRITE:
                 continue
-            before = row_counts()
+            besides = REPORT_CACHE if rule.endpoint.startswith("reports.") else ()
+            before = row_counts(besides)
             plan_status = db.session.scalar(select(SeatingPlan.status).where(SeatingPlan.version == 1))
             response = client.get(url)
             assert response.status_code < 500, url
-            assert row_counts() == before, f"GET {url} wrote rows"
+            assert row_counts(besides) == before, f"GET {url} wrote rows"
             assert db.session.scalar(select(SeatingPlan.status).where(SeatingPlan.version == 1)) == plan_status, url
             visited += 1
     assert visited > 80
