@@ -20,6 +20,7 @@ from cop.communities.members import (
     find_person_by_email,
     join_community,
     member_by_email,
+    member_records,
     members_by_id,
     membership_of,
 )
@@ -218,7 +219,8 @@ def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None =
         raise ValueError("the plan has problems: " + "; ".join(str(p) for p in plan.problems))
     community: Community = event.community
     # Someone removed from the community since the plan was made is not invited.
-    members = [m for person in plan.people if (m := membership_of(community, person.id)) is not None]
+    records = member_records(community.id, [person.id for person in plan.people])
+    members = [records[person.id] for person in plan.people if person.id in records]
     members += [join_community(community, guest.email, guest.name, role="guest") for guest in plan.new_guests]
     invitations = []
     for member in members:
@@ -229,10 +231,15 @@ def send_invitations(event: Event, plan: InvitePlan, invited_by: Person | None =
         db.session.add(invitation)
         invitations.append(invitation)
     db.session.flush()
-    for number, invitation in enumerate(invitations):
-        if progress is not None and number % 100 == 0:
-            progress(number, len(invitations))
-        mails.mail_invitation(invitation)
+    reply_to = mails.organiser_address(event)  # the same for every mail of the run: looked up once
+    # The mails' rows (links, outbox) are written together at the end: nothing below reads them back, and a
+    # flush per mail was most of the work (issue 19: 5,000 invitations in one job).
+    with db.session.no_autoflush:
+        for number, invitation in enumerate(invitations):
+            if progress is not None and number % 100 == 0:
+                progress(number, len(invitations))
+            mails.mail_invitation(invitation, reply_to)
+    db.session.flush()
     if commit:
         db.session.commit()
     return invitations

@@ -188,14 +188,16 @@ def _queue(invitation: Invitation, template: str, subject: str, link: str | None
     queue_mail(**_build(invitation, template, subject, link, attachments, **context))
 
 
-def mail_invitation(invitation: Invitation) -> None:
+def mail_invitation(invitation: Invitation, reply_to: str | None = None) -> None:
+    """reply_to: the organiser's address when the caller has looked it up already (a run of many mails)."""
     link = new_personal_link(invitation)
     # With calendar answers received, the invitation is a meeting request (Accept / Decline in
     # Outlook, Gmail, Apple Mail); without, it asks for no answer cop would not hear.
-    db.session.flush()  # the reply address names the invitation's id
+    if invitation.id is None:
+        db.session.flush()  # the reply address names the invitation's id
     attachments = [_calendar_attachment(invitation)] if replies_enabled() else None
     _queue(invitation, "invitation", f"You are invited: {invitation.event.title}", link, attachments,
-           extra_links=signals.links_for_mail(invitation))
+           extra_links=signals.links_for_mail(invitation), reply_to=reply_to)
 
 
 def mail_place_ended(invitation: Invitation, reason: str) -> None:
