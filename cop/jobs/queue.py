@@ -305,7 +305,10 @@ def _run(app: Flask, job_id: int) -> None:
             raise RuntimeError(f"no handler for jobs of kind {job.kind!r}")
         progress = Progress(huey, job, handler.cancellable)
         progress.step("Starting")
-        outcome = handler.run(job, progress)
+        # A handler builds links and templates as a view does (url_for of a page, a mail's body): a request
+        # context at BASE_URL gives them one in a worker too.
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            outcome = handler.run(job, progress)
         progress.check()
         values: dict[str, object] = dict(state="done", active_key=None, finished_at=utcnow(), message=outcome.message)
         if outcome.output is not None:

@@ -6,7 +6,7 @@ not) with the facilitator's choices as the form gave them, and stores the plan a
 the form does. One plan at a time per event: a second "Generate" while one is queued or running is shown
 the first. A cancel before the plan is stored writes nothing.
 """
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 
 from cop.events.models import Event
 from cop.extensions import db
@@ -44,9 +44,6 @@ def start_generating(event: Event, choices: plans.SeatingChoices, by: Person | N
 
 
 def _generate(job: Job, progress: queue.Progress) -> queue.Outcome:
-    if not has_request_context():  # url_for of the plan's page, in a worker
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            return _generate(job, progress)
     event = db.session.get(Event, job.params["event_id"])
     if event is None:
         raise queue.JobFailed("The event has been deleted.")

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from cop.events.models import Event
@@ -139,9 +139,6 @@ def start_pack(event: Event, plan: SeatingPlan, by) -> Job:
 
 
 def _render(job: Job, progress: queue.Progress) -> queue.Outcome:
-    if not has_request_context():  # the fallback renderer's HTML has links
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            return _render(job, progress)
     event = db.session.get(Event, job.params["event_id"])
     plan = db.session.get(SeatingPlan, job.params["plan_id"])
     if event is None or plan is None:
